@@ -1,0 +1,40 @@
+#pragma once
+
+#include "txdesk/v1/coordinator.grpc.pb.h"
+
+#include <string>
+
+namespace coord::storage {
+class Store;
+}
+namespace coord::engine {
+class EventHub;
+}
+
+namespace coord::api {
+
+// The txdesk.v1.Coordinator gRPC service: thin adapters from RPCs to the store and engine.
+class CoordinatorService final : public ::txdesk::v1::Coordinator::CallbackService
+{
+public:
+    CoordinatorService(storage::Store &store, engine::EventHub &hub, std::string instanceId);
+
+    grpc::ServerUnaryReactor *Ping(grpc::CallbackServerContext *context,
+                                   const ::txdesk::v1::PingRequest *request,
+                                   ::txdesk::v1::PingReply *reply) override;
+    grpc::ServerUnaryReactor *Get(grpc::CallbackServerContext *context,
+                                  const ::txdesk::v1::GetRequest *request,
+                                  ::txdesk::v1::Transaction *reply) override;
+    grpc::ServerUnaryReactor *List(grpc::CallbackServerContext *context,
+                                   const ::txdesk::v1::ListRequest *request,
+                                   ::txdesk::v1::ListReply *reply) override;
+    grpc::ServerWriteReactor<::txdesk::v1::Event> *Watch(
+        grpc::CallbackServerContext *context, const ::txdesk::v1::WatchRequest *request) override;
+
+private:
+    storage::Store &m_store;
+    engine::EventHub &m_hub;
+    std::string m_instanceId;
+};
+
+}  // namespace coord::api

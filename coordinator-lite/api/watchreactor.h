@@ -1,0 +1,24 @@
+#pragma once
+
+#include "protoconvert.h"
+
+#include "txdesk/v1/coordinator.grpc.pb.h"
+
+#include <memory>
+
+namespace coord::storage {
+class Store;
+}
+namespace coord::engine {
+class EventHub;
+}
+
+namespace coord::api {
+
+// Streams events with seq > from_seq: replays from the hub's tail or the store, then follows
+// live publications. Never blocks a gRPC thread waiting for events.
+grpc::ServerWriteReactor<pb::Event> *startWatch(grpc::CallbackServerContext *context,
+                                                 const pb::WatchRequest *request,
+                                                 storage::Store &store, engine::EventHub &hub);
+
+}  // namespace coord::api

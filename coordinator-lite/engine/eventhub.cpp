@@ -1,0 +1,67 @@
+#include "eventhub.h"
+
+#include <algorithm>
+
+namespace coord::engine {
+
+EventHub::EventHub(int64_t lastSeq, size_t capacity) : m_capacity(capacity), m_lastSeq(lastSeq) {}
+
+void EventHub::publish(const std::vector<domain::Event> &events)
+{
+    if (events.empty())
+        return;
+    std::vector<Listener> listeners;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const domain::Event &e : events) {
+            if (e.seq <= m_lastSeq)
+                continue;  // already published
+            m_tail.push_back(e);
+            m_lastSeq = e.seq;
+        }
+        while (m_tail.size() > m_capacity)
+            m_tail.pop_front();
+        listeners.reserve(m_listeners.size());
+        for (const auto &[id, l] : m_listeners)
+            listeners.push_back(l);
+    }
+    for (const Listener &l : listeners)
+        l();
+}
+
+int64_t EventHub::lastSeq() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_lastSeq;
+}
+
+std::optional<std::vector<domain::Event>> EventHub::recentAfter(int64_t after, size_t limit) const
+{
+    std::lock_guard lock(m_mutex);
+    if (after >= m_lastSeq)
+        return std::vector<domain::Event>{};
+    if (m_tail.empty() || m_tail.front().seq > after + 1)
+        return std::nullopt;
+    auto it = std::lower_bound(m_tail.begin(), m_tail.end(), after + 1,
+                               [](const domain::Event &e, int64_t seq) { return e.seq < seq; });
+    std::vector<domain::Event> out;
+    for (; it != m_tail.end() && out.size() < limit; ++it)
+        out.push_back(*it);
+    return out;
+}
+
+int EventHub::addListener(Listener listener)
+{
+    std::lock_guard lock(m_mutex);
+    int id = m_nextId++;
+    m_listeners.emplace(id, std::move(listener));
+    return id;
+}
+
+void EventHub::removeListener(int id)
+{
+    std::lock_guard lock(m_mutex);
+    m_listeners.erase(id);
+}
+
+}  // namespace coord::engine

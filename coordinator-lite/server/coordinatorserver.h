@@ -1,0 +1,48 @@
+#pragma once
+
+#include "serveroptions.h"
+
+#include <absl/status/statusor.h>
+
+#include <memory>
+#include <string>
+
+namespace grpc {
+class Server;
+}
+
+namespace coord::storage {
+class Store;
+}
+namespace coord::engine {
+class EventHub;
+}
+namespace coord::api {
+class CoordinatorService;
+}
+
+namespace coord::server {
+
+// Assembles one coordinator instance: store, engine, gRPC services; owns their lifetimes.
+class CoordinatorServer
+{
+public:
+    static absl::StatusOr<std::unique_ptr<CoordinatorServer>> start(const ServerOptions &options);
+    ~CoordinatorServer();
+
+    std::string address() const { return m_address; }
+    // Stops accepting, finishes streams and in-flight calls, then returns.
+    void shutdown();
+
+private:
+    CoordinatorServer() = default;
+
+    std::unique_ptr<storage::Store> m_store;
+    std::unique_ptr<engine::EventHub> m_hub;
+    std::unique_ptr<api::CoordinatorService> m_service;
+    std::unique_ptr<grpc::Server> m_server;
+    std::string m_address;
+    bool m_stopped = false;
+};
+
+}  // namespace coord::server

@@ -1,0 +1,43 @@
+// coordinator-lite: the TxDesk transaction coordinator.
+#include "coordinatorserver.h"
+#include "serveroptions.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+
+int main(int argc, char **argv)
+{
+    auto options = coord::server::parseServerOptions({argv + 1, argv + argc});
+    if (!options.ok()) {
+        std::cerr << "coordinator-lite: " << options.status().message() << "\n";
+        return 2;
+    }
+    if (options->help) {
+        std::cout << coord::server::serverUsage();
+        return 0;
+    }
+
+    // Block the stop signals in every thread; the main thread takes them with sigwait().
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    auto server = coord::server::CoordinatorServer::start(*options);
+    if (!server.ok()) {
+        std::cerr << "coordinator-lite: " << server.status().message() << "\n";
+        return 1;
+    }
+    std::cout << "listening on " << (*server)->address() << std::endl;
+
+    int signal = 0;
+    sigwait(&stopSignals, &signal);
+    std::cerr << "coordinator-lite: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
+              << ", draining\n";
+    (*server)->shutdown();
+    return 0;
+}

@@ -1,0 +1,85 @@
+#include "serveroptions.h"
+
+#include <absl/strings/match.h>
+#include <absl/strings/str_cat.h>
+
+namespace coord::server {
+
+std::string serverUsage()
+{
+    return "usage: coordinator-lite --listen HOST:PORT --db FILE [--config FILE]\n"
+           "                        [--metrics-listen HOST:PORT] [--sqlite-sync full|normal]\n"
+           "  --listen          gRPC address; port 0 picks a free port (default 127.0.0.1:36790)\n"
+           "  --db              SQLite database file (created if missing)\n"
+           "  --config          YAML configuration file\n"
+           "  --metrics-listen  address of the Prometheus /metrics and /health endpoint\n"
+           "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n";
+}
+
+absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> &args)
+{
+    ServerOptions o;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string &a = args[i];
+        if (a == "-h" || a == "--help") {
+            o.help = true;
+            continue;
+        }
+        std::string name = a, value;
+        bool inlineValue = false;
+        if (auto eq = a.find('='); absl::StartsWith(a, "--") && eq != std::string::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            inlineValue = true;
+        }
+        auto takeValue = [&]() -> absl::StatusOr<std::string> {
+            if (inlineValue)
+                return value;
+            if (i + 1 >= args.size())
+                return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
+            return args[++i];
+        };
+        std::string *target = nullptr;
+        if (name == "--listen")
+            target = &o.listen;
+        else if (name == "--db")
+            target = &o.db;
+        else if (name == "--config")
+            target = &o.config;
+        else if (name == "--metrics-listen")
+            target = &o.metricsListen;
+        if (target) {
+            auto v = takeValue();
+            if (!v.ok())
+                return v.status();
+            if (v->empty())
+                return absl::InvalidArgumentError(absl::StrCat(name, " must not be empty"));
+            *target = *v;
+            continue;
+        }
+        if (name == "--sqlite-sync") {
+            auto v = takeValue();
+            if (!v.ok())
+                return v.status();
+            if (*v != "full" && *v != "normal")
+                return absl::InvalidArgumentError("--sqlite-sync must be full or normal");
+            o.sqliteSyncFull = *v == "full";
+            continue;
+        }
+        return absl::InvalidArgumentError(absl::StrCat("unknown flag ", a));
+    }
+    if (o.listen.rfind(':') == std::string::npos)
+        return absl::InvalidArgumentError(
+            absl::StrCat("--listen ", o.listen, ": expected HOST:PORT"));
+    return o;
+}
+
+bool isLoopbackAddress(const std::string &hostPort)
+{
+    std::string host = hostPort.substr(0, hostPort.rfind(':'));
+    if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]"))
+        host = host.substr(1, host.size() - 2);
+    return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+}  // namespace coord::server

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <string>
+#include <vector>
+
+namespace coord::server {
+
+// Command-line options of coordinator-lite.
+struct ServerOptions {
+    std::string listen = "127.0.0.1:36790";
+    std::string db = "coordinator.db";
+    std::string config;
+    std::string metricsListen;
+    bool sqliteSyncFull = true;
+    bool help = false;
+};
+
+absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> &args);
+std::string serverUsage();
+bool isLoopbackAddress(const std::string &hostPort);
+
+}  // namespace coord::server

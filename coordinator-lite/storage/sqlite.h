@@ -1,0 +1,69 @@
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+// Thin RAII wrappers over the SQLite C API: every value is bound, never formatted into SQL.
+namespace coord::storage::sqlite {
+
+class Statement
+{
+public:
+    Statement(sqlite3 *db, sqlite3_stmt *stmt) : m_db(db), m_stmt(stmt) {}
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    Statement &bind(int index, int64_t value);
+    Statement &bind(int index, std::string_view text);
+    Statement &bindBlob(int index, std::string_view bytes);
+    Statement &bindNull(int index);
+
+    // Steps once: true when a row is available, false when done; errors land in status().
+    bool step();
+    absl::Status run();  // steps to completion
+    void reset();
+    absl::Status status() const { return m_status; }
+
+    int64_t int64(int column) const;
+    std::string text(int column) const;
+    bool isNull(int column) const;
+
+    sqlite3_stmt *handle() const { return m_stmt; }
+
+private:
+    sqlite3 *m_db;
+    sqlite3_stmt *m_stmt;
+    absl::Status m_status;
+};
+
+// One connection with a cache of prepared statements. Not thread-safe: one user at a time.
+class Connection
+{
+public:
+    static absl::StatusOr<std::unique_ptr<Connection>> open(const std::string &path, bool readOnly);
+    ~Connection();
+
+    absl::Status exec(std::string_view sql);
+    // A cached statement, reset and with bindings cleared.
+    absl::StatusOr<Statement *> prepare(const std::string &sql);
+    int64_t changes() const;
+    std::string lastError() const;
+
+private:
+    explicit Connection(sqlite3 *db) : m_db(db) {}
+    sqlite3 *m_db;
+    std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
+};
+
+absl::Status errorStatus(sqlite3 *db, int rc, std::string_view what);
+
+}  // namespace coord::storage::sqlite

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "store.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace coord::storage {
+
+namespace sqlite {
+class Connection;
+}
+
+// Store on one SQLite file in WAL mode: one writer connection (group commits), pooled readers.
+class SqliteStore : public Store
+{
+public:
+    enum class Sync { Full, Normal };
+    static absl::StatusOr<std::unique_ptr<SqliteStore>> open(const std::string &path,
+                                                             Sync sync = Sync::Full);
+    ~SqliteStore() override;
+
+    absl::StatusOr<domain::Transaction> get(const std::string &gid) override;
+    absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) override;
+    absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) override;
+    absl::StatusOr<int64_t> lastSeq() override;
+    std::vector<WriteResult> commit(std::span<TxWrite> writes) override;
+    absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner, int64_t nowMs,
+                                                      int64_t leaseMs, int limit) override;
+
+private:
+    class ReaderLease;
+    SqliteStore(std::string path, std::unique_ptr<sqlite::Connection> writer, int64_t lastSeq);
+    absl::StatusOr<std::unique_ptr<sqlite::Connection>> takeReader();
+    void giveBack(std::unique_ptr<sqlite::Connection> reader);
+    absl::Status applyOne(TxWrite &write, WriteResult &result);
+
+    std::string m_path;
+    std::mutex m_writeMutex;
+    std::unique_ptr<sqlite::Connection> m_writer;
+    int64_t m_lastSeq = 0;  // guarded by m_writeMutex
+
+    std::mutex m_readersMutex;
+    std::vector<std::unique_ptr<sqlite::Connection>> m_readers;
+};
+
+}  // namespace coord::storage

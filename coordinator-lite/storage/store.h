@@ -1,0 +1,71 @@
+#pragma once
+
+#include "domain/types.h"
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace coord::storage {
+
+// A new status/timing for an operation.
+struct OpWrite {
+    std::string branchId;
+    domain::OpKind op = domain::OpKind::Action;
+    domain::OpStatus status = domain::OpStatus::Pending;
+    int attemptCount = 0;
+};
+
+struct AttemptWrite {
+    std::string branchId;
+    domain::OpKind op = domain::OpKind::Action;
+    domain::Attempt attempt;
+};
+
+// One atomic change to one transaction. A batch of these is committed together (group commit),
+// but each write succeeds or fails on its own: a failed guard leaves nothing of that write behind.
+struct TxWrite {
+    std::string gid;
+    std::optional<domain::Transaction> insert;  // create the transaction with its branches
+    std::optional<domain::TxSummary> summary;   // replace the summary row
+    std::optional<domain::TxStatus> expectStatus;  // compare-and-set guard for `summary`
+    std::string expectOwner;  // when set, the row must still be leased by this owner
+    std::vector<domain::Branch> addBranches;  // client-driven TCC registration
+    std::vector<OpWrite> ops;
+    std::vector<AttemptWrite> attempts;
+    std::vector<domain::Event> events;  // seq assigned by the store, in order
+};
+
+// The outcome of one TxWrite.
+struct WriteResult {
+    absl::Status status;
+    std::vector<domain::Event> events;  // with their assigned seq
+};
+
+// Durable state of the coordinator. Implementations: SQLite (single node), PostgreSQL.
+class Store
+{
+public:
+    virtual ~Store() = default;
+
+    virtual absl::StatusOr<domain::Transaction> get(const std::string &gid) = 0;
+    virtual absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) = 0;
+    virtual absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) = 0;
+    virtual absl::StatusOr<int64_t> lastSeq() = 0;
+
+    // Applies every write in one durable commit; results[i] belongs to writes[i].
+    virtual std::vector<WriteResult> commit(std::span<TxWrite> writes) = 0;
+
+    // Leases up to `limit` unfinished transactions that are due (next_retry <= now) or whose
+    // lease expired, for `owner` until now + leaseMs. Compare-and-set: two owners never get
+    // the same transaction while its lease is valid.
+    virtual absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner,
+                                                              int64_t nowMs, int64_t leaseMs,
+                                                              int limit) = 0;
+};
+
+}  // namespace coord::storage

@@ -1,0 +1,236 @@
+// txctl: the command line for operators and scripts.
+#include "jsonview.h"
+
+#include "txdesk/v1/coordinator.grpc.pb.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace pb = txdesk::v1;
+using txctl::Json;
+
+constexpr const char *kUsage =
+    "usage: txctl [--addr HOST:PORT] [--token T] COMMAND [ARGS] [--json]\n"
+    "commands:\n"
+    "  ping                          check the coordinator answers\n"
+    "  list [--status S] [--stuck] [--limit N] [--text T]\n"
+    "                                list transactions, newest first\n"
+    "environment: TXDESK_ADDR (default 127.0.0.1:36790), TXDESK_TOKEN\n";
+
+struct Cli {
+    std::string addr;
+    std::string token;
+    bool json = false;
+    std::string command;
+    std::vector<std::string> args;  // command arguments, flags included
+};
+
+class UsageError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Pulls `--name VALUE` out of args; returns nullopt when absent.
+std::optional<std::string> takeOption(std::vector<std::string> &args, const std::string &name)
+{
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == name) {
+            if (i + 1 >= args.size())
+                throw UsageError(name + " needs a value");
+            std::string v = args[i + 1];
+            args.erase(args.begin() + i, args.begin() + i + 2);
+            return v;
+        }
+        if (args[i].rfind(name + "=", 0) == 0) {
+            std::string v = args[i].substr(name.size() + 1);
+            args.erase(args.begin() + i);
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+bool takeFlag(std::vector<std::string> &args, const std::string &name)
+{
+    for (size_t i = 0; i < args.size(); ++i)
+        if (args[i] == name) {
+            args.erase(args.begin() + i);
+            return true;
+        }
+    return false;
+}
+
+void requireNoMore(const std::vector<std::string> &args)
+{
+    if (!args.empty())
+        throw UsageError("unexpected argument " + args.front());
+}
+
+class Session
+{
+public:
+    explicit Session(const Cli &cli)
+        : m_cli(cli),
+          m_stub(pb::Coordinator::NewStub(
+              grpc::CreateChannel(cli.addr, grpc::InsecureChannelCredentials())))
+    {
+    }
+
+    std::unique_ptr<grpc::ClientContext> context(std::chrono::seconds timeout) const
+    {
+        auto ctx = std::make_unique<grpc::ClientContext>();
+        ctx->set_deadline(std::chrono::system_clock::now() + timeout);
+        if (!m_cli.token.empty())
+            ctx->AddMetadata("authorization", "Bearer " + m_cli.token);
+        return ctx;
+    }
+
+    pb::Coordinator::Stub &stub() { return *m_stub; }
+    Cli &cli() { return m_cli; }
+
+private:
+    Cli m_cli;
+    std::unique_ptr<pb::Coordinator::Stub> m_stub;
+};
+
+int fail(const Cli &cli, const grpc::Status &status)
+{
+    std::cerr << "txctl " << cli.command << ": " << status.error_message();
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE)
+        std::cerr << " (is coordinator-lite running at " << cli.addr << "?)";
+    std::cerr << " [code " << status.error_code() << "]\n";
+    return 1;
+}
+
+int cmdPing(Session &s)
+{
+    requireNoMore(s.cli().args);
+    pb::PingRequest req;
+    pb::PingReply reply;
+    auto ctx = s.context(std::chrono::seconds(5));
+    auto t0 = std::chrono::steady_clock::now();
+    grpc::Status st = s.stub().Ping(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(s.cli(), st);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - t0)
+                  .count();
+    if (s.cli().json) {
+        Json j;
+        j["addr"] = s.cli().addr;
+        j["version"] = reply.version();
+        j["instance_id"] = reply.instance_id();
+        j["last_seq"] = reply.last_seq();
+        j["round_trip_us"] = us;
+        std::cout << j.dump() << "\n";
+    } else {
+        std::cout << "coordinator-lite " << reply.version() << " at " << s.cli().addr
+                  << " (instance " << reply.instance_id() << ", last event " << reply.last_seq()
+                  << ") answered in " << us / 1000.0 << " ms\n";
+    }
+    return 0;
+}
+
+int cmdList(Session &s)
+{
+    const Cli &cli = s.cli();
+    auto &args = s.cli().args;
+    pb::ListRequest req;
+    while (auto status = takeOption(args, "--status")) {
+        pb::TxStatus value;
+        std::string upper;
+        for (char c : *status)
+            upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (!pb::TxStatus_Parse(upper, &value) || value == pb::TX_STATUS_UNSPECIFIED)
+            throw UsageError("--status: unknown status " + *status
+                             + " (PREPARED, SUBMITTED, ABORTING, SUCCEEDED, FAILED)");
+        req.add_statuses(value);
+    }
+    if (auto limit = takeOption(args, "--limit")) {
+        char *end = nullptr;
+        long n = std::strtol(limit->c_str(), &end, 10);
+        if (!end || *end || n <= 0 || n > 10000)
+            throw UsageError("--limit must be a number between 1 and 10000");
+        req.set_limit(static_cast<int>(n));
+    }
+    if (auto text = takeOption(args, "--text"))
+        req.set_text(*text);
+    req.set_stuck_only(takeFlag(args, "--stuck"));
+    requireNoMore(args);
+
+    pb::ListReply reply;
+    auto ctx = s.context(std::chrono::seconds(30));
+    grpc::Status st = s.stub().List(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(cli, st);
+    if (cli.json) {
+        Json j;
+        Json list = Json::array();
+        for (const auto &t : reply.transactions())
+            list.push_back(txctl::toJson(t));
+        j["transactions"] = std::move(list);
+        j["next_cursor"] = reply.next_cursor();
+        std::cout << j.dump() << "\n";
+        return 0;
+    }
+    if (reply.transactions().empty()) {
+        std::cout << "no transactions\n";
+        return 0;
+    }
+    std::printf("%-36s %-5s %-10s %-8s %s\n", "GID", "TYPE", "STATUS", "BRANCHES", "STUCK");
+    for (const auto &t : reply.transactions())
+        std::printf("%-36s %-5s %-10s %-8d %s\n", t.gid().c_str(),
+                    txctl::typeName(t.type()).c_str(), txctl::statusName(t.status()).c_str(),
+                    t.branch_count(), t.stuck_reason().c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    Cli cli;
+    const char *envAddr = std::getenv("TXDESK_ADDR");
+    const char *envToken = std::getenv("TXDESK_TOKEN");
+    cli.addr = envAddr && *envAddr ? envAddr : "127.0.0.1:36790";
+    cli.token = envToken ? envToken : "";
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (takeFlag(args, "--help") || takeFlag(args, "-h")) {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (auto a = takeOption(args, "--addr"))
+            cli.addr = *a;
+        if (auto t = takeOption(args, "--token"))
+            cli.token = *t;
+        cli.json = takeFlag(args, "--json");
+        if (args.empty())
+            throw UsageError("missing command");
+        cli.command = args.front();
+        cli.args.assign(args.begin() + 1, args.end());
+
+        static const std::map<std::string, std::function<int(Session &)>> commands = {
+            {"ping", cmdPing},
+            {"list", cmdList},
+        };
+        auto it = commands.find(cli.command);
+        if (it == commands.end())
+            throw UsageError("unknown command " + cli.command);
+        Session session(cli);
+        return it->second(session);
+    } catch (const UsageError &e) {
+        std::cerr << "txctl: " << e.what() << "\n" << kUsage;
+        return 2;
+    }
+}
