@@ -1,6 +1,7 @@
 #include "coordinatorservice.h"
 
 #include "protoconvert.h"
+#include "statusmapping.h"
 #include "watchreactor.h"
 
 #include "engine/eventhub.h"

@@ -105,48 +105,108 @@ absl::StatusOr<ListQuery> fromProto(const pb::ListRequest &in)
     return q;
 }
 
-grpc::Status toGrpc(const absl::Status &status)
+void toProto(const ListQuery &in, pb::ListRequest *out)
 {
-    const std::string message(status.message());
-    switch (status.code()) {
-    case absl::StatusCode::kOk:
-        return grpc::Status::OK;
-    case absl::StatusCode::kCancelled:
-        return {grpc::StatusCode::CANCELLED, message};
-    case absl::StatusCode::kUnknown:
-        return {grpc::StatusCode::UNKNOWN, message};
-    case absl::StatusCode::kInvalidArgument:
-        return {grpc::StatusCode::INVALID_ARGUMENT, message};
-    case absl::StatusCode::kDeadlineExceeded:
-        return {grpc::StatusCode::DEADLINE_EXCEEDED, message};
-    case absl::StatusCode::kNotFound:
-        return {grpc::StatusCode::NOT_FOUND, message};
-    case absl::StatusCode::kAlreadyExists:
-        return {grpc::StatusCode::ALREADY_EXISTS, message};
-    case absl::StatusCode::kPermissionDenied:
-        return {grpc::StatusCode::PERMISSION_DENIED, message};
-    case absl::StatusCode::kResourceExhausted:
-        return {grpc::StatusCode::RESOURCE_EXHAUSTED, message};
-    case absl::StatusCode::kFailedPrecondition:
-        return {grpc::StatusCode::FAILED_PRECONDITION, message};
-    case absl::StatusCode::kAborted:
-        return {grpc::StatusCode::ABORTED, message};
-    case absl::StatusCode::kOutOfRange:
-        return {grpc::StatusCode::OUT_OF_RANGE, message};
-    case absl::StatusCode::kUnimplemented:
-        return {grpc::StatusCode::UNIMPLEMENTED, message};
-    case absl::StatusCode::kInternal:
-        return {grpc::StatusCode::INTERNAL, message};
-    case absl::StatusCode::kUnavailable:
-        return {grpc::StatusCode::UNAVAILABLE, message};
-    case absl::StatusCode::kDataLoss:
-        return {grpc::StatusCode::DATA_LOSS, message};
-    case absl::StatusCode::kUnauthenticated:
-        return {grpc::StatusCode::UNAUTHENTICATED, message};
-    default:
-        break;
+    for (TxStatus s : in.statuses)
+        out->add_statuses(static_cast<pb::TxStatus>(s));
+    for (TxType t : in.types)
+        out->add_types(static_cast<pb::TxType>(t));
+    out->set_text(in.text);
+    out->set_created_after_ms(in.createdAfterMs);
+    out->set_created_before_ms(in.createdBeforeMs);
+    out->set_stuck_only(in.stuckOnly);
+    if (in.cursor > 0)
+        out->set_cursor(std::to_string(in.cursor));
+    out->set_limit(in.limit);
+}
+
+namespace {
+
+// Values from the wire are checked: an unknown enum value maps to a safe default.
+template <typename E>
+E enumFrom(int value, int first, int last, E fallback)
+{
+    return value >= first && value <= last ? static_cast<E>(value) : fallback;
+}
+
+}  // namespace
+
+TxSummary fromProto(const pb::TransactionSummary &in)
+{
+    TxSummary t;
+    t.gid = in.gid();
+    t.type = enumFrom(in.type(), 1, 2, TxType::Saga);
+    t.status = enumFrom(in.status(), 1, 5, TxStatus::Submitted);
+    t.businessKey = in.business_key();
+    t.flowName = in.flow_name();
+    t.createdMs = in.created_ms();
+    t.updatedMs = in.updated_ms();
+    t.finishedMs = in.finished_ms();
+    t.nextRetryMs = in.next_retry_ms();
+    t.rollbackReason = in.rollback_reason();
+    t.retryPaused = in.retry_paused();
+    t.branchCount = in.branch_count();
+    t.stuckReason = in.stuck_reason();
+    t.owner = in.owner();
+    t.leaseExpiresMs = in.lease_expires_ms();
+    t.lastSeq = in.last_seq();
+    return t;
+}
+
+Attempt fromProto(const pb::Attempt &in)
+{
+    Attempt a;
+    a.startedMs = in.started_ms();
+    a.endedMs = in.ended_ms();
+    a.outcome = enumFrom(in.outcome(), 1, 4, AttemptOutcome::Transient);
+    a.statusCode = in.status_code();
+    a.error = in.error();
+    a.responseExcerpt = in.response_excerpt();
+    return a;
+}
+
+Transaction fromProto(const pb::Transaction &in)
+{
+    Transaction t;
+    t.summary = fromProto(in.summary());
+    t.flowJson = in.flow_json();
+    for (const pb::Branch &pbb : in.branches()) {
+        Branch b;
+        b.id = pbb.id();
+        b.name = pbb.name();
+        b.after.assign(pbb.after().begin(), pbb.after().end());
+        b.notRollbackable = pbb.not_rollbackable();
+        for (const pb::Operation &pbo : pbb.ops()) {
+            Operation op;
+            op.op = enumFrom(pbo.op(), 1, 5, OpKind::Action);
+            op.endpoint = pbo.endpoint();
+            op.status = enumFrom(pbo.status(), 1, 5, OpStatus::Pending);
+            op.attemptCount = pbo.attempt_count();
+            for (const pb::Attempt &a : pbo.attempts())
+                op.attempts.push_back(fromProto(a));
+            b.ops.push_back(std::move(op));
+        }
+        t.branches.push_back(std::move(b));
     }
-    return {grpc::StatusCode::UNKNOWN, message};
+    return t;
+}
+
+Event fromProto(const pb::Event &in)
+{
+    Event e;
+    e.seq = in.seq();
+    e.atMs = in.at_ms();
+    e.kind = enumFrom(in.kind(), 1, 5, EventKind::TxStatusChanged);
+    e.summary = fromProto(in.summary());
+    e.branchId = in.branch_id();
+    if (in.op() != pb::OP_KIND_UNSPECIFIED)
+        e.op = enumFrom(in.op(), 1, 5, OpKind::Action);
+    if (in.op_status() != pb::OP_STATUS_UNSPECIFIED)
+        e.opStatus = enumFrom(in.op_status(), 1, 5, OpStatus::Pending);
+    if (in.has_attempt())
+        e.attempt = fromProto(in.attempt());
+    e.message = in.message();
+    return e;
 }
 
 }  // namespace coord::api

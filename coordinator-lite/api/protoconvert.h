@@ -6,7 +6,6 @@
 
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
-#include <grpcpp/support/status.h>
 
 // Mapping between the domain and the wire: one function per direction and type.
 namespace coord::api {
@@ -18,7 +17,11 @@ void toProto(const domain::Transaction &in, pb::Transaction *out);
 void toProto(const domain::Event &in, pb::Event *out);
 void toProto(const domain::Attempt &in, pb::Attempt *out);
 absl::StatusOr<domain::ListQuery> fromProto(const pb::ListRequest &in);
+void toProto(const domain::ListQuery &in, pb::ListRequest *out);
 
-grpc::Status toGrpc(const absl::Status &status);
+domain::TxSummary fromProto(const pb::TransactionSummary &in);
+domain::Transaction fromProto(const pb::Transaction &in);
+domain::Event fromProto(const pb::Event &in);
+domain::Attempt fromProto(const pb::Attempt &in);
 
 }  // namespace coord::api

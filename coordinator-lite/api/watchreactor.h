@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protoconvert.h"
+#include "statusmapping.h"
 
 #include "txdesk/v1/coordinator.grpc.pb.h"
 

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "domain/types.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace txdesk::client {
+
+// The console's connection to one coordinator. The only console class that talks gRPC (its
+// header does not show it). Calls run on worker threads; every result and event reaches the
+// owner's thread through a queued call. Keeps itself connected: after a break it reconnects
+// and resumes the event stream from the last sequence number it delivered.
+class CoordinatorClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State { Disconnected, Connecting, Connected };
+    Q_ENUM(State)
+
+    explicit CoordinatorClient(QObject *parent = nullptr);
+    ~CoordinatorClient() override;
+
+    // Connects (and keeps reconnecting) to HOST:PORT; replaces any previous connection.
+    void connectTo(const QString &address, const QString &token = {});
+    void disconnectFromCoordinator();
+
+    State state() const { return m_state; }
+    QString address() const { return m_address; }
+    QString lastError() const { return m_lastError; }
+    qint64 lastSeq() const { return m_lastSeq; }
+
+    // One-shot requests; the callback runs on the owner's thread. An empty error means success.
+    void fetchTransaction(const QString &gid,
+                          std::function<void(const coord::domain::Transaction &, QString error)> done);
+
+    void setReconnectInterval(int ms) { m_reconnectMs = ms; }
+
+signals:
+    void stateChanged(txdesk::client::CoordinatorClient::State state, const QString &detail);
+    // A fresh full listing replaces what the caller knew (first connect, or coordinator reset).
+    void snapshotStarted();
+    void snapshotPage(const std::vector<coord::domain::TxSummary> &transactions);
+    void snapshotFinished(qint64 lastSeq);
+    // Live events in sequence order, batched; never a gap or a duplicate within a connection
+    // and across reconnects.
+    void eventsArrived(const std::vector<coord::domain::Event> &events);
+
+private:
+    class Worker;
+    void setState(State state, const QString &detail);
+    void deliverEvents();
+
+    std::unique_ptr<Worker> m_worker;
+    quint64 m_generation = 0;  // bumped per connection; stale deliveries are dropped
+    State m_state = State::Disconnected;
+    QString m_address;
+    QString m_lastError;
+    qint64 m_lastSeq = 0;
+    int m_reconnectMs = 1000;
+};
+
+}  // namespace txdesk::client

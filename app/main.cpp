@@ -1,0 +1,64 @@
+// txdesk: the TxDesk console.
+#include "mainwindow.h"
+#include "session/consolesession.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSettings>
+#include <QTimer>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("TxDesk"));
+    QApplication::setApplicationName(QStringLiteral("txdesk"));
+    QApplication::setApplicationVersion(QStringLiteral(TXDESK_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("TxDesk console"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption connect(QStringLiteral("connect"),
+                               QStringLiteral("Connect to a running coordinator instead of "
+                                              "starting the bundled one."),
+                               QStringLiteral("host:port"));
+    QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Bearer token."),
+                             QStringLiteral("token"));
+    QCommandLineOption coordinator(QStringLiteral("coordinator"),
+                                   QStringLiteral("Path of the bundled coordinator-lite."),
+                                   QStringLiteral("path"));
+    QCommandLineOption db(QStringLiteral("db"),
+                          QStringLiteral("SQLite file of the bundled coordinator."),
+                          QStringLiteral("file"));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a picture of the window and quit."),
+                                  QStringLiteral("png"));
+    QCommandLineOption quitAfter(QStringLiteral("quit-after"),
+                                 QStringLiteral("Quit after this many milliseconds."),
+                                 QStringLiteral("ms"));
+    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter});
+    parser.process(app);
+
+    txdesk::session::SessionConfig config;
+    config.remoteAddress = parser.isSet(connect)
+                               ? parser.value(connect)
+                               : QSettings().value(QStringLiteral("connection/address")).toString();
+    config.token = parser.value(token);
+    config.coordinatorExecutable = parser.value(coordinator);
+    config.databasePath = parser.value(db);
+
+    txdesk::session::ConsoleSession session(config);
+    txdesk::ui::MainWindow window(session);
+    window.show();
+    session.start();
+
+    if (parser.isSet(screenshot) || parser.isSet(quitAfter)) {
+        int ms = parser.isSet(quitAfter) ? parser.value(quitAfter).toInt() : 2000;
+        QTimer::singleShot(ms, &window, [&] {
+            if (parser.isSet(screenshot))
+                window.grab().save(parser.value(screenshot));
+            app.quit();
+        });
+    }
+    return app.exec();
+}

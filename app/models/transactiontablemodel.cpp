@@ -1,0 +1,171 @@
+#include "transactiontablemodel.h"
+
+#include <QColor>
+#include <QDateTime>
+
+namespace txdesk::models {
+
+using coord::domain::TxStatus;
+using coord::domain::TxSummary;
+
+namespace {
+
+QString timeText(qint64 ms)
+{
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+                  : QString();
+}
+
+QColor statusColor(TxStatus status)
+{
+    switch (status) {
+    case TxStatus::Succeeded:
+        return QColor(0x2e, 0x7d, 0x32);
+    case TxStatus::Failed:
+        return QColor(0xc6, 0x28, 0x28);
+    case TxStatus::Aborting:
+        return QColor(0xef, 0x6c, 0x00);
+    case TxStatus::Prepared:
+    case TxStatus::Submitted:
+        return QColor(0x15, 0x65, 0xc0);
+    }
+    return {};
+}
+
+}  // namespace
+
+TransactionTableModel::TransactionTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+int TransactionTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int TransactionTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const TxSummary &t = m_rows[index.row()];
+    if (role == GidRole)
+        return QString::fromStdString(t.gid);
+    if (role == StatusRole)
+        return static_cast<int>(t.status);
+    if (role == Qt::ForegroundRole && index.column() == Status)
+        return statusColor(t.status);
+    if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
+        return {};
+    switch (index.column()) {
+    case Gid:
+        return QString::fromStdString(t.gid);
+    case Type:
+        return QString::fromStdString(toString(t.type));
+    case Status:
+        return QString::fromStdString(toString(t.status));
+    case Flow:
+        return QString::fromStdString(t.flowName);
+    case BusinessKey:
+        return QString::fromStdString(t.businessKey);
+    case Branches:
+        return t.branchCount;
+    case Created:
+        return role == SortRole ? QVariant(qint64(t.createdMs)) : QVariant(timeText(t.createdMs));
+    case Updated:
+        return role == SortRole ? QVariant(qint64(t.updatedMs)) : QVariant(timeText(t.updatedMs));
+    case Stuck:
+        return QString::fromStdString(t.stuckReason);
+    }
+    return {};
+}
+
+QVariant TransactionTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Gid:
+        return tr("GID");
+    case Type:
+        return tr("Type");
+    case Status:
+        return tr("Status");
+    case Flow:
+        return tr("Flow");
+    case BusinessKey:
+        return tr("Business key");
+    case Branches:
+        return tr("Branches");
+    case Created:
+        return tr("Created");
+    case Updated:
+        return tr("Updated");
+    case Stuck:
+        return tr("Stuck");
+    }
+    return {};
+}
+
+void TransactionTableModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_rowByGid.clear();
+    endResetModel();
+}
+
+void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
+{
+    std::vector<const TxSummary *> fresh;
+    int firstChanged = INT_MAX, lastChanged = -1;
+    for (const TxSummary &t : transactions) {
+        auto it = m_rowByGid.constFind(QString::fromStdString(t.gid));
+        if (it == m_rowByGid.cend()) {
+            fresh.push_back(&t);
+            continue;
+        }
+        TxSummary &row = m_rows[*it];
+        if (t.lastSeq < row.lastSeq)
+            continue;  // older news than what the row shows
+        row = t;
+        firstChanged = std::min(firstChanged, *it);
+        lastChanged = std::max(lastChanged, *it);
+    }
+    if (lastChanged >= 0)
+        emit dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+    if (fresh.empty())
+        return;
+    // Duplicates within one batch collapse to the last one.
+    QHash<QString, const TxSummary *> unique;
+    std::vector<const TxSummary *> ordered;
+    for (const TxSummary *t : fresh) {
+        QString gid = QString::fromStdString(t->gid);
+        if (!unique.contains(gid))
+            ordered.push_back(t);
+        unique.insert(gid, t);
+    }
+    const int first = static_cast<int>(m_rows.size());
+    beginInsertRows({}, first, first + static_cast<int>(ordered.size()) - 1);
+    for (const TxSummary *t : ordered) {
+        QString gid = QString::fromStdString(t->gid);
+        m_rowByGid.insert(gid, static_cast<int>(m_rows.size()));
+        m_rows.push_back(*unique.value(gid));
+    }
+    endInsertRows();
+}
+
+void TransactionTableModel::applyEvents(const std::vector<coord::domain::Event> &events)
+{
+    std::vector<TxSummary> summaries;
+    summaries.reserve(events.size());
+    for (const auto &e : events) {
+        summaries.push_back(e.summary);
+        summaries.back().lastSeq = std::max(summaries.back().lastSeq, e.seq);
+    }
+    upsert(summaries);
+}
+
+}  // namespace txdesk::models

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "domain/types.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+
+#include <vector>
+
+namespace txdesk::models {
+
+// All known transactions, one row each, kept current by events: rows are inserted or changed
+// in place (dataChanged), never reset per update. Sorting and filtering live in a proxy.
+class TransactionTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { Gid, Type, Status, Flow, BusinessKey, Branches, Created, Updated, Stuck, ColumnCount };
+    enum Role { SortRole = Qt::UserRole + 1, StatusRole, GidRole };
+
+    explicit TransactionTableModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    void clear();
+    // Inserts new transactions and updates known ones (by gid).
+    void upsert(const std::vector<coord::domain::TxSummary> &transactions);
+    void applyEvents(const std::vector<coord::domain::Event> &events);
+
+    int rowOf(const QString &gid) const { return m_rowByGid.value(gid, -1); }
+    const coord::domain::TxSummary &summaryAt(int row) const { return m_rows[row]; }
+
+private:
+    std::vector<coord::domain::TxSummary> m_rows;
+    QHash<QString, int> m_rowByGid;
+};
+
+}  // namespace txdesk::models
