@@ -17,10 +17,12 @@ using sqlite::Statement;
 
 namespace {
 
+// Read from `transactions t`.
 constexpr const char *kSummaryColumns =
-    "gid, type, status, business_key, flow_name, created_ms, updated_ms, finished_ms, "
-    "next_retry_ms, rollback_reason, retry_paused, stuck_reason, owner, lease_expires_ms, "
-    "last_seq, (SELECT COUNT(*) FROM branches b WHERE b.gid = t.gid), id";
+    "t.gid, t.type, t.status, t.business_key, t.flow_name, t.created_ms, t.updated_ms, "
+    "t.finished_ms, t.next_retry_ms, t.rollback_reason, t.retry_paused, t.stuck_reason, "
+    "t.owner, t.lease_expires_ms, t.last_seq, "
+    "(SELECT COUNT(*) FROM branches b WHERE b.gid = t.gid), t.id";
 
 // Reads the kSummaryColumns that start at column `first`.
 TxSummary readSummary(const Statement &s, int first = 0)

@@ -1,0 +1,126 @@
+// The console window with its bundled coordinator: a real child process, a real window
+// (offscreen), and what the user sees when the child goes away.
+#include "coordinatorbanner.h"
+#include "mainwindow.h"
+#include "models/transactiontablemodel.h"
+#include "session/bundledcoordinator.h"
+#include "session/consolesession.h"
+#include "storage/sqlitestore.h"
+#include "support/childprocess.h"
+
+#include <QTableView>
+#include <QTest>
+
+#include <csignal>
+#include <filesystem>
+
+using namespace txdesk;
+
+class TstMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init() { m_dir = QString::fromStdString(testsupport::makeTempDir("txdesk-window")); }
+    void cleanup() { std::filesystem::remove_all(m_dir.toStdString()); }
+
+    void startsTheBundledCoordinatorAndShowsItsTransactions()
+    {
+        const QString db = m_dir + QStringLiteral("/coordinator.db");
+        seed(db, "seeded-gid");
+        session::ConsoleSession session(bundledConfig(db));
+        ui::MainWindow window(session);
+        window.show();
+        session.start();
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
+                                 15000);
+        QVERIFY(session.bundled()->isRunning());
+        QVERIFY(session.address().startsWith(QStringLiteral("127.0.0.1:")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.transactionView()->model()->rowCount(), 1, 10000);
+        QCOMPARE(window.transactionView()->model()->index(0, 0).data().toString(),
+                 QStringLiteral("seeded-gid"));
+        QVERIFY(!window.banner()->isVisible());
+    }
+
+    void killedCoordinatorIsReportedAndTheConsoleLivesOn()
+    {
+        session::ConsoleSession session(bundledConfig(m_dir + QStringLiteral("/c.db")));
+        ui::MainWindow window(session);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
+                                 15000);
+
+        ::kill(static_cast<pid_t>(session.bundled()->processId()), SIGKILL);
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 10000);
+        QVERIFY2(window.banner()->reason().contains(QStringLiteral("killed")),
+                 qPrintable(window.banner()->reason()));
+        QVERIFY2(window.banner()->output().contains(QStringLiteral("listening on")),
+                 qPrintable(window.banner()->output()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Disconnected")),
+                                 10000);
+        QVERIFY(window.isVisible());
+
+        emit window.banner()->restartRequested();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected"))
+                                     && !window.connectionText().contains(QStringLiteral("Dis")),
+                                 15000);
+        QVERIFY(!window.banner()->isVisible());
+    }
+
+    void coordinatorThatCannotStartShowsItsLastOutput()
+    {
+        session::ConsoleSession session(bundledConfig(QStringLiteral("/proc/txdesk/none/c.db")));
+        ui::MainWindow window(session);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 10000);
+        QVERIFY2(window.banner()->reason().contains(QStringLiteral("exited with code")),
+                 qPrintable(window.banner()->reason()));
+        QVERIFY2(window.banner()->output().contains(QStringLiteral("cannot open database")),
+                 qPrintable(window.banner()->output()));
+        QVERIFY(window.isVisible());
+    }
+
+    void missingCoordinatorExecutableIsReported()
+    {
+        session::SessionConfig config = bundledConfig(m_dir + QStringLiteral("/c.db"));
+        config.coordinatorExecutable = m_dir + QStringLiteral("/no-such-coordinator");
+        session::ConsoleSession session(config);
+        ui::MainWindow window(session);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 5000);
+        QVERIFY(window.banner()->reason().contains(QStringLiteral("not found")));
+    }
+
+private:
+    session::SessionConfig bundledConfig(const QString &db) const
+    {
+        session::SessionConfig config;
+        config.coordinatorExecutable =
+            QString::fromStdString(testsupport::binDir() + "/coordinator-lite");
+        config.databasePath = db;
+        return config;
+    }
+
+    static void seed(const QString &db, const std::string &gid)
+    {
+        auto store = coord::storage::SqliteStore::open(db.toStdString());
+        QVERIFY(store.ok());
+        coord::storage::TxWrite w;
+        w.gid = gid;
+        w.insert = coord::domain::Transaction{};
+        w.insert->summary.gid = gid;
+        w.insert->summary.createdMs = 1;
+        std::vector<coord::storage::TxWrite> batch{w};
+        QVERIFY((*store)->commit(batch)[0].status.ok());
+    }
+
+    QString m_dir;
+};
+
+QTEST_MAIN(TstMainWindow)
+#include "tst_mainwindow.moc"
