@@ -4,6 +4,7 @@
 #include "statusmapping.h"
 #include "watchreactor.h"
 
+#include "engine/engine.h"
 #include "engine/eventhub.h"
 #include "storage/store.h"
 
@@ -25,11 +26,21 @@ grpc::ServerUnaryReactor *finish(grpc::CallbackServerContext *context, const grp
     return reactor;
 }
 
+// Answers with the transaction the engine hands back (later, on an engine thread).
+engine::Engine::Done replyWith(grpc::ServerUnaryReactor *reactor, pb::Transaction *out)
+{
+    return [reactor, out](absl::StatusOr<domain::Transaction> tx) {
+        if (tx.ok())
+            toProto(*tx, out);
+        reactor->Finish(toGrpc(tx.status()));
+    };
+}
+
 }  // namespace
 
 CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &hub,
-                                       std::string instanceId)
-    : m_store(store), m_hub(hub), m_instanceId(std::move(instanceId))
+                                       engine::Engine &engine, std::string instanceId)
+    : m_store(store), m_hub(hub), m_engine(engine), m_instanceId(std::move(instanceId))
 {
 }
 
@@ -78,6 +89,71 @@ grpc::ServerWriteReactor<pb::Event> *CoordinatorService::Watch(grpc::CallbackSer
                                                                const pb::WatchRequest *request)
 {
     return startWatch(context, request, m_store, m_hub);
+}
+
+grpc::ServerUnaryReactor *CoordinatorService::Submit(grpc::CallbackServerContext *context,
+                                                     const pb::SubmitRequest *request,
+                                                     pb::SubmitReply *reply)
+{
+    if (request->flow_json().empty())
+        return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "flow_json: must not be empty"});
+    auto *reactor = context->DefaultReactor();
+    m_engine.submit({request->flow_json(), request->gid(), request->business_key(),
+                     request->payload_override_json(), request->wait()},
+                    replyWith(reactor, reply->mutable_transaction()));
+    return reactor;
+}
+
+grpc::ServerUnaryReactor *CoordinatorService::Prepare(grpc::CallbackServerContext *context,
+                                                      const pb::PrepareRequest *request,
+                                                      pb::PrepareReply *reply)
+{
+    if (request->timeout_to_fail_ms() < 0 || request->request_timeout_ms() < 0
+        || request->retry_interval_ms() < 0)
+        return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "timeouts must be >= 0"});
+    auto *reactor = context->DefaultReactor();
+    m_engine.prepare({request->gid(), request->business_key(), request->timeout_to_fail_ms(),
+                      request->request_timeout_ms(), request->retry_interval_ms()},
+                     replyWith(reactor, reply->mutable_transaction()));
+    return reactor;
+}
+
+grpc::ServerUnaryReactor *CoordinatorService::RegisterBranch(
+    grpc::CallbackServerContext *context, const pb::RegisterBranchRequest *request, pb::Empty *)
+{
+    if (request->gid().empty())
+        return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
+    auto *reactor = context->DefaultReactor();
+    m_engine.registerBranch({request->gid(), request->branch_id(), request->name(),
+                             request->confirm(), request->cancel(), request->payload()},
+                            [reactor](absl::Status s) { reactor->Finish(toGrpc(s)); });
+    return reactor;
+}
+
+grpc::ServerUnaryReactor *CoordinatorService::SubmitPrepared(grpc::CallbackServerContext *context,
+                                                             const pb::FinishRequest *request,
+                                                             pb::SubmitReply *reply)
+{
+    if (request->gid().empty())
+        return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
+    auto *reactor = context->DefaultReactor();
+    m_engine.finishPrepared(request->gid(), true, {}, request->wait(),
+                            replyWith(reactor, reply->mutable_transaction()));
+    return reactor;
+}
+
+grpc::ServerUnaryReactor *CoordinatorService::AbortPrepared(grpc::CallbackServerContext *context,
+                                                            const pb::FinishRequest *request,
+                                                            pb::SubmitReply *reply)
+{
+    if (request->gid().empty())
+        return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
+    auto *reactor = context->DefaultReactor();
+    m_engine.finishPrepared(request->gid(), false,
+                            request->reason().empty() ? std::string("aborted by the client")
+                                                      : request->reason(),
+                            request->wait(), replyWith(reactor, reply->mutable_transaction()));
+    return reactor;
 }
 
 }  // namespace coord::api

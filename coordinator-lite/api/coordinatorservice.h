@@ -8,6 +8,7 @@ namespace coord::storage {
 class Store;
 }
 namespace coord::engine {
+class Engine;
 class EventHub;
 }
 
@@ -17,7 +18,8 @@ namespace coord::api {
 class CoordinatorService final : public ::txdesk::v1::Coordinator::CallbackService
 {
 public:
-    CoordinatorService(storage::Store &store, engine::EventHub &hub, std::string instanceId);
+    CoordinatorService(storage::Store &store, engine::EventHub &hub, engine::Engine &engine,
+                       std::string instanceId);
 
     grpc::ServerUnaryReactor *Ping(grpc::CallbackServerContext *context,
                                    const ::txdesk::v1::PingRequest *request,
@@ -30,10 +32,26 @@ public:
                                    ::txdesk::v1::ListReply *reply) override;
     grpc::ServerWriteReactor<::txdesk::v1::Event> *Watch(
         grpc::CallbackServerContext *context, const ::txdesk::v1::WatchRequest *request) override;
+    grpc::ServerUnaryReactor *Submit(grpc::CallbackServerContext *context,
+                                     const ::txdesk::v1::SubmitRequest *request,
+                                     ::txdesk::v1::SubmitReply *reply) override;
+    grpc::ServerUnaryReactor *Prepare(grpc::CallbackServerContext *context,
+                                      const ::txdesk::v1::PrepareRequest *request,
+                                      ::txdesk::v1::PrepareReply *reply) override;
+    grpc::ServerUnaryReactor *RegisterBranch(grpc::CallbackServerContext *context,
+                                             const ::txdesk::v1::RegisterBranchRequest *request,
+                                             ::txdesk::v1::Empty *reply) override;
+    grpc::ServerUnaryReactor *SubmitPrepared(grpc::CallbackServerContext *context,
+                                             const ::txdesk::v1::FinishRequest *request,
+                                             ::txdesk::v1::SubmitReply *reply) override;
+    grpc::ServerUnaryReactor *AbortPrepared(grpc::CallbackServerContext *context,
+                                            const ::txdesk::v1::FinishRequest *request,
+                                            ::txdesk::v1::SubmitReply *reply) override;
 
 private:
     storage::Store &m_store;
     engine::EventHub &m_hub;
+    engine::Engine &m_engine;
     std::string m_instanceId;
 };
 

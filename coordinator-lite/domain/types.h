@@ -96,6 +96,7 @@ struct Transaction {
     TxOptions options;
     std::vector<Branch> branches;
     std::string flowJson;
+    bool clientDriven = false;  // TCC whose tries the client calls (Prepare/RegisterBranch)
 
     Branch *findBranch(std::string_view id);
     const Branch *findBranch(std::string_view id) const;

@@ -1,7 +1,13 @@
 #include "coordinatorserver.h"
 
 #include "api/coordinatorservice.h"
+#include "engine/committer.h"
+#include "engine/engine.h"
 #include "engine/eventhub.h"
+#include "invokers/grpcinvoker.h"
+#include "invokers/httpinvoker.h"
+#include "invokers/routinginvoker.h"
+#include "invokers/siminvoker.h"
 #include "storage/sqlitestore.h"
 
 #include <absl/strings/str_cat.h>
@@ -10,16 +16,19 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
-#include <random>
+#include <functional>
 #include <unistd.h>
 
 namespace coord::server {
 namespace {
 
-std::string newInstanceId()
+// Stable for one database on one host, so a restarted coordinator takes back its own work at
+// once instead of waiting for its old leases to expire.
+std::string defaultInstanceId(const std::string &db)
 {
-    std::random_device rd;
-    return absl::StrCat("coord-", ::getpid(), "-", rd() % 100000);
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return absl::StrCat(host, "/", std::hash<std::string>{}(db) % 1000000);
 }
 
 }  // namespace
@@ -44,8 +53,22 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     if (!last.ok())
         return last.status();
     self->m_hub = std::make_unique<engine::EventHub>(*last);
-    self->m_service = std::make_unique<api::CoordinatorService>(*self->m_store, *self->m_hub,
-                                                                newInstanceId());
+    self->m_committer = std::make_unique<engine::Committer>(*self->m_store, *self->m_hub);
+    self->m_http = std::make_unique<invokers::HttpInvoker>();
+    self->m_grpc = std::make_unique<invokers::GrpcInvoker>();
+    self->m_sim = std::make_unique<invokers::SimInvoker>();
+    self->m_router =
+        std::make_unique<invokers::RoutingInvoker>(*self->m_http, *self->m_grpc, *self->m_sim);
+    self->m_clock = std::make_unique<engine::SystemClock>();
+    engine::EngineConfig config;
+    config.instanceId =
+        options.instanceId.empty() ? defaultInstanceId(options.db) : options.instanceId;
+    self->m_engine = std::make_unique<engine::Engine>(*self->m_store, *self->m_committer,
+                                                      *self->m_router, *self->m_clock, config);
+    if (auto recovered = self->m_engine->recoverOwned(); !recovered.ok())
+        return recovered.status();
+    self->m_service = std::make_unique<api::CoordinatorService>(
+        *self->m_store, *self->m_hub, *self->m_engine, config.instanceId);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -58,6 +81,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
         return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
     std::string host = options.listen.substr(0, options.listen.rfind(':'));
     self->m_address = absl::StrCat(host, ":", port);
+    self->m_engine->start();
     return self;
 }
 
@@ -68,11 +92,16 @@ void CoordinatorServer::shutdown()
     if (m_stopped)
         return;
     m_stopped = true;
+    // Stop taking work and let calls in flight land, then close the API, then the rest.
+    if (m_engine)
+        m_engine->stop(std::chrono::seconds(5));
     if (m_server) {
         // Open Watch streams end with the deadline; unary calls finish normally.
         m_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
         m_server->Wait();
     }
+    if (m_committer)
+        m_committer->stop();
 }
 
 }  // namespace coord::server

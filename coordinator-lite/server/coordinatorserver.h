@@ -15,7 +15,14 @@ namespace coord::storage {
 class Store;
 }
 namespace coord::engine {
+class BranchInvoker;
+class Committer;
+class Engine;
 class EventHub;
+class SystemClock;
+}
+namespace coord::invokers {
+class SimInvoker;
 }
 namespace coord::api {
 class CoordinatorService;
@@ -37,8 +44,16 @@ public:
 private:
     CoordinatorServer() = default;
 
+    // Declared in construction order; destroyed in reverse.
     std::unique_ptr<storage::Store> m_store;
     std::unique_ptr<engine::EventHub> m_hub;
+    std::unique_ptr<engine::Committer> m_committer;
+    std::unique_ptr<engine::BranchInvoker> m_http;
+    std::unique_ptr<engine::BranchInvoker> m_grpc;
+    std::unique_ptr<invokers::SimInvoker> m_sim;
+    std::unique_ptr<engine::BranchInvoker> m_router;
+    std::unique_ptr<engine::SystemClock> m_clock;
+    std::unique_ptr<engine::Engine> m_engine;
     std::unique_ptr<api::CoordinatorService> m_service;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_address;

@@ -13,7 +13,8 @@ std::string serverUsage()
            "  --db              SQLite database file (created if missing)\n"
            "  --config          YAML configuration file\n"
            "  --metrics-listen  address of the Prometheus /metrics and /health endpoint\n"
-           "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n";
+           "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
+           "  --instance-id     lease owner name (default: host and database)\n";
 }
 
 absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> &args)
@@ -48,6 +49,8 @@ absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> 
             target = &o.config;
         else if (name == "--metrics-listen")
             target = &o.metricsListen;
+        else if (name == "--instance-id")
+            target = &o.instanceId;
         if (target) {
             auto v = takeValue();
             if (!v.ok())

@@ -13,6 +13,7 @@ struct ServerOptions {
     std::string db = "coordinator.db";
     std::string config;
     std::string metricsListen;
+    std::string instanceId;  // empty = derived from host and database
     bool sqliteSyncFull = true;
     bool help = false;
 };

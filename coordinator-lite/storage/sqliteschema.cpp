@@ -34,6 +34,7 @@ CREATE TABLE transactions (
   request_timeout_ms INTEGER NOT NULL DEFAULT 3000,
   max_retries INTEGER NOT NULL DEFAULT 0,
   wait_result INTEGER NOT NULL DEFAULT 1,
+  client_driven INTEGER NOT NULL DEFAULT 0,
   flow_json TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX transactions_due ON transactions(next_retry_ms) WHERE status IN (1, 2, 3);

@@ -103,8 +103,9 @@ absl::Status insertTransaction(Connection &db, const Transaction &tx)
         "INSERT INTO transactions(gid, type, status, business_key, flow_name, created_ms, "
         "updated_ms, finished_ms, next_retry_ms, rollback_reason, retry_paused, stuck_reason, "
         "owner, lease_expires_ms, last_seq, timeout_to_fail_ms, retry_interval_ms, "
-        "request_timeout_ms, max_retries, wait_result, flow_json) VALUES (?1, ?2, ?3, ?4, ?5, "
-        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+        "request_timeout_ms, max_retries, wait_result, flow_json, client_driven) VALUES (?1, ?2, "
+        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+        "?22)");
     if (!ins.ok())
         return ins.status();
     Statement &s = **ins;
@@ -115,6 +116,7 @@ absl::Status insertTransaction(Connection &db, const Transaction &tx)
     s.bind(16, tx.options.timeoutToFailMs).bind(17, tx.options.retryIntervalMs);
     s.bind(18, tx.options.requestTimeoutMs).bind(19, int64_t{tx.options.maxRetries});
     s.bind(20, int64_t{tx.options.waitResult}).bind(21, tx.flowJson);
+    s.bind(22, int64_t{tx.clientDriven});
     if (auto st = s.run(); !st.ok()) {
         if (absl::IsAlreadyExists(st))
             return absl::AlreadyExistsError(absl::StrCat("transaction ", t.gid, " already exists"));
@@ -267,7 +269,7 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid)
         auto q = db->prepare(absl::StrCat(
             "SELECT ", kSummaryColumns,
             ", timeout_to_fail_ms, retry_interval_ms, request_timeout_ms, max_retries, "
-            "wait_result, flow_json FROM transactions t WHERE gid = ?1"));
+            "wait_result, flow_json, client_driven FROM transactions t WHERE gid = ?1"));
         if (!q.ok())
             return q.status();
         Statement &s = **q;
@@ -284,6 +286,7 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid)
         tx.options.maxRetries = static_cast<int>(s.int64(20));
         tx.options.waitResult = s.int64(21) != 0;
         tx.flowJson = s.text(22);
+        tx.clientDriven = s.int64(23) != 0;
         s.reset();
     }
     {
@@ -607,6 +610,57 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::claimDue(const std::string
     if (!status.ok())
         return status;
     return gids;
+}
+
+absl::Status SqliteStore::claim(const std::string &gid, const std::string &owner, int64_t nowMs,
+                                int64_t leaseMs)
+{
+    std::lock_guard lock(m_writeMutex);
+    auto q = m_writer->prepare(
+        "UPDATE transactions SET owner = ?1, lease_expires_ms = ?2 + ?3, "
+        "next_retry_ms = MAX(next_retry_ms, ?2 + ?3) WHERE gid = ?4 AND status IN (1, 2, 3) "
+        "AND (owner = '' OR owner = ?1 OR lease_expires_ms <= ?2)");
+    if (!q.ok())
+        return q.status();
+    (*q)->bind(1, owner).bind(2, nowMs).bind(3, leaseMs).bind(4, gid);
+    if (auto s = (*q)->run(); !s.ok())
+        return s;
+    if (m_writer->changes() > 0)
+        return absl::OkStatus();
+    auto why = m_writer->prepare("SELECT status, owner, lease_expires_ms FROM transactions "
+                                 "WHERE gid = ?1");
+    if (!why.ok())
+        return why.status();
+    Statement &s = **why;
+    s.bind(1, gid);
+    if (!s.step()) {
+        absl::Status st = s.status();
+        s.reset();
+        return st.ok() ? absl::NotFoundError(absl::StrCat("unknown gid '", gid, "'")) : st;
+    }
+    TxStatus status = static_cast<TxStatus>(s.int64(0));
+    std::string holder = s.text(1);
+    int64_t until = s.int64(2);
+    s.reset();
+    if (isFinal(status))
+        return absl::FailedPreconditionError(
+            absl::StrCat("transaction ", gid, " is already ", toString(status)));
+    return absl::FailedPreconditionError(absl::StrCat("transaction ", gid,
+                                                      " is being processed by ", holder,
+                                                      " (lease until ", until, ")"));
+}
+
+absl::StatusOr<int> SqliteStore::releaseOwned(const std::string &owner, int64_t nowMs)
+{
+    std::lock_guard lock(m_writeMutex);
+    auto q = m_writer->prepare("UPDATE transactions SET next_retry_ms = ?2, lease_expires_ms = ?2 "
+                               "WHERE owner = ?1 AND status IN (1, 2, 3) AND next_retry_ms > ?2");
+    if (!q.ok())
+        return q.status();
+    (*q)->bind(1, owner).bind(2, nowMs);
+    if (auto s = (*q)->run(); !s.ok())
+        return s;
+    return static_cast<int>(m_writer->changes());
 }
 
 }  // namespace coord::storage

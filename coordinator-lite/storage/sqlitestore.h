@@ -29,6 +29,9 @@ public:
     std::vector<WriteResult> commit(std::span<TxWrite> writes) override;
     absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner, int64_t nowMs,
                                                       int64_t leaseMs, int limit) override;
+    absl::Status claim(const std::string &gid, const std::string &owner, int64_t nowMs,
+                       int64_t leaseMs) override;
+    absl::StatusOr<int> releaseOwned(const std::string &owner, int64_t nowMs) override;
 
 private:
     class ReaderLease;

@@ -66,6 +66,15 @@ public:
     virtual absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner,
                                                               int64_t nowMs, int64_t leaseMs,
                                                               int limit) = 0;
+
+    // Leases one unfinished transaction for `owner` unless another owner holds a valid lease.
+    // NotFound for an unknown gid; FailedPrecondition (naming the holder) when leased elsewhere
+    // or already finished.
+    virtual absl::Status claim(const std::string &gid, const std::string &owner, int64_t nowMs,
+                               int64_t leaseMs) = 0;
+
+    // Makes every unfinished transaction leased by `owner` due now (restart of that owner).
+    virtual absl::StatusOr<int> releaseOwned(const std::string &owner, int64_t nowMs) = 0;
 };
 
 }  // namespace coord::storage

@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -24,6 +26,10 @@ constexpr const char *kUsage =
     "  ping                          check the coordinator answers\n"
     "  list [--status S] [--stuck] [--limit N] [--text T]\n"
     "                                list transactions, newest first\n"
+    "  submit FILE [--gid G] [--business-key K] [--payload-override JSON] [--wait]\n"
+    "                                submit a .txflow.json flow; --wait prints the final state\n"
+    "  get GID                       one transaction with its branches, operations, attempts\n"
+    "  watch [--from SEQ]            stream events (replays from SEQ, then live)\n"
     "environment: TXDESK_ADDR (default 127.0.0.1:36790), TXDESK_TOKEN\n";
 
 struct Cli {
@@ -195,6 +201,123 @@ int cmdList(Session &s)
     return 0;
 }
 
+void printTransaction(const Cli &cli, const pb::Transaction &t)
+{
+    if (cli.json) {
+        std::cout << txctl::toJson(t).dump() << "\n";
+        return;
+    }
+    const auto &s = t.summary();
+    std::cout << "gid      " << s.gid() << "\n"
+              << "type     " << txctl::typeName(s.type()) << "\n"
+              << "status   " << txctl::statusName(s.status()) << "\n";
+    if (!s.flow_name().empty())
+        std::cout << "flow     " << s.flow_name() << "\n";
+    if (!s.business_key().empty())
+        std::cout << "key      " << s.business_key() << "\n";
+    if (!s.rollback_reason().empty())
+        std::cout << "reason   " << s.rollback_reason() << "\n";
+    if (!s.stuck_reason().empty())
+        std::cout << "stuck    " << s.stuck_reason() << "\n";
+    for (const auto &b : t.branches()) {
+        std::cout << "branch " << b.id() << (b.name().empty() ? "" : " (" + b.name() + ")") << "\n";
+        for (const auto &o : b.ops())
+            std::printf("  %-10s %-9s %2d attempt(s)  %s\n", txctl::opName(o.op()).c_str(),
+                        txctl::opStatusName(o.status()).c_str(), o.attempt_count(),
+                        o.attempts().empty() ? "" : o.attempts().rbegin()->error().c_str());
+    }
+}
+
+std::string readFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw UsageError("cannot read " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+int cmdSubmit(Session &s)
+{
+    auto &args = s.cli().args;
+    pb::SubmitRequest req;
+    if (auto gid = takeOption(args, "--gid"))
+        req.set_gid(*gid);
+    if (auto key = takeOption(args, "--business-key"))
+        req.set_business_key(*key);
+    if (auto o = takeOption(args, "--payload-override"))
+        req.set_payload_override_json(*o);
+    long timeout = 120;
+    if (auto t = takeOption(args, "--timeout"))
+        timeout = std::strtol(t->c_str(), nullptr, 10);
+    req.set_wait(takeFlag(args, "--wait"));
+    if (args.size() != 1)
+        throw UsageError("submit needs exactly one FILE");
+    req.set_flow_json(readFile(args.front()));
+    pb::SubmitReply reply;
+    auto ctx = s.context(std::chrono::seconds(timeout));
+    grpc::Status st = s.stub().Submit(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(s.cli(), st);
+    if (req.wait() || s.cli().json)
+        printTransaction(s.cli(), reply.transaction());
+    else
+        std::cout << "submitted " << reply.transaction().summary().gid() << " ("
+                  << txctl::statusName(reply.transaction().summary().status()) << ")\n";
+    return 0;
+}
+
+int cmdGet(Session &s)
+{
+    auto &args = s.cli().args;
+    if (args.size() != 1)
+        throw UsageError("get needs exactly one GID");
+    pb::GetRequest req;
+    req.set_gid(args.front());
+    pb::Transaction reply;
+    auto ctx = s.context(std::chrono::seconds(30));
+    grpc::Status st = s.stub().Get(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(s.cli(), st);
+    printTransaction(s.cli(), reply);
+    return 0;
+}
+
+int cmdWatch(Session &s)
+{
+    auto &args = s.cli().args;
+    pb::WatchRequest req;
+    if (auto from = takeOption(args, "--from")) {
+        char *end = nullptr;
+        long long v = std::strtoll(from->c_str(), &end, 10);
+        if (!end || *end || v < 0)
+            throw UsageError("--from must be a sequence number >= 0");
+        req.set_from_seq(v);
+    }
+    requireNoMore(args);
+    grpc::ClientContext ctx;
+    if (!s.cli().token.empty())
+        ctx.AddMetadata("authorization", "Bearer " + s.cli().token);
+    auto reader = s.stub().Watch(&ctx, req);
+    pb::Event e;
+    while (reader->Read(&e)) {
+        if (s.cli().json) {
+            std::cout << txctl::toJson(e).dump() << std::endl;
+            continue;
+        }
+        std::cout << e.seq() << " " << e.gid() << " " << txctl::statusName(e.summary().status());
+        if (!e.branch_id().empty())
+            std::cout << " " << e.branch_id() << "/" << txctl::opName(e.op()) << " "
+                      << txctl::opStatusName(e.op_status());
+        if (!e.message().empty())
+            std::cout << " " << e.message();
+        std::cout << std::endl;
+    }
+    grpc::Status st = reader->Finish();
+    return st.ok() ? 0 : fail(s.cli(), st);
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -221,8 +344,8 @@ int main(int argc, char **argv)
         cli.args.assign(args.begin() + 1, args.end());
 
         static const std::map<std::string, std::function<int(Session &)>> commands = {
-            {"ping", cmdPing},
-            {"list", cmdList},
+            {"ping", cmdPing},   {"list", cmdList},   {"submit", cmdSubmit},
+            {"get", cmdGet},     {"watch", cmdWatch},
         };
         auto it = commands.find(cli.command);
         if (it == commands.end())

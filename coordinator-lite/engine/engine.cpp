@@ -1,0 +1,505 @@
+#include "engine.h"
+
+#include "committer.h"
+#include "engineevents.h"
+#include "storage/store.h"
+
+#include <absl/strings/escaping.h>
+#include <absl/strings/str_cat.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace coord::engine {
+
+using namespace domain;
+
+
+namespace {
+
+std::string newGid()
+{
+    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    thread_local std::mt19937_64 rng(std::random_device{}());
+    std::string gid;
+    for (int i = 0; i < 22; ++i)
+        gid += alphabet[rng() % 62];
+    return gid;
+}
+
+bool gidIsValid(const std::string &gid)
+{
+    return !gid.empty() && gid.size() <= 128
+           && std::all_of(gid.begin(), gid.end(), [](char c) {
+                  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
+                         || c == '.' || c == ':';
+              });
+}
+
+
+
+// Builds the transaction a flow describes, with payload overrides applied.
+absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
+                                           const SubmitCommand &cmd, int64_t now)
+{
+    flow::FlowDefinition flow = flowIn;
+    if (!cmd.payloadOverrideJson.empty()) {
+        nlohmann::json overrides = nlohmann::json::parse(cmd.payloadOverrideJson, nullptr, false);
+        if (overrides.is_discarded() || !overrides.is_object())
+            return absl::InvalidArgumentError(
+                "payload_override_json: expected a JSON object {\"branch id\": payload}");
+        for (const auto &[id, payload] : overrides.items()) {
+            auto it = std::find_if(flow.branches.begin(), flow.branches.end(),
+                                   [&](const flow::FlowBranch &b) { return b.id == id; });
+            if (it == flow.branches.end())
+                return absl::InvalidArgumentError(
+                    absl::StrCat("payload_override_json: no branch \"", id, "\" in the flow"));
+            it->payloadJson = payload.dump();
+        }
+    }
+    Transaction tx;
+    tx.summary.gid = cmd.gid;
+    tx.summary.type = flow.type;
+    tx.summary.status = flow.type == TxType::Saga ? TxStatus::Submitted : TxStatus::Prepared;
+    tx.summary.businessKey = cmd.businessKey;
+    tx.summary.flowName = flow.name;
+    tx.summary.createdMs = tx.summary.updatedMs = now;
+    tx.summary.branchCount = static_cast<int>(flow.branches.size());
+    tx.options = flow.options;
+    tx.flowJson = flow::toJson(flow);
+    for (const flow::FlowBranch &fb : flow.branches) {
+        Branch b;
+        b.id = fb.id;
+        b.name = fb.name;
+        b.after = fb.after;
+        b.notRollbackable = fb.notRollbackable;
+        b.requestTimeoutMs = fb.requestTimeoutMs;
+        b.maxRetries = fb.maxRetries;
+        if (!fb.payloadBase64.empty()) {
+            if (!absl::Base64Unescape(fb.payloadBase64, &b.payload))
+                return absl::InvalidArgumentError(
+                    absl::StrCat("flow.branches.", fb.id, ".payload_base64: not valid base64"));
+        } else {
+            b.payload = fb.payloadJson;
+        }
+        for (OpKind op : flow::opsFor(flow.type))
+            if (auto it = fb.endpoints.find(op); it != fb.endpoints.end() && !it->second.empty())
+                b.ops.push_back({op, it->second, OpStatus::Pending, 0, {}});
+        tx.branches.push_back(std::move(b));
+    }
+    return tx;
+}
+
+}  // namespace
+
+Engine::Engine(storage::Store &store, Committer &committer, BranchInvoker &invoker, Clock &clock,
+               EngineConfig config)
+    : m_store(store),
+      m_committer(committer),
+      m_invoker(invoker),
+      m_clock(clock),
+      m_config(std::move(config))
+{
+}
+
+Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
+
+size_t Engine::activeCount() const
+{
+    std::lock_guard lock(m_mapMutex);
+    return m_active.size();
+}
+
+int64_t Engine::backoffMs(const Transaction &tx, int consecutiveErrors) const
+{
+    int64_t interval = std::max<int64_t>(tx.options.retryIntervalMs, 1);
+    for (int i = 1; i < consecutiveErrors && interval < m_config.maxBackoffMs; ++i)
+        interval *= 2;
+    return std::min(interval, m_config.maxBackoffMs);
+}
+
+// ---- submission and client-driven TCC ------------------------------------------------------
+
+void Engine::submit(SubmitCommand cmd, Done done)
+{
+    if (m_stopping)
+        return done(absl::UnavailableError("the coordinator is shutting down"));
+    flow::ParseResult parsed = flow::parseFlow(cmd.flowJson, m_config.limits);
+    if (!parsed.ok()) {
+        const flow::FlowIssue *e = parsed.firstError();
+        return done(absl::InvalidArgumentError(e ? e->message : "invalid flow"));
+    }
+    if (cmd.gid.empty())
+        cmd.gid = newGid();
+    else if (!gidIsValid(cmd.gid))
+        return done(absl::InvalidArgumentError(
+            "gid: 1-128 letters, digits, '-', '_', '.' or ':' expected"));
+    if (cmd.businessKey.size() > 256)
+        return done(absl::InvalidArgumentError("business_key: longer than 256 bytes"));
+    const int64_t now = m_clock.nowMs();
+    auto built = transactionFor(*parsed.flow, cmd, now);
+    if (!built.ok())
+        return done(built.status());
+
+    // Same gid again: answer with the existing transaction when it is the same flow.
+    if (auto existing = m_store.get(cmd.gid); existing.ok() || !absl::IsNotFound(existing.status())) {
+        if (!existing.ok())
+            return done(existing.status());
+        if (existing->flowJson != built->flowJson)
+            return done(absl::AlreadyExistsError(
+                absl::StrCat("gid ", cmd.gid, " already exists with a different flow (status ",
+                             toString(existing->summary.status), ")")));
+        if (isFinal(existing->summary.status) || !cmd.wait)
+            return done(*existing);
+        auto rt = acquire(cmd.gid);
+        if (!rt.ok())
+            return done(*existing);  // leased elsewhere: report what we know
+        return submitExisting(*rt, built->flowJson, cmd.wait, std::move(done));
+    }
+    {
+        std::lock_guard lock(m_mapMutex);
+        if (auto it = m_active.find(cmd.gid); it != m_active.end()) {
+            RtPtr rt = it->second;
+            return submitExisting(rt, built->flowJson, cmd.wait, std::move(done));
+        }
+    }
+
+    auto rt = std::make_shared<TxRuntime>();
+    rt->tx = std::move(*built);
+    rt->tx.summary.owner = m_config.instanceId;
+    rt->computeOrder();
+    rt->writtenStatus = rt->tx.summary.status;
+    rt->gateOpen = false;  // no call before the transaction is durable
+    Event created = makeEvent(EventKind::TxCreated, now);
+    rt->events.push_back(created);
+    {
+        std::lock_guard lock(m_mapMutex);
+        if (m_active.count(cmd.gid))
+            return done(absl::AlreadyExistsError(absl::StrCat("gid ", cmd.gid, " is being submitted")));
+        m_active[cmd.gid] = rt;
+    }
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        TxWaiter waiter = [done = std::move(done), this, gid = cmd.gid](
+                              absl::StatusOr<Transaction> r) {
+            if (!r.ok() && absl::IsAlreadyExists(r.status())) {
+                // Lost a race with another submission of the same gid.
+                auto existing = m_store.get(gid);
+                return done(existing.ok() ? absl::StatusOr<Transaction>(*existing) : r);
+            }
+            done(std::move(r));
+        };
+        if (cmd.wait)
+            rt->finalWaiters.push_back(std::move(waiter));
+        else if (rt->tx.options.waitResult)
+            rt->roundWaiters.push_back(std::move(waiter));
+        else
+            rt->waitDurable(std::move(waiter));
+        flushLocked(rt, out, /*gate=*/true, false, false, 0);
+    }
+    deliver(rt, out);
+}
+
+void Engine::submitExisting(const RtPtr &rt, const std::string &flowJson, bool wait, Done done)
+{
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        if (rt->tx.flowJson != flowJson)
+            return done(absl::AlreadyExistsError(
+                absl::StrCat("gid ", rt->tx.summary.gid, " already exists with a different flow")));
+        if (!wait || isFinal(rt->tx.summary.status))
+            return done(rt->tx);
+        rt->finalWaiters.push_back(std::move(done));
+        rt->activity++;
+        rt->removable = false;
+        advanceLocked(rt, out);
+    }
+    deliver(rt, out);
+}
+
+void Engine::prepare(PrepareCommand cmd, Done done)
+{
+    if (m_stopping)
+        return done(absl::UnavailableError("the coordinator is shutting down"));
+    if (!gidIsValid(cmd.gid))
+        return done(absl::InvalidArgumentError(
+            "gid: 1-128 letters, digits, '-', '_', '.' or ':' expected"));
+    if (auto existing = m_store.get(cmd.gid); existing.ok()) {
+        if (existing->summary.status == TxStatus::Prepared && existing->clientDriven)
+            return done(*existing);  // idempotent
+        return done(absl::FailedPreconditionError(
+            absl::StrCat("gid ", cmd.gid, ": current status ", toString(existing->summary.status),
+                         ", cannot prepare")));
+    } else if (!absl::IsNotFound(existing.status())) {
+        return done(existing.status());
+    }
+    const int64_t now = m_clock.nowMs();
+    auto rt = std::make_shared<TxRuntime>();
+    Transaction &tx = rt->tx;
+    tx.summary.gid = cmd.gid;
+    tx.summary.type = TxType::Tcc;
+    tx.summary.status = TxStatus::Prepared;
+    tx.summary.businessKey = cmd.businessKey;
+    tx.summary.createdMs = tx.summary.updatedMs = now;
+    tx.summary.owner = m_config.instanceId;
+    tx.clientDriven = true;
+    tx.options.timeoutToFailMs =
+        cmd.timeoutToFailMs > 0 ? cmd.timeoutToFailMs : m_config.processor.preparedTimeoutMs;
+    if (cmd.requestTimeoutMs > 0)
+        tx.options.requestTimeoutMs = cmd.requestTimeoutMs;
+    if (cmd.retryIntervalMs > 0)
+        tx.options.retryIntervalMs = cmd.retryIntervalMs;
+    rt->writtenStatus = TxStatus::Prepared;
+    rt->events.push_back(makeEvent(EventKind::TxCreated, now));
+    {
+        std::lock_guard lock(m_mapMutex);
+        if (m_active.count(cmd.gid))
+            return done(absl::AlreadyExistsError(absl::StrCat("gid ", cmd.gid, " is being prepared")));
+        m_active[cmd.gid] = rt;
+    }
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        rt->waitDurable(std::move(done));
+        flushLocked(rt, out, /*gate=*/true, false, false, 0);
+    }
+    deliver(rt, out);
+}
+
+void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
+{
+    if (m_stopping)
+        return done(absl::UnavailableError("the coordinator is shutting down"));
+    if (cmd.branchId.empty() || cmd.branchId.size() > 64)
+        return done(absl::InvalidArgumentError("branch_id: 1-64 characters expected"));
+    for (auto [field, endpoint] : {std::pair{"confirm", &cmd.confirm}, {"cancel", &cmd.cancel}})
+        if (std::string problem = flow::checkEndpoint(*endpoint); !problem.empty())
+            return done(absl::InvalidArgumentError(absl::StrCat(field, ": ", problem)));
+    if (cmd.payload.size() > m_config.limits.maxPayloadBytes)
+        return done(absl::InvalidArgumentError("payload: over the payload size limit"));
+    auto acquired = acquire(cmd.gid);
+    if (!acquired.ok())
+        return done(acquired.status());
+    RtPtr rt = *acquired;
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        Transaction &tx = rt->tx;
+        if (tx.summary.status != TxStatus::Prepared || !tx.clientDriven)
+            return done(absl::FailedPreconditionError(absl::StrCat(
+                "no client-driven transaction ", cmd.gid, " in PREPARED (status ",
+                toString(tx.summary.status), ")")));
+        if (const Branch *existing = tx.findBranch(cmd.branchId)) {
+            const Operation *c = existing->find(OpKind::Confirm);
+            const Operation *x = existing->find(OpKind::Cancel);
+            bool same = c && x && c->endpoint == cmd.confirm && x->endpoint == cmd.cancel;
+            return done(same ? absl::OkStatus()
+                             : absl::AlreadyExistsError(absl::StrCat(
+                                   "branch ", cmd.branchId, " is already registered differently")));
+        }
+        if (tx.branches.size() >= m_config.limits.maxBranches)
+            return done(absl::ResourceExhaustedError("too many branches"));
+        Branch b;
+        b.id = cmd.branchId;
+        b.name = cmd.name;
+        b.payload = cmd.payload;
+        b.ops = {{OpKind::Confirm, cmd.confirm, OpStatus::Pending, 0, {}},
+                 {OpKind::Cancel, cmd.cancel, OpStatus::Pending, 0, {}}};
+        tx.branches.push_back(b);
+        tx.summary.branchCount = static_cast<int>(tx.branches.size());
+        rt->newBranches.push_back(std::move(b));
+        rt->computeOrder();
+        Event e = makeEvent(EventKind::OpStatusChanged, m_clock.nowMs());
+        e.branchId = cmd.branchId;
+        e.message = "branch registered";
+        rt->events.push_back(e);
+        rt->activity++;
+        rt->removable = false;
+        rt->waitDurable([done = std::move(done)](absl::StatusOr<Transaction> r) { done(r.status()); });
+        flushLocked(rt, out, /*gate=*/true, false, false, 0);
+    }
+    deliver(rt, out);
+}
+
+void Engine::finishPrepared(const std::string &gid, bool commit, const std::string &reason,
+                            bool wait, Done done)
+{
+    if (m_stopping)
+        return done(absl::UnavailableError("the coordinator is shutting down"));
+    auto acquired = acquire(gid);
+    if (!acquired.ok()) {
+        // Already finished: idempotent when it ended the way the caller asks.
+        auto tx = m_store.get(gid);
+        if (tx.ok() && tx->summary.status == (commit ? TxStatus::Succeeded : TxStatus::Failed))
+            return done(*tx);
+        if (tx.ok() && isFinal(tx->summary.status))
+            return done(absl::FailedPreconditionError(
+                absl::StrCat("gid ", gid, ": current status ", toString(tx->summary.status),
+                             ", cannot ", commit ? "submit" : "abort")));
+        return done(acquired.status());
+    }
+    RtPtr rt = *acquired;
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        TxStatus s = rt->tx.summary.status;
+        TxStatus target = commit ? TxStatus::Submitted : TxStatus::Aborting;
+        if (s != TxStatus::Prepared && s != target) {
+            rt->removable = true;
+            out.release = true;
+            out.answers.emplace_back(
+                std::move(done),
+                absl::FailedPreconditionError(absl::StrCat(
+                    "gid ", gid, ": current status ", toString(s), ", cannot ",
+                    commit ? "submit" : "abort")));
+        } else {
+            rt->activity++;
+            rt->removable = false;
+            if (wait)
+                rt->finalWaiters.push_back(std::move(done));
+            else
+                rt->waitDurable(std::move(done));
+            if (s == TxStatus::Prepared) {
+                applyStatus(*rt, target, commit ? std::string() : reason);
+                flushLocked(rt, out, /*gate=*/true, false, false, 0);
+            } else {
+                advanceLocked(rt, out);
+            }
+        }
+    }
+    deliver(rt, out);
+}
+
+// ---- loading and recovery ------------------------------------------------------------------
+
+Engine::RtPtr Engine::load(Transaction tx)
+{
+    auto rt = std::make_shared<TxRuntime>();
+    rt->tx = std::move(tx);
+    rt->tx.summary.branchCount = static_cast<int>(rt->tx.branches.size());
+    rt->computeOrder();
+    rt->writtenStatus = rt->tx.summary.status;
+    rt->inserted = true;
+    // Whatever was runnable may have been called before the restart.
+    OpKind first = flow::firstPhaseOp(rt->tx.summary.type);
+    for (Branch &b : rt->tx.branches) {
+        Operation *o = b.find(first);
+        if (o && (o->status == OpStatus::Pending || o->status == OpStatus::Running)
+            && rt->depsSucceeded(b, first))
+            rt->state(b.id, first).maybeStarted = true;
+        for (Operation &op : b.ops)
+            if (op.status == OpStatus::Running)
+                op.status = OpStatus::Pending;  // in flight in a previous life: call again
+    }
+    std::lock_guard lock(m_mapMutex);
+    auto [it, inserted] = m_active.emplace(rt->tx.summary.gid, rt);
+    return it->second;
+}
+
+absl::StatusOr<Engine::RtPtr> Engine::acquire(const std::string &gid)
+{
+    {
+        std::lock_guard lock(m_mapMutex);
+        if (auto it = m_active.find(gid); it != m_active.end())
+            return it->second;
+    }
+    const int64_t now = m_clock.nowMs();
+    if (auto s = m_store.claim(gid, m_config.instanceId, now, m_config.leaseMs); !s.ok())
+        return s;
+    auto tx = m_store.get(gid);
+    if (!tx.ok())
+        return tx.status();
+    tx->summary.owner = m_config.instanceId;
+    return load(std::move(*tx));
+}
+
+int Engine::runOnce(int64_t nowMs)
+{
+    if (m_stopping)
+        return 0;
+    auto due = m_store.claimDue(m_config.instanceId, nowMs, m_config.leaseMs, m_config.claimBatch);
+    if (!due.ok())
+        return 0;
+    int taken = 0;
+    for (const std::string &gid : *due) {
+        {
+            std::lock_guard lock(m_mapMutex);
+            if (m_active.count(gid))
+                continue;
+        }
+        auto tx = m_store.get(gid);
+        if (!tx.ok())
+            continue;
+        tx->summary.owner = m_config.instanceId;
+        RtPtr rt = load(std::move(*tx));
+        Outbox out;
+        {
+            std::lock_guard lock(rt->mutex);
+            rt->activity++;
+            rt->removable = false;
+            advanceLocked(rt, out);
+        }
+        deliver(rt, out);
+        ++taken;
+    }
+    return taken;
+}
+
+absl::StatusOr<int> Engine::recoverOwned()
+{
+    return m_store.releaseOwned(m_config.instanceId, m_clock.nowMs());
+}
+
+void Engine::start()
+{
+    m_loop = std::thread([this] {
+        while (!m_stopping) {
+            while (!m_stopping && runOnce(m_clock.nowMs()) >= m_config.claimBatch) {
+            }
+            std::unique_lock lock(m_loopMutex);
+            m_loopWake.wait_for(lock, std::chrono::milliseconds(m_config.pollIntervalMs),
+                                [this] { return m_stopping.load(); });
+        }
+    });
+}
+
+void Engine::stop(std::chrono::milliseconds drain)
+{
+    m_stopping = true;
+    m_loopWake.notify_all();
+    if (m_loop.joinable())
+        m_loop.join();
+    // Nobody waits past shutdown: the transactions go on after a restart.
+    std::vector<RtPtr> active;
+    {
+        std::lock_guard lock(m_mapMutex);
+        for (auto &[gid, rt] : m_active)
+            active.push_back(rt);
+    }
+    const absl::Status down = absl::UnavailableError(
+        "the coordinator is shutting down; the transaction continues after restart");
+    for (const RtPtr &rt : active) {
+        Outbox out;
+        {
+            std::lock_guard lock(rt->mutex);
+            for (auto &[no, w] : rt->durableWaiters)
+                out.answers.emplace_back(std::move(w), down);
+            rt->durableWaiters.clear();
+            answerAll(rt->finalWaiters, down, out.answers);
+            answerAll(rt->roundWaiters, down, out.answers);
+        }
+        for (auto &[waiter, value] : out.answers)
+            waiter(std::move(value));
+    }
+    auto deadline = std::chrono::steady_clock::now() + drain;
+    while (std::chrono::steady_clock::now() < deadline
+           && (m_callsInFlight > 0 || m_committer.queued() > 0)) {
+        std::unique_lock lock(m_loopMutex);
+        m_loopWake.wait_for(lock, std::chrono::milliseconds(5));
+    }
+}
+
+}  // namespace coord::engine

@@ -1,0 +1,143 @@
+#pragma once
+
+#include "branchinvoker.h"
+#include "clock.h"
+#include "flow/flowdefinition.h"
+#include "processors.h"
+#include "txruntime.h"
+
+#include <absl/status/statusor.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace coord::storage {
+class Store;
+}
+
+namespace coord::engine {
+
+class Committer;
+
+struct EngineConfig {
+    std::string instanceId = "coordinator";
+    int64_t leaseMs = 30000;
+    int64_t maxBackoffMs = 300000;
+    int64_t pollIntervalMs = 100;
+    int claimBatch = 256;
+    ProcessorConfig processor;
+    flow::FlowLimits limits;
+};
+
+struct SubmitCommand {
+    std::string flowJson;
+    std::string gid;  // empty = generated
+    std::string businessKey;
+    std::string payloadOverrideJson;  // {"branch id": payload, ...}
+    bool wait = false;                // answer when finished
+};
+
+struct PrepareCommand {
+    std::string gid;
+    std::string businessKey;
+    int64_t timeoutToFailMs = 0;  // 0 = the configured default
+    int64_t requestTimeoutMs = 0;
+    int64_t retryIntervalMs = 0;
+};
+
+struct RegisterCommand {
+    std::string gid;
+    std::string branchId;
+    std::string name;
+    std::string confirm;
+    std::string cancel;
+    std::string payload;
+};
+
+// The transaction engine: takes submissions, drives every transaction this instance holds
+// through its processor, records each decision durably before the calls it gates, and resumes
+// due or orphaned transactions from the store (runOnce). Thread-safe; never blocks a caller on
+// a participant.
+class Engine
+{
+public:
+    using Done = std::function<void(absl::StatusOr<domain::Transaction>)>;
+    using StatusDone = std::function<void(absl::Status)>;
+
+    Engine(storage::Store &store, Committer &committer, BranchInvoker &invoker, Clock &clock,
+           EngineConfig config);
+    ~Engine();
+
+    void submit(SubmitCommand command, Done done);
+    void prepare(PrepareCommand command, Done done);
+    void registerBranch(RegisterCommand command, StatusDone done);
+    // Client-driven TCC: commit (confirm all) or abort (cancel all) a PREPARED transaction.
+    void finishPrepared(const std::string &gid, bool commit, const std::string &reason, bool wait,
+                        Done done);
+
+    // Claims due and orphaned transactions and drives them; returns how many it took.
+    int runOnce(int64_t nowMs);
+    // After a restart with the same instance id: everything this owner held is due now.
+    absl::StatusOr<int> recoverOwned();
+
+    void start();  // polls runOnce on a thread
+    // Stops taking work, lets in-flight calls and writes finish (up to `drain`), then returns.
+    void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
+
+    size_t activeCount() const;
+    const EngineConfig &config() const { return m_config; }
+
+private:
+    using RtPtr = std::shared_ptr<TxRuntime>;
+
+    // What to do once a runtime's lock is released: calls to start, callers to answer.
+    struct Outbox {
+        struct Call {
+            BranchCall call;
+            std::string branchId;
+            domain::OpKind op;
+        };
+        std::vector<Call> calls;
+        std::vector<std::pair<TxWaiter, absl::StatusOr<domain::Transaction>>> answers;
+        bool release = false;
+    };
+
+    absl::StatusOr<RtPtr> acquire(const std::string &gid);
+    RtPtr load(domain::Transaction tx);
+    void advanceLocked(const RtPtr &rt, Outbox &out);
+    void flushLocked(const RtPtr &rt, Outbox &out, bool gate, bool final, bool park,
+                     int64_t nextRetryMs);
+    void applyStatus(TxRuntime &rt, domain::TxStatus status, const std::string &reason);
+    void startCallLocked(TxRuntime &rt, const std::string &branchId, domain::OpKind op,
+                         Outbox &out);
+    void onResult(const RtPtr &rt, const std::string &branchId, domain::OpKind op,
+                  CallResult result);
+    void onCommitted(const RtPtr &rt, const storage::WriteResult &result, uint64_t writeNo,
+                     bool gate, bool final, bool park, uint64_t activity);
+    void deliver(const RtPtr &rt, Outbox &out);
+    void release(const RtPtr &rt);
+    void submitExisting(const RtPtr &rt, const std::string &flowJson, bool wait, Done done);
+    int64_t backoffMs(const domain::Transaction &tx, int consecutiveErrors) const;
+
+    storage::Store &m_store;
+    Committer &m_committer;
+    BranchInvoker &m_invoker;
+    Clock &m_clock;
+    EngineConfig m_config;
+
+    mutable std::mutex m_mapMutex;
+    std::map<std::string, RtPtr> m_active;
+
+    std::atomic<bool> m_stopping{false};
+    std::atomic<int> m_callsInFlight{0};
+    std::mutex m_loopMutex;
+    std::condition_variable m_loopWake;
+    std::thread m_loop;
+};
+
+}  // namespace coord::engine

@@ -1,0 +1,297 @@
+// The engine's inner loop: decide (processors), record (committer), call (invoker), react.
+#include "engine.h"
+
+#include "committer.h"
+#include "engineevents.h"
+
+namespace coord::engine {
+
+using namespace domain;
+
+namespace {
+
+
+
+int64_t timeoutOf(const Transaction &tx, const Branch &b)
+{
+    return b.requestTimeoutMs > 0 ? b.requestTimeoutMs : tx.options.requestTimeoutMs;
+}
+
+}  // namespace
+
+
+void Engine::applyStatus(TxRuntime &rt, TxStatus status, const std::string &reason)
+{
+    const int64_t now = m_clock.nowMs();
+    TxSummary &s = rt.tx.summary;
+    s.status = status;
+    if (status == TxStatus::Aborting && !reason.empty())
+        s.rollbackReason = reason;
+    if (isFinal(status))
+        s.finishedMs = now;
+    Event e = makeEvent(EventKind::TxStatusChanged, now);
+    e.message = status == TxStatus::Aborting ? s.rollbackReason : toString(status);
+    rt.events.push_back(std::move(e));
+    rt.activity++;
+}
+
+void Engine::startCallLocked(TxRuntime &rt, const std::string &branchId, OpKind op, Outbox &out)
+{
+    const int64_t now = m_clock.nowMs();
+    Branch *b = rt.tx.findBranch(branchId);
+    Operation *o = b ? b->find(op) : nullptr;
+    if (!o)
+        return;
+    OpState &st = rt.state(branchId, op);
+    st.inFlight = true;
+    st.startedMs = now;
+    rt.inFlight++;
+    rt.activity++;
+    m_callsInFlight++;
+    if (o->status != OpStatus::Running) {
+        o->status = OpStatus::Running;
+        rt.opWrites.push_back({branchId, op, OpStatus::Running, o->attemptCount});
+        Event e = makeEvent(EventKind::OpStatusChanged, now);
+        e.branchId = branchId;
+        e.op = op;
+        e.opStatus = OpStatus::Running;
+        rt.events.push_back(std::move(e));
+    }
+    BranchCall call;
+    call.endpoint = o->endpoint;
+    call.payload = b->payload;
+    call.gid = rt.tx.summary.gid;
+    call.transType = rt.tx.summary.type == TxType::Saga ? "saga" : "tcc";
+    call.branchId = branchId;
+    call.op = toString(op);
+    call.timeoutMs = timeoutOf(rt.tx, *b);
+    out.calls.push_back({std::move(call), branchId, op});
+}
+
+void Engine::advanceLocked(const RtPtr &rt, Outbox &out)
+{
+    if (rt->broken)
+        return;
+    if (!rt->gateOpen) {  // a decision is on its way to disk: record, but do not act yet
+        if (rt->hasPendingChanges())
+            flushLocked(rt, out, false, false, false, 0);
+        return;
+    }
+    Step step;
+    step.now = m_clock.nowMs();
+    if (rt->tx.summary.type == TxType::Saga)
+        advanceSaga(*rt, step, m_config.processor);
+    else
+        advanceTcc(*rt, step, m_config.processor);
+
+    bool gate = false, final = false;
+    if (step.newStatus) {
+        applyStatus(*rt, *step.newStatus, step.reason);
+        final = isFinal(*step.newStatus);
+        gate = !final;
+    }
+    bool deferred = false;
+    if (m_stopping && !step.calls.empty()) {
+        deferred = true;  // shutting down: leave the calls to whoever resumes it
+        step.calls.clear();
+        step.wakeAt(step.now);
+    }
+    for (const auto &[branchId, op] : step.calls)
+        startCallLocked(*rt, branchId, op, out);
+    const bool park = !final && !gate && rt->inFlight == 0 && (step.calls.empty() || deferred);
+    const int64_t next =
+        step.nextDueMs == INT64_MAX ? step.now + m_config.leaseMs : step.nextDueMs;
+    if (gate || final || park || rt->hasPendingChanges())
+        flushLocked(rt, out, gate, final, park, next);
+}
+
+void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool park,
+                         int64_t nextRetryMs)
+{
+    const int64_t now = m_clock.nowMs();
+    TxSummary &s = rt->tx.summary;
+    s.updatedMs = now;
+    s.branchCount = static_cast<int>(rt->tx.branches.size());
+    if (final) {
+        s.owner.clear();
+        s.leaseExpiresMs = 0;
+        s.nextRetryMs = 0;
+    } else if (park) {
+        s.owner = m_config.instanceId;
+        s.nextRetryMs = s.leaseExpiresMs = nextRetryMs;
+    } else {
+        // Active here: nobody else may take it before the longest call could have ended.
+        int64_t longest = 0;
+        for (const auto &[key, st] : rt->ops)
+            if (st.inFlight)
+                if (const Branch *b = rt->tx.findBranch(key.first))
+                    longest = std::max(longest, timeoutOf(rt->tx, *b));
+        s.owner = m_config.instanceId;
+        s.nextRetryMs = s.leaseExpiresMs = now + m_config.leaseMs + longest;
+    }
+
+    storage::TxWrite w;
+    w.gid = s.gid;
+    if (!rt->inserted) {
+        w.insert = rt->tx;
+        rt->inserted = true;
+        rt->opWrites.clear();
+        rt->attemptWrites.clear();
+        rt->newBranches.clear();
+    } else {
+        w.summary = s;
+        w.expectStatus = rt->writtenStatus;
+        w.expectOwner = m_config.instanceId;
+        w.ops = std::move(rt->opWrites);
+        w.attempts = std::move(rt->attemptWrites);
+        w.addBranches = std::move(rt->newBranches);
+        rt->opWrites.clear();
+        rt->attemptWrites.clear();
+        rt->newBranches.clear();
+    }
+    for (Event &e : rt->events)
+        e.summary = s;
+    w.events = std::move(rt->events);
+    rt->events.clear();
+    rt->writtenStatus = s.status;
+    rt->queuedWrites++;
+    const uint64_t writeNo = ++rt->writeCount;
+    if (gate)
+        rt->gateOpen = false;
+    const uint64_t activity = rt->activity;
+    m_committer.enqueue(std::move(w), [this, rt, writeNo, gate, final, park,
+                                       activity](const storage::WriteResult &r) {
+        onCommitted(rt, r, writeNo, gate, final, park, activity);
+    });
+}
+
+void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_t writeNo,
+                         bool gate, bool final, bool park, uint64_t activity)
+{
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        rt->queuedWrites--;
+        if (!r.status.ok()) {
+            if (!rt->broken) {
+                rt->broken = true;
+                for (auto &[no, w] : rt->durableWaiters)
+                    out.answers.emplace_back(std::move(w), r.status);
+                rt->durableWaiters.clear();
+                answerAll(rt->finalWaiters, r.status, out.answers);
+                answerAll(rt->roundWaiters, r.status, out.answers);
+            }
+            rt->removable = true;
+            out.release = true;
+        } else {
+            auto ready = std::partition(rt->durableWaiters.begin(), rt->durableWaiters.end(),
+                                        [writeNo](const auto &p) { return p.first > writeNo; });
+            for (auto it = ready; it != rt->durableWaiters.end(); ++it)
+                out.answers.emplace_back(std::move(it->second), rt->tx);
+            rt->durableWaiters.erase(ready, rt->durableWaiters.end());
+            if (gate) {
+                rt->gateOpen = true;
+                advanceLocked(rt, out);
+            }
+            if (final) {
+                answerAll(rt->finalWaiters, rt->tx, out.answers);
+                answerAll(rt->roundWaiters, rt->tx, out.answers);
+                rt->removable = true;
+                out.release = true;
+            } else if (park && rt->activity == activity && rt->inFlight == 0 && rt->gateOpen
+                       && rt->durableWaiters.empty() && rt->finalWaiters.empty()) {
+                answerAll(rt->roundWaiters, rt->tx, out.answers);
+                rt->removable = true;
+                out.release = true;
+            } else if (park) {
+                answerAll(rt->roundWaiters, rt->tx, out.answers);
+            }
+        }
+    }
+    deliver(rt, out);
+}
+
+void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, CallResult result)
+{
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        OpState &st = rt->state(branchId, op);
+        st.inFlight = false;
+        rt->inFlight--;
+        rt->activity++;
+        Branch *b = rt->tx.findBranch(branchId);
+        Operation *o = b ? b->find(op) : nullptr;
+        if (!rt->broken && o) {
+            const int64_t now = m_clock.nowMs();
+            Attempt a{st.startedMs, now, result.outcome, result.statusCode, result.error,
+                      result.excerpt};
+            o->attemptCount++;
+            o->attempts.push_back(a);
+            const bool firstPhase = op == OpKind::Action || op == OpKind::Try;
+            switch (result.outcome) {
+            case AttemptOutcome::Success:
+                o->status = OpStatus::Succeeded;
+                st.consecutiveErrors = 0;
+                break;
+            case AttemptOutcome::Failure:
+                if (firstPhase) {
+                    o->status = OpStatus::Failed;
+                    break;
+                }
+                // Confirm, cancel and compensate must succeed: retry them (they will be
+                // flagged stuck) rather than give up.
+                [[fallthrough]];
+            case AttemptOutcome::Transient:
+                o->status = OpStatus::Pending;
+                st.consecutiveErrors++;
+                st.nextAttemptMs = now + backoffMs(rt->tx, st.consecutiveErrors);
+                break;
+            case AttemptOutcome::Ongoing:
+                o->status = OpStatus::Pending;
+                st.nextAttemptMs = now + std::max<int64_t>(rt->tx.options.retryIntervalMs, 1);
+                break;
+            }
+            rt->opWrites.push_back({branchId, op, o->status, o->attemptCount});
+            rt->attemptWrites.push_back({branchId, op, a});
+            Event e = makeEvent(EventKind::AttemptFinished, now);
+            e.branchId = branchId;
+            e.op = op;
+            e.opStatus = o->status;
+            e.attempt = a;
+            e.message = result.error;
+            rt->events.push_back(std::move(e));
+            advanceLocked(rt, out);
+        }
+    }
+    deliver(rt, out);
+    if (--m_callsInFlight == 0)
+        m_loopWake.notify_all();
+}
+
+void Engine::deliver(const RtPtr &rt, Outbox &out)
+{
+    for (auto &c : out.calls) {
+        m_invoker.invoke(std::move(c.call),
+                         [this, rt, id = c.branchId, op = c.op](CallResult r) {
+                             onResult(rt, id, op, std::move(r));
+                         });
+    }
+    for (auto &[waiter, value] : out.answers)
+        waiter(std::move(value));
+    if (out.release)
+        release(rt);
+}
+
+void Engine::release(const RtPtr &rt)
+{
+    std::lock_guard mapLock(m_mapMutex);
+    auto it = m_active.find(rt->tx.summary.gid);
+    if (it == m_active.end() || it->second != rt)
+        return;
+    std::lock_guard lock(rt->mutex);
+    if (rt->removable && rt->inFlight == 0 && rt->queuedWrites == 0)
+        m_active.erase(it);
+}
+
+}  // namespace coord::engine
