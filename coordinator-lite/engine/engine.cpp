@@ -111,6 +111,17 @@ size_t Engine::activeCount() const
     return m_active.size();
 }
 
+size_t Engine::busyCount() const
+{
+    std::lock_guard lock(m_mapMutex);
+    size_t busy = 0;
+    for (const auto &[gid, rt] : m_active) {
+        std::lock_guard rtLock(rt->mutex);
+        busy += rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen;
+    }
+    return busy;
+}
+
 int64_t Engine::backoffMs(const Transaction &tx, int consecutiveErrors) const
 {
     int64_t interval = std::max<int64_t>(tx.options.retryIntervalMs, 1);
@@ -390,9 +401,27 @@ Engine::RtPtr Engine::load(Transaction tx)
         if (o && (o->status == OpStatus::Pending || o->status == OpStatus::Running)
             && rt->depsSucceeded(b, first))
             rt->state(b.id, first).maybeStarted = true;
-        for (Operation &op : b.ops)
+        for (Operation &op : b.ops) {
             if (op.status == OpStatus::Running)
                 op.status = OpStatus::Pending;  // in flight in a previous life: call again
+            // The retry schedule follows from the attempts so far.
+            OpState &st = rt->state(b.id, op.op);
+            const bool mustSucceed = op.op != OpKind::Action && op.op != OpKind::Try;
+            for (auto a = op.attempts.rbegin(); a != op.attempts.rend(); ++a) {
+                bool error = a->outcome == AttemptOutcome::Transient
+                             || (mustSucceed && a->outcome == AttemptOutcome::Failure);
+                if (!error)
+                    break;
+                st.consecutiveErrors++;
+            }
+            if (!op.attempts.empty() && op.status == OpStatus::Pending) {
+                const Attempt &last = op.attempts.back();
+                st.nextAttemptMs = last.endedMs
+                                   + (last.outcome == AttemptOutcome::Ongoing
+                                          ? std::max<int64_t>(rt->tx.options.retryIntervalMs, 1)
+                                          : backoffMs(rt->tx, st.consecutiveErrors));
+            }
+        }
     }
     std::lock_guard lock(m_mapMutex);
     auto [it, inserted] = m_active.emplace(rt->tx.summary.gid, rt);
@@ -425,16 +454,23 @@ int Engine::runOnce(int64_t nowMs)
         return 0;
     int taken = 0;
     for (const std::string &gid : *due) {
+        RtPtr rt;
         {
             std::lock_guard lock(m_mapMutex);
-            if (m_active.count(gid))
-                continue;
+            if (auto it = m_active.find(gid); it != m_active.end())
+                rt = it->second;  // parked but kept in memory (someone waits on it)
         }
-        auto tx = m_store.get(gid);
-        if (!tx.ok())
-            continue;
-        tx->summary.owner = m_config.instanceId;
-        RtPtr rt = load(std::move(*tx));
+        if (rt) {
+            std::lock_guard lock(rt->mutex);
+            if (rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen)
+                continue;  // busy: it moves on by itself
+        } else {
+            auto tx = m_store.get(gid);
+            if (!tx.ok())
+                continue;
+            tx->summary.owner = m_config.instanceId;
+            rt = load(std::move(*tx));
+        }
         Outbox out;
         {
             std::lock_guard lock(rt->mutex);

@@ -89,7 +89,8 @@ public:
     // Stops taking work, lets in-flight calls and writes finish (up to `drain`), then returns.
     void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
 
-    size_t activeCount() const;
+    size_t activeCount() const;  // transactions held in memory
+    size_t busyCount() const;    // ... of which with calls or writes under way
     const EngineConfig &config() const { return m_config; }
 
 private:

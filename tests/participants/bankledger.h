@@ -1,0 +1,70 @@
+#pragma once
+
+#include "barrier/barrierrules.h"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace coord::storage::sqlite {
+class Connection;
+}
+
+namespace testsupport {
+
+// A participant's answer, protocol-neutral: success, business failure, ongoing, error.
+struct BankReply {
+    enum class Kind { Success, Failure, Ongoing, Error, OldStyleFailure, Garbage };
+    Kind kind = Kind::Success;
+    std::string body;
+    int delayMs = 0;  // answer this late (to test request timeouts)
+};
+
+struct BankCall {
+    std::string method;
+    std::string gid;
+    std::string branchId;
+    std::string op;
+    std::string verdict;  // barrier verdict, or the scripted fault
+    int64_t atMs = 0;     // steady-clock ms, for ordering
+};
+
+// The business side of the test bank (DTM's "busi" service): accounts in a SQLite file, every
+// change behind the sub-transaction barrier, faults scripted per method, every call logged.
+// Methods: TransOut, TransOutCompensate, TransIn, TransInCompensate,
+//          TransOutTry/Confirm/Cancel, TransInTry/Confirm/Cancel.
+class BankLedger
+{
+public:
+    explicit BankLedger(const std::string &dbPath);
+    ~BankLedger();
+
+    void setBalance(const std::string &account, int64_t balance);
+    int64_t balance(const std::string &account);
+    int64_t frozen(const std::string &account);
+    int64_t totalBalance();
+    // Business effects that actually ran for (gid, op) — never more than one.
+    int effects(const std::string &gid, const std::string &op);
+    int effectsTotal();
+
+    // Queues answers for the next calls of `method`: FAILURE, ONGOING, ERROR, SLOW:<ms>,
+    // OLD_FAILURE (200 {"dtm_result":"FAILURE"}), GARBAGE (a 200 that is not JSON).
+    void script(const std::string &method, std::vector<std::string> directives);
+    std::vector<BankCall> calls();
+    int callCount(const std::string &method);
+
+    BankReply handle(const std::string &method, const coord::barrier::BarrierKey &key,
+                     const std::string &body);
+
+private:
+    std::mutex m_mutex;
+    std::unique_ptr<coord::storage::sqlite::Connection> m_db;
+    std::map<std::string, std::deque<std::string>> m_script;
+    std::vector<BankCall> m_calls;
+};
+
+}  // namespace testsupport
