@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <sstream>
 
 using testsupport::ChildProcess;
 using testsupport::runCommand;
@@ -103,6 +104,94 @@ TEST_F(CoordinatorProcessTest, txctlRejectsUnknownCommandsAndBadOptions)
     r = runCommand(txctl(), {"list", "--status", "HAPPY"});
     EXPECT_EQ(r.exitCode, 2);
     EXPECT_NE(r.err.find("unknown status HAPPY"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+// The bundled samples, as a user runs them: txctl submit ... --wait --json.
+TEST_F(CoordinatorProcessTest, sampleFlowsRunOutOfTheBox)
+{
+    ChildProcess server(coordinator(), {"--listen", "127.0.0.1:0", "--db", m_dir + "/x.db"});
+    ASSERT_TRUE(server.start());
+    std::string addr = server.waitForLine("listening on ");
+    ASSERT_FALSE(addr.empty());
+    const std::string flows = std::string(TXDESK_SOURCE_DIR) + "/resources/flows/";
+    for (const char *name : {"bank-transfer-saga", "order-stock-payment-tcc", "concurrent-saga"}) {
+        auto r = runCommand(txctl(), {"--addr", addr, "submit", flows + name + ".txflow.json",
+                                      "--wait", "--json"});
+        ASSERT_EQ(r.exitCode, 0) << name << ": " << r.err;
+        auto tx = nlohmann::json::parse(r.out);
+        EXPECT_EQ(tx["status"], "SUCCEEDED") << name << ": " << r.out;
+    }
+    auto r = runCommand(txctl(), {"--addr", addr, "submit", flows + "failing-saga.txflow.json",
+                                  "--wait", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto tx = nlohmann::json::parse(r.out);
+    EXPECT_EQ(tx["status"], "FAILED");
+    for (const auto &b : tx["branches"]) {
+        for (const auto &op : b["ops"])
+            if (op["op"] == "compensate") {
+                EXPECT_EQ(op["status"], "succeeded") << b["id"];
+                EXPECT_EQ(op["attempts"].size(), 1u);
+            }
+    }
+    auto got = runCommand(txctl(), {"--addr", addr, "get", tx["gid"], "--json"});
+    ASSERT_EQ(got.exitCode, 0);
+    EXPECT_EQ(nlohmann::json::parse(got.out)["status"], "FAILED");
+
+    auto bad = runCommand(txctl(), {"--addr", addr, "get", "no-such-gid"});
+    EXPECT_NE(bad.exitCode, 0);
+    EXPECT_NE(bad.err.find("unknown gid 'no-such-gid'"), std::string::npos) << bad.err;
+}
+
+TEST_F(CoordinatorProcessTest, malformedFlowFileIsRejectedNamingTheProblem)
+{
+    ChildProcess server(coordinator(), {"--listen", "127.0.0.1:0", "--db", m_dir + "/x.db"});
+    ASSERT_TRUE(server.start());
+    std::string addr = server.waitForLine("listening on ");
+    std::string file = m_dir + "/bad.txflow.json";
+    FILE *f = fopen(file.c_str(), "w");
+    fputs(R"({"flow": {"type": "SAGA", "branches": [{"id": "a", "action": "sim://x"}]}})", f);
+    fclose(f);
+    auto r = runCommand(txctl(), {"--addr", addr, "submit", file});
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_NE(r.err.find("flow.branches[0].compensate: missing"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("code 3"), std::string::npos) << "INVALID_ARGUMENT: " << r.err;
+    auto list = runCommand(txctl(), {"--addr", addr, "list", "--json"});
+    EXPECT_TRUE(nlohmann::json::parse(list.out)["transactions"].empty());
+}
+
+// Watch replays from any sequence number and then follows live, without gaps or repeats.
+TEST_F(CoordinatorProcessTest, watchResumesFromASequenceNumberWithoutGaps)
+{
+    ChildProcess server(coordinator(), {"--listen", "127.0.0.1:0", "--db", m_dir + "/x.db"});
+    ASSERT_TRUE(server.start());
+    std::string addr = server.waitForLine("listening on ");
+    const std::string flow =
+        std::string(TXDESK_SOURCE_DIR) + "/resources/flows/bank-transfer-saga.txflow.json";
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(runCommand(txctl(), {"--addr", addr, "submit", flow, "--wait"}).exitCode, 0);
+
+    auto all = runCommand(txctl(), {"--addr", addr, "watch", "--from", "0", "--json"},
+                          std::chrono::milliseconds(1500));  // watch never ends by itself
+    std::vector<int64_t> seqs;
+    std::istringstream lines(all.out);
+    for (std::string line; std::getline(lines, line);)
+        seqs.push_back(nlohmann::json::parse(line)["seq"].get<int64_t>());
+    ASSERT_GE(seqs.size(), 9u);
+    for (size_t i = 0; i < seqs.size(); ++i)
+        EXPECT_EQ(seqs[i], static_cast<int64_t>(i + 1)) << "gap or repeat at " << i;
+
+    const int64_t from = seqs[seqs.size() / 2];
+    auto rest = runCommand(txctl(), {"--addr", addr, "watch", "--from", std::to_string(from),
+                                     "--json"},
+                           std::chrono::milliseconds(1500));
+    std::istringstream restLines(rest.out);
+    std::string first;
+    std::getline(restLines, first);
+    EXPECT_EQ(nlohmann::json::parse(first)["seq"], from + 1);
 }
 
 }  // namespace

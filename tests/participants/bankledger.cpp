@@ -118,6 +118,43 @@ int BankLedger::effectsTotal()
     return v;
 }
 
+void BankLedger::setDelayMs(int ms)
+{
+    std::lock_guard lock(m_mutex);
+    m_delayMs = ms;
+}
+
+int64_t BankLedger::netDelta(const std::string &gid)
+{
+    std::lock_guard lock(m_mutex);
+    auto sel = m_db->prepare("SELECT COALESCE(SUM(delta), 0) FROM effects WHERE gid = ?1");
+    (*sel)->bind(1, gid);
+    int64_t v = (*sel)->step() ? (*sel)->int64(0) : 0;
+    (*sel)->reset();
+    return v;
+}
+
+int64_t BankLedger::branchDelta(const std::string &gid, const std::string &branchId)
+{
+    std::lock_guard lock(m_mutex);
+    auto sel = m_db->prepare(
+        "SELECT COALESCE(SUM(delta), 0) FROM effects WHERE gid = ?1 AND branch_id = ?2");
+    (*sel)->bind(1, gid).bind(2, branchId);
+    int64_t v = (*sel)->step() ? (*sel)->int64(0) : 0;
+    (*sel)->reset();
+    return v;
+}
+
+int BankLedger::maxEffectsPerOperation()
+{
+    std::lock_guard lock(m_mutex);
+    auto sel = m_db->prepare("SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM effects "
+                             "GROUP BY gid, branch_id, op)");
+    int v = (*sel)->step() ? static_cast<int>((*sel)->int64(0)) : 0;
+    (*sel)->reset();
+    return v;
+}
+
 void BankLedger::script(const std::string &method, std::vector<std::string> directives)
 {
     std::lock_guard lock(m_mutex);
@@ -146,6 +183,7 @@ BankReply BankLedger::handle(const std::string &method, const coord::barrier::Ba
     std::lock_guard lock(m_mutex);
     BankCall record{method, key.gid, key.branchId, key.op, "", steadyMs()};
     BankReply reply;
+    reply.delayMs = m_delayMs;
     auto &queue = m_script[method];
     if (!queue.empty()) {
         std::string d = queue.front();

@@ -54,6 +54,13 @@ public:
     // Queues answers for the next calls of `method`: FAILURE, ONGOING, ERROR, SLOW:<ms>,
     // OLD_FAILURE (200 {"dtm_result":"FAILURE"}), GARBAGE (a 200 that is not JSON).
     void script(const std::string &method, std::vector<std::string> directives);
+    // Every answer comes this much later (a slow service), unless a script says otherwise.
+    void setDelayMs(int ms);
+    // Sum of the balance changes one transaction made (0 after a full rollback).
+    int64_t netDelta(const std::string &gid);
+    int64_t branchDelta(const std::string &gid, const std::string &branchId);
+    // The most times any single (gid, branch, op) took effect: 1 when idempotence holds.
+    int maxEffectsPerOperation();
     std::vector<BankCall> calls();
     int callCount(const std::string &method);
 
@@ -65,6 +72,7 @@ private:
     std::unique_ptr<coord::storage::sqlite::Connection> m_db;
     std::map<std::string, std::deque<std::string>> m_script;
     std::vector<BankCall> m_calls;
+    int m_delayMs = 0;
 };
 
 }  // namespace testsupport
