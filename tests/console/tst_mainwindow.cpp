@@ -115,6 +115,7 @@ private:
         w.insert = coord::domain::Transaction{};
         w.insert->summary.gid = gid;
         w.insert->summary.createdMs = 1;
+        w.insert->summary.status = coord::domain::TxStatus::Succeeded;
         std::vector<coord::storage::TxWrite> batch{w};
         QVERIFY((*store)->commit(batch)[0].status.ok());
     }
