@@ -1,5 +1,6 @@
 #include "coordinatorservice.h"
 
+#include "accessguard.h"
 #include "protoconvert.h"
 #include "statusmapping.h"
 #include "watchreactor.h"
@@ -39,14 +40,18 @@ engine::Engine::Done replyWith(grpc::ServerUnaryReactor *reactor, pb::Transactio
 }  // namespace
 
 CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &hub,
-                                       engine::Engine &engine, std::string instanceId)
-    : m_store(store), m_hub(hub), m_engine(engine), m_instanceId(std::move(instanceId))
+                                       engine::Engine &engine, const AccessGuard &guard,
+                                       std::string instanceId)
+    : m_store(store), m_hub(hub), m_engine(engine), m_guard(guard),
+      m_instanceId(std::move(instanceId))
 {
 }
 
 grpc::ServerUnaryReactor *CoordinatorService::Ping(grpc::CallbackServerContext *context,
                                                    const pb::PingRequest *, pb::PingReply *reply)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Ping"); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     reply->set_version(TXDESK_VERSION);
     reply->set_instance_id(m_instanceId);
     reply->set_now_ms(nowMs());
@@ -58,6 +63,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Get(grpc::CallbackServerContext *c
                                                   const pb::GetRequest *request,
                                                   pb::Transaction *reply)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Get", request->gid()); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
     auto tx = m_store.get(request->gid());
@@ -71,6 +78,8 @@ grpc::ServerUnaryReactor *CoordinatorService::List(grpc::CallbackServerContext *
                                                    const pb::ListRequest *request,
                                                    pb::ListReply *reply)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "List"); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     auto query = fromProto(*request);
     if (!query.ok())
         return finish(context, toGrpc(query.status()));
@@ -88,6 +97,8 @@ grpc::ServerUnaryReactor *CoordinatorService::List(grpc::CallbackServerContext *
 grpc::ServerWriteReactor<pb::Event> *CoordinatorService::Watch(grpc::CallbackServerContext *context,
                                                                const pb::WatchRequest *request)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Watch"); !actor.ok())
+        return rejectWatch(toGrpc(actor.status()));
     return startWatch(context, request, m_store, m_hub);
 }
 
@@ -95,6 +106,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Submit(grpc::CallbackServerContext
                                                      const pb::SubmitRequest *request,
                                                      pb::SubmitReply *reply)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "Submit", request->gid()); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     if (request->flow_json().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "flow_json: must not be empty"});
     auto *reactor = context->DefaultReactor();
@@ -108,6 +121,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Prepare(grpc::CallbackServerContex
                                                       const pb::PrepareRequest *request,
                                                       pb::PrepareReply *reply)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "Prepare", request->gid()); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     if (request->timeout_to_fail_ms() < 0 || request->request_timeout_ms() < 0
         || request->retry_interval_ms() < 0)
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "timeouts must be >= 0"});
@@ -121,6 +136,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Prepare(grpc::CallbackServerContex
 grpc::ServerUnaryReactor *CoordinatorService::RegisterBranch(
     grpc::CallbackServerContext *context, const pb::RegisterBranchRequest *request, pb::Empty *)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "RegisterBranch", request->gid()); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
     auto *reactor = context->DefaultReactor();
@@ -134,6 +151,8 @@ grpc::ServerUnaryReactor *CoordinatorService::SubmitPrepared(grpc::CallbackServe
                                                              const pb::FinishRequest *request,
                                                              pb::SubmitReply *reply)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "SubmitPrepared", request->gid()); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
     auto *reactor = context->DefaultReactor();
@@ -146,6 +165,8 @@ grpc::ServerUnaryReactor *CoordinatorService::AbortPrepared(grpc::CallbackServer
                                                             const pb::FinishRequest *request,
                                                             pb::SubmitReply *reply)
 {
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "AbortPrepared", request->gid()); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
     auto *reactor = context->DefaultReactor();

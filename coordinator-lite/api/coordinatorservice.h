@@ -14,12 +14,14 @@ class EventHub;
 
 namespace coord::api {
 
+class AccessGuard;
+
 // The txdesk.v1.Coordinator gRPC service: thin adapters from RPCs to the store and engine.
 class CoordinatorService final : public ::txdesk::v1::Coordinator::CallbackService
 {
 public:
     CoordinatorService(storage::Store &store, engine::EventHub &hub, engine::Engine &engine,
-                       std::string instanceId);
+                       const AccessGuard &guard, std::string instanceId);
 
     grpc::ServerUnaryReactor *Ping(grpc::CallbackServerContext *context,
                                    const ::txdesk::v1::PingRequest *request,
@@ -52,6 +54,7 @@ private:
     storage::Store &m_store;
     engine::EventHub &m_hub;
     engine::Engine &m_engine;
+    const AccessGuard &m_guard;
     std::string m_instanceId;
 };
 

@@ -78,6 +78,39 @@ void toProto(const Event &in, pb::Event *out)
     out->set_message(in.message);
 }
 
+void toProto(const ActionPlan &in, pb::ActionPlan *out)
+{
+    for (const PlannedOperation &p : in.operations) {
+        pb::PlannedOperation *o = out->add_operations();
+        o->set_step(p.step);
+        o->set_branch_id(p.branchId);
+        o->set_op(static_cast<pb::OpKind>(p.op));
+        o->set_endpoint(p.endpoint);
+    }
+    for (const std::string &b : in.notRollbackable)
+        out->add_not_rollbackable(b);
+    out->set_resulting_status(static_cast<pb::TxStatus>(in.resultingStatus));
+    out->set_summary(in.summary);
+    for (const std::string &w : in.warnings)
+        out->add_warnings(w);
+}
+
+void toProto(const AuditEntry &in, pb::AuditEntry *out)
+{
+    out->set_id(in.id);
+    out->set_at_ms(in.atMs);
+    out->set_who(in.who);
+    out->set_role(in.role);
+    out->set_action(in.action);
+    out->set_gid(in.gid);
+    out->set_branch_id(in.branchId);
+    out->set_reason(in.reason);
+    out->set_state_before(in.stateBefore);
+    out->set_state_after(in.stateAfter);
+    out->set_outcome(in.outcome);
+    out->set_detail(in.detail);
+}
+
 absl::StatusOr<ListQuery> fromProto(const pb::ListRequest &in)
 {
     ListQuery q;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/operator.h"
 #include "domain/types.h"
 
 #include "txdesk/v1/coordinator.pb.h"
@@ -18,6 +19,9 @@ void toProto(const domain::Event &in, pb::Event *out);
 void toProto(const domain::Attempt &in, pb::Attempt *out);
 absl::StatusOr<domain::ListQuery> fromProto(const pb::ListRequest &in);
 void toProto(const domain::ListQuery &in, pb::ListRequest *out);
+
+void toProto(const domain::ActionPlan &in, pb::ActionPlan *out);
+void toProto(const domain::AuditEntry &in, pb::AuditEntry *out);
 
 domain::TxSummary fromProto(const pb::TransactionSummary &in);
 domain::Transaction fromProto(const pb::Transaction &in);

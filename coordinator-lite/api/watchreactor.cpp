@@ -117,17 +117,21 @@ private:
 
 }  // namespace
 
+grpc::ServerWriteReactor<pb::Event> *rejectWatch(const grpc::Status &status)
+{
+    struct Rejected : grpc::ServerWriteReactor<pb::Event> {
+        explicit Rejected(const grpc::Status &s) { Finish(s); }
+        void OnDone() override { delete this; }
+    };
+    return new Rejected(status);
+}
+
 grpc::ServerWriteReactor<pb::Event> *startWatch(grpc::CallbackServerContext *,
                                                  const pb::WatchRequest *request,
                                                  storage::Store &store, engine::EventHub &hub)
 {
-    if (request->from_seq() < 0) {
-        struct Rejected : grpc::ServerWriteReactor<pb::Event> {
-            Rejected() { Finish({grpc::StatusCode::INVALID_ARGUMENT, "from_seq: must be >= 0"}); }
-            void OnDone() override { delete this; }
-        };
-        return new Rejected();
-    }
+    if (request->from_seq() < 0)
+        return rejectWatch({grpc::StatusCode::INVALID_ARGUMENT, "from_seq: must be >= 0"});
     return new WatchReactor(request->from_seq(), store, hub);
 }
 

@@ -22,4 +22,7 @@ grpc::ServerWriteReactor<pb::Event> *startWatch(grpc::CallbackServerContext *con
                                                  const pb::WatchRequest *request,
                                                  storage::Store &store, engine::EventHub &hub);
 
+// A stream that ends at once with `status` (a refused or invalid Watch).
+grpc::ServerWriteReactor<pb::Event> *rejectWatch(const grpc::Status &status);
+
 }  // namespace coord::api

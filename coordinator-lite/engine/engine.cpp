@@ -358,7 +358,9 @@ void Engine::finishPrepared(const std::string &gid, bool commit, const std::stri
         std::lock_guard lock(rt->mutex);
         TxStatus s = rt->tx.summary.status;
         TxStatus target = commit ? TxStatus::Submitted : TxStatus::Aborting;
-        if (s != TxStatus::Prepared && s != target) {
+        if (s == (commit ? TxStatus::Succeeded : TxStatus::Failed)) {
+            out.answers.emplace_back(std::move(done), rt->tx);  // already done: idempotent
+        } else if (s != TxStatus::Prepared && s != target) {
             rt->removable = true;
             out.release = true;
             out.answers.emplace_back(
@@ -398,8 +400,8 @@ Engine::RtPtr Engine::load(Transaction tx)
     OpKind first = flow::firstPhaseOp(rt->tx.summary.type);
     for (Branch &b : rt->tx.branches) {
         Operation *o = b.find(first);
-        if (o && (o->status == OpStatus::Pending || o->status == OpStatus::Running)
-            && rt->depsSucceeded(b, first))
+        if (o && (o->status == OpStatus::Running
+                  || (o->status == OpStatus::Pending && rt->depsSucceeded(b, first))))
             rt->state(b.id, first).maybeStarted = true;
         for (Operation &op : b.ops) {
             if (op.status == OpStatus::Running)

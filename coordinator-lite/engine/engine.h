@@ -2,6 +2,7 @@
 
 #include "branchinvoker.h"
 #include "clock.h"
+#include "domain/operator.h"
 #include "flow/flowdefinition.h"
 #include "processors.h"
 #include "txruntime.h"
@@ -32,6 +33,7 @@ struct EngineConfig {
     int claimBatch = 256;
     ProcessorConfig processor;
     flow::FlowLimits limits;
+    domain::StuckThresholds stuck;
 };
 
 struct SubmitCommand {
@@ -80,6 +82,16 @@ public:
     void finishPrepared(const std::string &gid, bool commit, const std::string &reason, bool wait,
                         Done done);
 
+    // Operator actions (design.md "Operator actions"): validated against the current state,
+    // planned (dry run), applied and audited in one durable write.
+    using ActionDone = std::function<void(absl::StatusOr<domain::ActionOutcome>)>;
+    void act(domain::ActionCommand command, ActionDone done);
+    // Retry now for every unfinished, unpaused transaction matching `filter`.
+    void retryMatching(domain::ListQuery filter, domain::Actor actor, std::string reason,
+                       bool dryRun, std::function<void(absl::StatusOr<std::vector<std::string>>)> done);
+    // Appends an entry on its own (a refused call).
+    void audit(domain::AuditEntry entry);
+
     // Claims due and orphaned transactions and drives them; returns how many it took.
     int runOnce(int64_t nowMs);
     // After a restart with the same instance id: everything this owner held is due now.
@@ -124,6 +136,8 @@ private:
     void release(const RtPtr &rt);
     void submitExisting(const RtPtr &rt, const std::string &flowJson, bool wait, Done done);
     int64_t backoffMs(const domain::Transaction &tx, int consecutiveErrors) const;
+    absl::Status checkAction(const TxRuntime &rt, const domain::ActionCommand &cmd) const;
+    void applyAction(TxRuntime &rt, const domain::ActionCommand &cmd, int64_t now) const;
 
     storage::Store &m_store;
     Committer &m_committer;

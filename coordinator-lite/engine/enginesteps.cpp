@@ -91,8 +91,8 @@ void Engine::advanceLocked(const RtPtr &rt, Outbox &out)
         gate = !final;
     }
     bool deferred = false;
-    if (m_stopping && !step.calls.empty()) {
-        deferred = true;  // shutting down: leave the calls to whoever resumes it
+    if ((m_stopping || rt->tx.summary.retryPaused) && !step.calls.empty()) {
+        deferred = true;  // shutting down or paused: leave the calls for later
         step.calls.clear();
         step.wakeAt(step.now);
     }
@@ -112,6 +112,9 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool 
     TxSummary &s = rt->tx.summary;
     s.updatedMs = now;
     s.branchCount = static_cast<int>(rt->tx.branches.size());
+    s.stuckReason = final ? std::string()
+                          : stuckReasonOf(rt->tx, now, m_config.stuck,
+                                          m_config.processor.preparedTimeoutMs);
     if (final) {
         s.owner.clear();
         s.leaseExpiresMs = 0;
@@ -153,6 +156,8 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool 
         e.summary = s;
     w.events = std::move(rt->events);
     rt->events.clear();
+    w.audit = std::move(rt->pendingAudit);
+    rt->pendingAudit.clear();
     rt->writtenStatus = s.status;
     rt->queuedWrites++;
     const uint64_t writeNo = ++rt->writeCount;
@@ -277,10 +282,10 @@ void Engine::deliver(const RtPtr &rt, Outbox &out)
                              onResult(rt, id, op, std::move(r));
                          });
     }
-    for (auto &[waiter, value] : out.answers)
-        waiter(std::move(value));
     if (out.release)
         release(rt);
+    for (auto &[waiter, value] : out.answers)
+        waiter(std::move(value));
 }
 
 void Engine::release(const RtPtr &rt)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/operator.h"
 #include "domain/types.h"
 #include "storage/store.h"
 
@@ -46,6 +47,7 @@ struct TxRuntime {
     std::vector<storage::AttemptWrite> attemptWrites;
     std::vector<domain::Event> events;
     std::vector<domain::Branch> newBranches;
+    std::vector<domain::AuditEntry> pendingAudit;
 
     uint64_t writeCount = 0;  // writes handed to the committer so far
     std::vector<std::pair<uint64_t, TxWaiter>> durableWaiters;  // answer once write #n is durable
@@ -57,7 +59,8 @@ struct TxRuntime {
     void waitDurable(TxWaiter waiter) { durableWaiters.emplace_back(writeCount + 1, std::move(waiter)); }
     bool hasPendingChanges() const
     {
-        return !opWrites.empty() || !attemptWrites.empty() || !events.empty() || !newBranches.empty();
+        return !opWrites.empty() || !attemptWrites.empty() || !events.empty() || !newBranches.empty()
+               || !pendingAudit.empty();
     }
 
     // Rebuilds `order` from the branches (dependencies first, then declaration order).

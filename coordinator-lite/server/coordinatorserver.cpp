@@ -1,5 +1,7 @@
 #include "coordinatorserver.h"
 
+#include "api/accessguard.h"
+#include "api/adminservice.h"
 #include "api/coordinatorservice.h"
 #include "engine/committer.h"
 #include "engine/engine.h"
@@ -16,7 +18,9 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <unistd.h>
 
 namespace coord::server {
@@ -36,10 +40,27 @@ std::string defaultInstanceId(const std::string &db)
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     const ServerOptions &options)
 {
-    if (!isLoopbackAddress(options.listen))
+    if (!isLoopbackAddress(options.listen) && options.tokens.empty())
         return absl::FailedPreconditionError(absl::StrCat(
             "refusing to listen on non-loopback address ", options.listen,
-            " without authentication; configure tokens in --config"));
+            " without authentication; configure auth.tokens in --config"));
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    if (!options.tlsCert.empty()) {
+        auto read = [](const std::string &file, std::string *out) {
+            std::ifstream in(file);
+            std::stringstream text;
+            text << in.rdbuf();
+            *out = text.str();
+            return static_cast<bool>(in) || !out->empty();
+        };
+        grpc::SslServerCredentialsOptions ssl;
+        grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+        if (!read(options.tlsCert, &pair.cert_chain) || !read(options.tlsKey, &pair.private_key))
+            return absl::NotFoundError(absl::StrCat("cannot read TLS cert/key ", options.tlsCert,
+                                                    " / ", options.tlsKey));
+        ssl.pem_key_cert_pairs.push_back(pair);
+        credentials = grpc::SslServerCredentials(ssl);
+    }
 
     std::unique_ptr<CoordinatorServer> self(new CoordinatorServer());
     auto store = storage::SqliteStore::open(
@@ -63,19 +84,27 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     engine::EngineConfig config;
     config.instanceId =
         options.instanceId.empty() ? defaultInstanceId(options.db) : options.instanceId;
+    config.leaseMs = options.leaseMs;
+    config.processor.preparedTimeoutMs = options.preparedTimeoutMs;
+    config.stuck = options.stuck;
     self->m_engine = std::make_unique<engine::Engine>(*self->m_store, *self->m_committer,
                                                       *self->m_router, *self->m_clock, config);
     if (auto recovered = self->m_engine->recoverOwned(); !recovered.ok())
         return recovered.status();
+    self->m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
+    self->m_guard = std::make_unique<api::AccessGuard>(*self->m_authorizer, *self->m_engine);
     self->m_service = std::make_unique<api::CoordinatorService>(
-        *self->m_store, *self->m_hub, *self->m_engine, config.instanceId);
+        *self->m_store, *self->m_hub, *self->m_engine, *self->m_guard, config.instanceId);
+    self->m_admin =
+        std::make_unique<api::AdminService>(*self->m_store, *self->m_engine, *self->m_guard);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(options.listen, credentials, &port);
     builder.RegisterService(self->m_service.get());
+    builder.RegisterService(self->m_admin.get());
     self->m_server = builder.BuildAndStart();
     if (!self->m_server || port == 0)
         return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -25,6 +25,9 @@ namespace coord::invokers {
 class SimInvoker;
 }
 namespace coord::api {
+class AccessGuard;
+class AdminService;
+class Authorizer;
 class CoordinatorService;
 }
 
@@ -54,7 +57,10 @@ private:
     std::unique_ptr<engine::BranchInvoker> m_router;
     std::unique_ptr<engine::SystemClock> m_clock;
     std::unique_ptr<engine::Engine> m_engine;
+    std::unique_ptr<api::Authorizer> m_authorizer;
+    std::unique_ptr<api::AccessGuard> m_guard;
     std::unique_ptr<api::CoordinatorService> m_service;
+    std::unique_ptr<api::AdminService> m_admin;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_address;
     bool m_stopped = false;

@@ -1,5 +1,6 @@
 // coordinator-lite: the TxDesk transaction coordinator.
 #include "coordinatorserver.h"
+#include "serverconfig.h"
 #include "serveroptions.h"
 
 #include <csignal>
@@ -18,6 +19,11 @@ int main(int argc, char **argv)
         std::cout << coord::server::serverUsage();
         return 0;
     }
+    if (!options->config.empty())
+        if (auto s = coord::server::loadConfigFile(options->config, *options); !s.ok()) {
+            std::cerr << "coordinator-lite: " << s.message() << "\n";
+            return 2;
+        }
 
     // Block the stop signals in every thread; the main thread takes them with sigwait().
     sigset_t stopSignals;

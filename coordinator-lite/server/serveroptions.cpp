@@ -51,6 +51,8 @@ absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> 
             target = &o.metricsListen;
         else if (name == "--instance-id")
             target = &o.instanceId;
+        if (target || name == "--sqlite-sync")
+            o.explicitFlags.insert(name);
         if (target) {
             auto v = takeValue();
             if (!v.ok())

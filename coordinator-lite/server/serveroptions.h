@@ -1,6 +1,11 @@
 #pragma once
 
+#include "api/authorizer.h"
+#include "domain/operator.h"
+
 #include <absl/status/statusor.h>
+
+#include <set>
 
 #include <string>
 #include <vector>
@@ -16,6 +21,15 @@ struct ServerOptions {
     std::string instanceId;  // empty = derived from host and database
     bool sqliteSyncFull = true;
     bool help = false;
+
+    // From the config file only.
+    std::vector<api::TokenEntry> tokens;
+    std::string tlsCert, tlsKey;
+    domain::StuckThresholds stuck;
+    int64_t leaseMs = 30000;
+    int64_t preparedTimeoutMs = 35000;
+
+    std::set<std::string> explicitFlags;  // given on the command line: they win over the file
 };
 
 absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> &args);

@@ -170,6 +170,20 @@ absl::Status writeEvent(Connection &db, const Event &e)
     return s.run();
 }
 
+absl::Status writeAudit(Connection &db, const AuditEntry &a)
+{
+    auto ins = db.prepare("INSERT INTO audit(at_ms, who, role, action, gid, branch_id, reason, "
+                          "state_before, state_after, outcome, detail) VALUES (?1, ?2, ?3, ?4, "
+                          "?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!ins.ok())
+        return ins.status();
+    Statement &s = **ins;
+    s.bind(1, a.atMs).bind(2, a.who).bind(3, a.role).bind(4, a.action).bind(5, a.gid);
+    s.bind(6, a.branchId).bind(7, a.reason).bind(8, a.stateBefore).bind(9, a.stateAfter);
+    s.bind(10, a.outcome).bind(11, a.detail);
+    return s.run();
+}
+
 }  // namespace
 
 class SqliteStore::ReaderLease
@@ -465,6 +479,43 @@ absl::StatusOr<std::vector<Event>> SqliteStore::eventsAfter(int64_t seq, int lim
     return events;
 }
 
+absl::StatusOr<std::vector<AuditEntry>> SqliteStore::listAudit(const AuditQuery &query)
+{
+    ReaderLease db(*this);
+    if (!db.status().ok())
+        return db.status();
+    auto q = db->prepare("SELECT id, at_ms, who, role, action, gid, branch_id, reason, "
+                         "state_before, state_after, outcome, detail FROM audit WHERE "
+                         "(?1 = '' OR gid = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
+    if (!q.ok())
+        return q.status();
+    Statement &s = **q;
+    s.bind(1, query.gid).bind(2, query.beforeId);
+    s.bind(3, int64_t{std::clamp(query.limit <= 0 ? 100 : query.limit, 1, 10000)});
+    std::vector<AuditEntry> out;
+    while (s.step()) {
+        AuditEntry a;
+        a.id = s.int64(0);
+        a.atMs = s.int64(1);
+        a.who = s.text(2);
+        a.role = s.text(3);
+        a.action = s.text(4);
+        a.gid = s.text(5);
+        a.branchId = s.text(6);
+        a.reason = s.text(7);
+        a.stateBefore = s.text(8);
+        a.stateAfter = s.text(9);
+        a.outcome = s.text(10);
+        a.detail = s.text(11);
+        out.push_back(std::move(a));
+    }
+    absl::Status st = s.status();
+    s.reset();
+    if (!st.ok())
+        return st;
+    return out;
+}
+
 absl::StatusOr<int64_t> SqliteStore::lastSeq()
 {
     std::lock_guard lock(m_writeMutex);
@@ -540,6 +591,9 @@ absl::Status SqliteStore::applyOne(TxWrite &w, WriteResult &result)
     }
     for (const Event &e : w.events)
         if (auto s = writeEvent(db, e); !s.ok())
+            return s;
+    for (const AuditEntry &a : w.audit)
+        if (auto s = writeAudit(db, a); !s.ok())
             return s;
     m_lastSeq = seq;
     result.events = w.events;

@@ -26,6 +26,8 @@ public:
     absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) override;
     absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) override;
     absl::StatusOr<int64_t> lastSeq() override;
+    absl::StatusOr<std::vector<domain::AuditEntry>> listAudit(
+        const domain::AuditQuery &query) override;
     std::vector<WriteResult> commit(std::span<TxWrite> writes) override;
     absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner, int64_t nowMs,
                                                       int64_t leaseMs, int limit) override;

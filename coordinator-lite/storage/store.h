@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/operator.h"
 #include "domain/types.h"
 
 #include <absl/status/status.h>
@@ -26,7 +27,7 @@ struct AttemptWrite {
     domain::Attempt attempt;
 };
 
-// One atomic change to one transaction. A batch of these is committed together (group commit),
+// One atomic change to one transaction (or, with an empty gid, audit entries alone). A batch of these is committed together (group commit),
 // but each write succeeds or fails on its own: a failed guard leaves nothing of that write behind.
 struct TxWrite {
     std::string gid;
@@ -38,6 +39,7 @@ struct TxWrite {
     std::vector<OpWrite> ops;
     std::vector<AttemptWrite> attempts;
     std::vector<domain::Event> events;  // seq assigned by the store, in order
+    std::vector<domain::AuditEntry> audit;  // operator actions, appended with the change
 };
 
 // The outcome of one TxWrite.
@@ -56,6 +58,8 @@ public:
     virtual absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) = 0;
     virtual absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) = 0;
     virtual absl::StatusOr<int64_t> lastSeq() = 0;
+    virtual absl::StatusOr<std::vector<domain::AuditEntry>> listAudit(
+        const domain::AuditQuery &query) = 0;
 
     // Applies every write in one durable commit; results[i] belongs to writes[i].
     virtual std::vector<WriteResult> commit(std::span<TxWrite> writes) = 0;

@@ -97,4 +97,38 @@ Json toJson(const pb::Event &e)
     return j;
 }
 
+Json toJson(const pb::ActionPlan &p)
+{
+    Json j;
+    Json ops = Json::array();
+    for (const auto &o : p.operations())
+        ops.push_back({{"step", o.step()}, {"branch_id", o.branch_id()}, {"op", opName(o.op())},
+                       {"endpoint", o.endpoint()}});
+    j["operations"] = std::move(ops);
+    j["not_rollbackable"] = std::vector<std::string>(p.not_rollbackable().begin(),
+                                                     p.not_rollbackable().end());
+    j["resulting_status"] = statusName(p.resulting_status());
+    j["summary"] = p.summary();
+    j["warnings"] = std::vector<std::string>(p.warnings().begin(), p.warnings().end());
+    return j;
+}
+
+Json toJson(const pb::AuditEntry &a)
+{
+    Json j;
+    j["id"] = a.id();
+    j["at_ms"] = a.at_ms();
+    j["who"] = a.who();
+    j["role"] = a.role();
+    j["action"] = a.action();
+    j["gid"] = a.gid();
+    j["branch_id"] = a.branch_id();
+    j["reason"] = a.reason();
+    j["state_before"] = a.state_before();
+    j["state_after"] = a.state_after();
+    j["outcome"] = a.outcome();
+    j["detail"] = a.detail();
+    return j;
+}
+
 }  // namespace txctl

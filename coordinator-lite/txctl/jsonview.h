@@ -13,6 +13,8 @@ Json toJson(const txdesk::v1::TransactionSummary &summary);
 Json toJson(const txdesk::v1::Transaction &transaction);
 Json toJson(const txdesk::v1::Event &event);
 Json toJson(const txdesk::v1::Attempt &attempt);
+Json toJson(const txdesk::v1::ActionPlan &plan);
+Json toJson(const txdesk::v1::AuditEntry &entry);
 
 std::string typeName(txdesk::v1::TxType type);
 std::string statusName(txdesk::v1::TxStatus status);

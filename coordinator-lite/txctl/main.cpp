@@ -1,6 +1,9 @@
 // txctl: the command line for operators and scripts.
 #include "jsonview.h"
 
+#include "api/authorizer.h"
+#include "domain/types.h"
+
 #include "txdesk/v1/coordinator.grpc.pb.h"
 
 #include <grpcpp/grpcpp.h>
@@ -30,11 +33,21 @@ constexpr const char *kUsage =
     "                                submit a .txflow.json flow; --wait prints the final state\n"
     "  get GID                       one transaction with its branches, operations, attempts\n"
     "  watch [--from SEQ]            stream events (replays from SEQ, then live)\n"
+    "operator actions (each needs --reason R; destructive ones take --dry-run for the plan):\n"
+    "  cancel-branch GID BRANCH      force-cancel a branch and roll the transaction back\n"
+    "  abort GID                     roll back with compensation\n"
+    "  retry GID | retry --all [--status S] [--text T]   retry now (reset the backoff)\n"
+    "  pause GID | resume GID        stop / restart retries\n"
+    "  resolve GID BRANCH OP --as succeeded|skipped      settle an operation by hand\n"
+    "  mark-failed GID               admin: FAILED without compensation\n"
+    "  audit [--gid G] [--limit N]   the audit log, newest first\n"
+    "  hash-token TOKEN              SHA-256 of a token, for auth.tokens in the config\n"
     "environment: TXDESK_ADDR (default 127.0.0.1:36790), TXDESK_TOKEN\n";
 
 struct Cli {
     std::string addr;
     std::string token;
+    std::string tlsCa;
     bool json = false;
     std::string command;
     std::vector<std::string> args;  // command arguments, flags included
@@ -87,10 +100,27 @@ class Session
 public:
     explicit Session(const Cli &cli)
         : m_cli(cli),
-          m_stub(pb::Coordinator::NewStub(
-              grpc::CreateChannel(cli.addr, grpc::InsecureChannelCredentials())))
+          m_channel(grpc::CreateChannel(cli.addr, cli.tlsCa.empty()
+                                                      ? grpc::InsecureChannelCredentials()
+                                                      : tlsCredentials(cli.tlsCa))),
+          m_stub(pb::Coordinator::NewStub(m_channel)),
+          m_admin(pb::Admin::NewStub(m_channel))
     {
     }
+
+    static std::shared_ptr<grpc::ChannelCredentials> tlsCredentials(const std::string &caFile)
+    {
+        std::ifstream in(caFile);
+        if (!in)
+            throw UsageError("cannot read --tls-ca " + caFile);
+        std::stringstream pem;
+        pem << in.rdbuf();
+        grpc::SslCredentialsOptions options;
+        options.pem_root_certs = pem.str();
+        return grpc::SslCredentials(options);
+    }
+
+    pb::Admin::Stub &admin() { return *m_admin; }
 
     std::unique_ptr<grpc::ClientContext> context(std::chrono::seconds timeout) const
     {
@@ -106,7 +136,9 @@ public:
 
 private:
     Cli m_cli;
+    std::shared_ptr<grpc::Channel> m_channel;
     std::unique_ptr<pb::Coordinator::Stub> m_stub;
+    std::unique_ptr<pb::Admin::Stub> m_admin;
 };
 
 int fail(const Cli &cli, const grpc::Status &status)
@@ -318,6 +350,165 @@ int cmdWatch(Session &s)
     return st.ok() ? 0 : fail(s.cli(), st);
 }
 
+void printPlan(const Cli &cli, const pb::ActionPlan &plan, bool dryRun)
+{
+    if (cli.json)
+        return;
+    std::cout << (dryRun ? "plan (dry run, nothing changed): " : "done: ") << plan.summary()
+              << "\n";
+    for (const auto &o : plan.operations())
+        std::printf("  step %d  %-12s %-10s %s\n", o.step(), o.branch_id().c_str(),
+                    txctl::opName(o.op()).c_str(), o.endpoint().c_str());
+    for (const auto &w : plan.warnings())
+        std::cout << "  WARNING: " << w << "\n";
+}
+
+std::string requireReason(std::vector<std::string> &args)
+{
+    auto reason = takeOption(args, "--reason");
+    if (!reason || reason->empty())
+        throw UsageError("--reason is required for operator actions (it goes to the audit log)");
+    return *reason;
+}
+
+// cancel-branch, abort, mark-failed, pause, resume: GID [BRANCH] --reason R [--dry-run]
+int cmdAction(Session &s, const std::string &name)
+{
+    auto &args = s.cli().args;
+    pb::ActionRequest req;
+    req.set_reason(requireReason(args));
+    req.set_dry_run(takeFlag(args, "--dry-run"));
+    const bool branch = name == "cancel-branch";
+    if (args.size() != (branch ? 2u : 1u))
+        throw UsageError(name + (branch ? " needs GID BRANCH" : " needs GID"));
+    req.set_gid(args[0]);
+    if (branch)
+        req.set_branch_id(args[1]);
+    pb::ActionReply reply;
+    auto ctx = s.context(std::chrono::seconds(60));
+    grpc::Status st;
+    if (name == "cancel-branch")
+        st = s.admin().CancelBranch(ctx.get(), req, &reply);
+    else if (name == "abort")
+        st = s.admin().Abort(ctx.get(), req, &reply);
+    else if (name == "mark-failed")
+        st = s.admin().MarkFailed(ctx.get(), req, &reply);
+    else if (name == "pause")
+        st = s.admin().Pause(ctx.get(), req, &reply);
+    else
+        st = s.admin().Resume(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(s.cli(), st);
+    if (s.cli().json) {
+        Json j;
+        j["dry_run"] = req.dry_run();
+        j["plan"] = txctl::toJson(reply.plan());
+        j["transaction"] = txctl::toJson(reply.transaction());
+        std::cout << j.dump() << "\n";
+    } else {
+        printPlan(s.cli(), reply.plan(), req.dry_run());
+    }
+    return 0;
+}
+
+int cmdRetry(Session &s)
+{
+    auto &args = s.cli().args;
+    pb::RetryRequest req;
+    req.set_reason(requireReason(args));
+    req.set_dry_run(takeFlag(args, "--dry-run"));
+    if (takeFlag(args, "--all")) {
+        while (auto status = takeOption(args, "--status")) {
+            pb::TxStatus v;
+            if (!pb::TxStatus_Parse(*status, &v))
+                throw UsageError("--status: unknown status " + *status);
+            req.mutable_filter()->add_statuses(v);
+        }
+        if (auto text = takeOption(args, "--text"))
+            req.mutable_filter()->set_text(*text);
+        req.mutable_filter()->set_stuck_only(takeFlag(args, "--stuck"));
+        requireNoMore(args);
+    } else {
+        if (args.size() != 1)
+            throw UsageError("retry needs GID, or --all with filters");
+        req.set_gid(args[0]);
+    }
+    pb::RetryReply reply;
+    auto ctx = s.context(std::chrono::seconds(120));
+    grpc::Status st = s.admin().Retry(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(s.cli(), st);
+    if (s.cli().json) {
+        Json j;
+        j["dry_run"] = req.dry_run();
+        j["count"] = reply.count();
+        j["gids"] = std::vector<std::string>(reply.gids().begin(), reply.gids().end());
+        std::cout << j.dump() << "\n";
+    } else {
+        std::cout << (req.dry_run() ? "would retry " : "retried ") << reply.count()
+                  << " transaction(s)\n";
+    }
+    return 0;
+}
+
+int cmdResolve(Session &s)
+{
+    auto &args = s.cli().args;
+    pb::ResolveRequest req;
+    req.set_reason(requireReason(args));
+    auto as = takeOption(args, "--as");
+    if (!as || (*as != "succeeded" && *as != "skipped"))
+        throw UsageError("resolve needs --as succeeded|skipped");
+    req.set_as(*as == "succeeded" ? pb::OP_SUCCEEDED : pb::OP_SKIPPED);
+    if (args.size() != 3)
+        throw UsageError("resolve needs GID BRANCH OP");
+    req.set_gid(args[0]);
+    req.set_branch_id(args[1]);
+    auto op = coord::domain::opKindFromString(args[2]);
+    if (!op)
+        throw UsageError("OP must be action, compensate, try, confirm or cancel");
+    req.set_op(static_cast<pb::OpKind>(*op));
+    pb::ActionReply reply;
+    auto ctx = s.context(std::chrono::seconds(60));
+    grpc::Status st = s.admin().Resolve(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(s.cli(), st);
+    if (s.cli().json)
+        std::cout << txctl::toJson(reply.transaction()).dump() << "\n";
+    else
+        printPlan(s.cli(), reply.plan(), false);
+    return 0;
+}
+
+int cmdAudit(Session &s)
+{
+    auto &args = s.cli().args;
+    pb::ListAuditRequest req;
+    if (auto gid = takeOption(args, "--gid"))
+        req.set_gid(*gid);
+    if (auto limit = takeOption(args, "--limit"))
+        req.set_limit(std::atoi(limit->c_str()));
+    requireNoMore(args);
+    pb::ListAuditReply reply;
+    auto ctx = s.context(std::chrono::seconds(30));
+    grpc::Status st = s.admin().ListAudit(ctx.get(), req, &reply);
+    if (!st.ok())
+        return fail(s.cli(), st);
+    for (const auto &e : reply.entries()) {
+        if (s.cli().json) {
+            std::cout << txctl::toJson(e).dump() << "\n";
+            continue;
+        }
+        std::printf("%lld %s %s(%s) %s %s%s%s: %s -> %s [%s] %s\n",
+                    static_cast<long long>(e.id()), std::to_string(e.at_ms()).c_str(),
+                    e.who().c_str(), e.role().c_str(), e.action().c_str(), e.gid().c_str(),
+                    e.branch_id().empty() ? "" : "/", e.branch_id().c_str(),
+                    e.state_before().c_str(), e.state_after().c_str(), e.outcome().c_str(),
+                    e.reason().c_str());
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -337,15 +528,31 @@ int main(int argc, char **argv)
             cli.addr = *a;
         if (auto t = takeOption(args, "--token"))
             cli.token = *t;
+        if (auto ca = takeOption(args, "--tls-ca"))
+            cli.tlsCa = *ca;
         cli.json = takeFlag(args, "--json");
         if (args.empty())
             throw UsageError("missing command");
         cli.command = args.front();
         cli.args.assign(args.begin() + 1, args.end());
+        if (cli.command == "hash-token") {  // offline: no coordinator needed
+            if (cli.args.size() != 1)
+                throw UsageError("hash-token needs TOKEN");
+            std::cout << coord::api::Authorizer::sha256Hex(cli.args[0]) << "\n";
+            return 0;
+        }
 
         static const std::map<std::string, std::function<int(Session &)>> commands = {
             {"ping", cmdPing},   {"list", cmdList},   {"submit", cmdSubmit},
             {"get", cmdGet},     {"watch", cmdWatch},
+            {"cancel-branch", [](Session &s) { return cmdAction(s, "cancel-branch"); }},
+            {"abort", [](Session &s) { return cmdAction(s, "abort"); }},
+            {"mark-failed", [](Session &s) { return cmdAction(s, "mark-failed"); }},
+            {"pause", [](Session &s) { return cmdAction(s, "pause"); }},
+            {"resume", [](Session &s) { return cmdAction(s, "resume"); }},
+            {"retry", cmdRetry},
+            {"resolve", cmdResolve},
+            {"audit", cmdAudit},
         };
         auto it = commands.find(cli.command);
         if (it == commands.end())

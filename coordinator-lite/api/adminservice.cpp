@@ -1,0 +1,168 @@
+#include "adminservice.h"
+
+#include "accessguard.h"
+#include "protoconvert.h"
+#include "statusmapping.h"
+
+#include "engine/engine.h"
+#include "storage/store.h"
+
+namespace coord::api {
+
+using namespace domain;
+
+namespace {
+
+grpc::ServerUnaryReactor *finish(grpc::CallbackServerContext *context, const grpc::Status &status)
+{
+    auto *reactor = context->DefaultReactor();
+    reactor->Finish(status);
+    return reactor;
+}
+
+engine::Engine::ActionDone replyWith(grpc::ServerUnaryReactor *reactor, pb::ActionReply *out)
+{
+    return [reactor, out](absl::StatusOr<ActionOutcome> r) {
+        if (r.ok()) {
+            toProto(r->plan, out->mutable_plan());
+            toProto(r->transaction, out->mutable_transaction());
+        }
+        reactor->Finish(toGrpc(r.status()));
+    };
+}
+
+}  // namespace
+
+AdminService::AdminService(storage::Store &store, engine::Engine &engine, const AccessGuard &guard)
+    : m_store(store), m_engine(engine), m_guard(guard)
+{
+}
+
+AdminService::Reactor *AdminService::act(Ctx *c, int action, const pb::ActionRequest *r,
+                                         pb::ActionReply *out)
+{
+    auto kind = static_cast<OperatorAction>(action);
+    auto actor = m_guard.check(*c, requiredRole(kind), toString(kind).c_str(), r->gid());
+    if (!actor.ok())
+        return finish(c, toGrpc(actor.status()));
+    ActionCommand cmd;
+    cmd.action = kind;
+    cmd.gid = r->gid();
+    cmd.branchId = r->branch_id();
+    cmd.reason = r->reason();
+    cmd.dryRun = r->dry_run();
+    cmd.actor = *actor;
+    if (kind == OperatorAction::CancelBranch && cmd.branchId.empty())
+        return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "branch_id: must not be empty"});
+    auto *reactor = c->DefaultReactor();
+    m_engine.act(std::move(cmd), replyWith(reactor, out));
+    return reactor;
+}
+
+AdminService::Reactor *AdminService::CancelBranch(Ctx *c, const pb::ActionRequest *r,
+                                                  pb::ActionReply *out)
+{
+    return act(c, int(OperatorAction::CancelBranch), r, out);
+}
+
+AdminService::Reactor *AdminService::Abort(Ctx *c, const pb::ActionRequest *r, pb::ActionReply *out)
+{
+    return act(c, int(OperatorAction::Abort), r, out);
+}
+
+AdminService::Reactor *AdminService::MarkFailed(Ctx *c, const pb::ActionRequest *r,
+                                                pb::ActionReply *out)
+{
+    return act(c, int(OperatorAction::MarkFailed), r, out);
+}
+
+AdminService::Reactor *AdminService::Pause(Ctx *c, const pb::ActionRequest *r, pb::ActionReply *out)
+{
+    return act(c, int(OperatorAction::Pause), r, out);
+}
+
+AdminService::Reactor *AdminService::Resume(Ctx *c, const pb::ActionRequest *r,
+                                            pb::ActionReply *out)
+{
+    return act(c, int(OperatorAction::Resume), r, out);
+}
+
+AdminService::Reactor *AdminService::Retry(Ctx *c, const pb::RetryRequest *r, pb::RetryReply *out)
+{
+    auto actor = m_guard.check(*c, Role::Operator, "retry", r->gid());
+    if (!actor.ok())
+        return finish(c, toGrpc(actor.status()));
+    auto *reactor = c->DefaultReactor();
+    if (!r->gid().empty()) {
+        ActionCommand cmd;
+        cmd.action = OperatorAction::Retry;
+        cmd.gid = r->gid();
+        cmd.reason = r->reason();
+        cmd.dryRun = r->dry_run();
+        cmd.actor = *actor;
+        m_engine.act(std::move(cmd), [reactor, out, gid = r->gid()](absl::StatusOr<ActionOutcome> o) {
+            if (o.ok()) {
+                out->set_count(1);
+                out->add_gids(gid);
+            }
+            reactor->Finish(toGrpc(o.status()));
+        });
+        return reactor;
+    }
+    auto filter = fromProto(r->filter());
+    if (!filter.ok()) {
+        reactor->Finish(toGrpc(filter.status()));
+        return reactor;
+    }
+    m_engine.retryMatching(*filter, *actor, r->reason(), r->dry_run(),
+                           [reactor, out](absl::StatusOr<std::vector<std::string>> gids) {
+                               if (gids.ok()) {
+                                   out->set_count(static_cast<int>(gids->size()));
+                                   for (const auto &g : *gids)
+                                       out->add_gids(g);
+                               }
+                               reactor->Finish(toGrpc(gids.status()));
+                           });
+    return reactor;
+}
+
+AdminService::Reactor *AdminService::Resolve(Ctx *c, const pb::ResolveRequest *r,
+                                             pb::ActionReply *out)
+{
+    auto actor = m_guard.check(*c, Role::Operator, "resolve", r->gid());
+    if (!actor.ok())
+        return finish(c, toGrpc(actor.status()));
+    if (r->op() < pb::ACTION || r->op() > pb::CANCEL)
+        return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "op: unknown operation"});
+    if (r->as() != pb::OP_SUCCEEDED && r->as() != pb::OP_SKIPPED)
+        return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "as: must be succeeded or skipped"});
+    ActionCommand cmd;
+    cmd.action = OperatorAction::Resolve;
+    cmd.gid = r->gid();
+    cmd.branchId = r->branch_id();
+    cmd.op = static_cast<OpKind>(r->op());
+    cmd.as = static_cast<OpStatus>(r->as());
+    cmd.reason = r->reason();
+    cmd.actor = *actor;
+    auto *reactor = c->DefaultReactor();
+    m_engine.act(std::move(cmd), replyWith(reactor, out));
+    return reactor;
+}
+
+AdminService::Reactor *AdminService::ListAudit(Ctx *c, const pb::ListAuditRequest *r,
+                                               pb::ListAuditReply *out)
+{
+    auto actor = m_guard.check(*c, Role::Viewer, "ListAudit", r->gid());
+    if (!actor.ok())
+        return finish(c, toGrpc(actor.status()));
+    if (r->limit() < 0 || r->limit() > 10000 || r->before_id() < 0)
+        return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "limit: 0-10000; before_id >= 0"});
+    auto entries = m_store.listAudit({r->gid(), r->before_id(), r->limit()});
+    if (!entries.ok())
+        return finish(c, toGrpc(entries.status()));
+    for (const AuditEntry &e : *entries)
+        toProto(e, out->add_entries());
+    return finish(c, grpc::Status::OK);
+}
+
+}  // namespace coord::api

@@ -1,0 +1,72 @@
+#include "authorizer.h"
+
+#include <absl/strings/str_cat.h>
+#include <grpcpp/server_context.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+namespace coord::api {
+
+using domain::Role;
+
+Authorizer::Authorizer(std::vector<TokenEntry> tokens) : m_tokens(std::move(tokens)) {}
+
+std::string Authorizer::sha256Hex(std::string_view text)
+{
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char *>(text.data()), text.size(), digest);
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : digest) {
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+    return out;
+}
+
+const TokenEntry *Authorizer::find(const grpc::ServerContextBase &context) const
+{
+    const auto &md = context.client_metadata();
+    auto it = md.find("authorization");
+    if (it == md.end())
+        return nullptr;
+    std::string_view value(it->second.data(), it->second.size());
+    constexpr std::string_view bearer = "Bearer ";
+    if (value.substr(0, bearer.size()) != bearer)
+        return nullptr;
+    const std::string hash = sha256Hex(value.substr(bearer.size()));
+    for (const TokenEntry &t : m_tokens)  // compare every entry in constant time
+        if (t.sha256Hex.size() == hash.size()
+            && CRYPTO_memcmp(t.sha256Hex.data(), hash.data(), hash.size()) == 0)
+            return &t;
+    return nullptr;
+}
+
+std::string Authorizer::callerName(const grpc::ServerContextBase &context) const
+{
+    if (!enabled())
+        return "local";
+    const TokenEntry *t = find(context);
+    return t ? t->name : "anonymous";
+}
+
+absl::StatusOr<domain::Actor> Authorizer::authorize(const grpc::ServerContextBase &context,
+                                                    Role required, std::string_view rpc) const
+{
+    if (!enabled())
+        return domain::Actor{"local", Role::Admin};
+    const TokenEntry *t = find(context);
+    if (!t) {
+        bool present = context.client_metadata().count("authorization") > 0;
+        return absl::UnauthenticatedError(present ? "the bearer token is not valid"
+                                                  : "a bearer token is required "
+                                                    "(metadata authorization: Bearer <token>)");
+    }
+    if (static_cast<int>(t->role) < static_cast<int>(required))
+        return absl::PermissionDeniedError(absl::StrCat(
+            t->name, " (", domain::toString(t->role), ") may not call ", std::string(rpc),
+            "; it needs the ", domain::toString(required), " role"));
+    return domain::Actor{t->name, t->role};
+}
+
+}  // namespace coord::api
