@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 
 #include <chrono>
+#include <future>
 
 namespace coord::api {
 
@@ -22,7 +23,10 @@ absl::StatusOr<domain::Actor> AccessGuard::check(const grpc::ServerContextBase &
     entry.gid = gid;
     entry.outcome = std::string(actor.status().message());
     entry.detail = "refused";
-    m_engine.audit(std::move(entry));
+    // Refusals are rare; answering only once the entry is on disk keeps the log complete.
+    std::promise<void> written;
+    m_engine.audit(std::move(entry), [&written] { written.set_value(); });
+    written.get_future().wait_for(std::chrono::seconds(5));
     return actor;
 }
 

@@ -89,8 +89,8 @@ public:
     // Retry now for every unfinished, unpaused transaction matching `filter`.
     void retryMatching(domain::ListQuery filter, domain::Actor actor, std::string reason,
                        bool dryRun, std::function<void(absl::StatusOr<std::vector<std::string>>)> done);
-    // Appends an entry on its own (a refused call).
-    void audit(domain::AuditEntry entry);
+    // Appends an entry on its own (a refused call); `durable` runs once it is on disk.
+    void audit(domain::AuditEntry entry, std::function<void()> durable = {});
 
     // Claims due and orphaned transactions and drives them; returns how many it took.
     int runOnce(int64_t nowMs);

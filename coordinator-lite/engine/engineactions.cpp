@@ -148,12 +148,12 @@ void Engine::act(ActionCommand cmd, ActionDone done)
     const int64_t now = m_clock.nowMs();
     AuditEntry entry{0, now, cmd.actor.who, toString(cmd.actor.role), toString(cmd.action),
                      cmd.gid, cmd.branchId, cmd.reason};
+    // A refusal is answered once its audit entry is durable (dry runs are not audited).
     auto refuse = [&](absl::Status status) {
-        if (!cmd.dryRun) {
-            entry.outcome = std::string(status.message());
-            audit(entry);
-        }
-        done(std::move(status));
+        if (cmd.dryRun)
+            return done(std::move(status));
+        entry.outcome = std::string(status.message());
+        audit(entry, [done, status] { done(status); });
     };
     if (cmd.reason.empty())
         return refuse(absl::InvalidArgumentError("reason: every operator action needs a reason"));
@@ -239,12 +239,9 @@ void Engine::act(ActionCommand cmd, ActionDone done)
         }
     }
     if (!refused.ok()) {
-        entry.outcome = std::string(refused.message());
-        if (!cmd.dryRun)
-            audit(entry);
         out.answers.clear();
         deliver(rt, out);
-        return done(refused);
+        return refuse(refused);
     }
     deliver(rt, out);
 }
@@ -291,11 +288,14 @@ void Engine::retryMatching(ListQuery filter, Actor actor, std::string reason, bo
     }
 }
 
-void Engine::audit(AuditEntry entry)
+void Engine::audit(AuditEntry entry, std::function<void()> durable)
 {
     storage::TxWrite w;
     w.audit.push_back(std::move(entry));
-    m_committer.enqueue(std::move(w), nullptr);
+    m_committer.enqueue(std::move(w), [durable = std::move(durable)](const storage::WriteResult &) {
+        if (durable)
+            durable();
+    });
 }
 
 }  // namespace coord::engine

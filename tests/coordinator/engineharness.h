@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <set>
 
 namespace testsupport {
 
