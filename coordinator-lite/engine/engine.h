@@ -2,6 +2,7 @@
 
 #include "branchinvoker.h"
 #include "clock.h"
+#include "engineobserver.h"
 #include "domain/operator.h"
 #include "flow/flowdefinition.h"
 #include "processors.h"
@@ -97,6 +98,7 @@ public:
     // After a restart with the same instance id: everything this owner held is due now.
     absl::StatusOr<int> recoverOwned();
 
+    void setObserver(EngineObserver *observer) { m_observer = observer; }  // before start()
     void start();  // polls runOnce on a thread
     // Stops taking work, lets in-flight calls and writes finish (up to `drain`), then returns.
     void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
@@ -144,6 +146,7 @@ private:
     BranchInvoker &m_invoker;
     Clock &m_clock;
     EngineConfig m_config;
+    EngineObserver *m_observer = nullptr;
 
     mutable std::mutex m_mapMutex;
     std::map<std::string, RtPtr> m_active;

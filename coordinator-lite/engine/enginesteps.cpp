@@ -116,6 +116,8 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool 
                           : stuckReasonOf(rt->tx, now, m_config.stuck,
                                           m_config.processor.preparedTimeoutMs);
     if (final) {
+        if (m_observer)
+            m_observer->transactionFinished(s.type, s.status, now - s.createdMs);
         s.owner.clear();
         s.leaseExpiresMs = 0;
         s.nextRetryMs = 0;
@@ -231,6 +233,8 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
             const int64_t now = m_clock.nowMs();
             Attempt a{st.startedMs, now, result.outcome, result.statusCode, result.error,
                       result.excerpt};
+            if (m_observer)
+                m_observer->attemptFinished(op, result.outcome, now - st.startedMs);
             o->attemptCount++;
             o->attempts.push_back(a);
             const bool firstPhase = op == OpKind::Action || op == OpKind::Try;

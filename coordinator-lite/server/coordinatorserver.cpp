@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/eventhub.h"
 #include "invokers/grpcinvoker.h"
+#include "metricsserver.h"
 #include "invokers/httpinvoker.h"
 #include "invokers/routinginvoker.h"
 #include "invokers/siminvoker.h"
@@ -87,8 +88,16 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     config.leaseMs = options.leaseMs;
     config.processor.preparedTimeoutMs = options.preparedTimeoutMs;
     config.stuck = options.stuck;
+    self->m_metrics = std::make_unique<MetricsServer>(*self->m_store, config.instanceId);
     self->m_engine = std::make_unique<engine::Engine>(*self->m_store, *self->m_committer,
                                                       *self->m_router, *self->m_clock, config);
+    self->m_engine->setObserver(self->m_metrics.get());
+    if (!options.metricsListen.empty()) {
+        auto bound = self->m_metrics->start(options.metricsListen);
+        if (!bound.ok())
+            return bound.status();
+        self->m_metricsAddress = *bound;
+    }
     if (auto recovered = self->m_engine->recoverOwned(); !recovered.ok())
         return recovered.status();
     self->m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
@@ -131,6 +140,8 @@ void CoordinatorServer::shutdown()
     }
     if (m_committer)
         m_committer->stop();
+    if (m_metrics)
+        m_metrics->stop();
 }
 
 }  // namespace coord::server

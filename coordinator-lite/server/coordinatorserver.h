@@ -33,6 +33,8 @@ class CoordinatorService;
 
 namespace coord::server {
 
+class MetricsServer;
+
 // Assembles one coordinator instance: store, engine, gRPC services; owns their lifetimes.
 class CoordinatorServer
 {
@@ -41,6 +43,7 @@ public:
     ~CoordinatorServer();
 
     std::string address() const { return m_address; }
+    std::string metricsAddress() const { return m_metricsAddress; }
     // Stops accepting, finishes streams and in-flight calls, then returns.
     void shutdown();
 
@@ -56,6 +59,7 @@ private:
     std::unique_ptr<invokers::SimInvoker> m_sim;
     std::unique_ptr<engine::BranchInvoker> m_router;
     std::unique_ptr<engine::SystemClock> m_clock;
+    std::unique_ptr<MetricsServer> m_metrics;
     std::unique_ptr<engine::Engine> m_engine;
     std::unique_ptr<api::Authorizer> m_authorizer;
     std::unique_ptr<api::AccessGuard> m_guard;
@@ -63,6 +67,7 @@ private:
     std::unique_ptr<api::AdminService> m_admin;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_address;
+    std::string m_metricsAddress;
     bool m_stopped = false;
 };
 

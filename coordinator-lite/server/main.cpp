@@ -38,6 +38,8 @@ int main(int argc, char **argv)
         std::cerr << "coordinator-lite: " << server.status().message() << "\n";
         return 1;
     }
+    if (!(*server)->metricsAddress().empty())
+        std::cout << "metrics on http://" << (*server)->metricsAddress() << "/metrics" << std::endl;
     std::cout << "listening on " << (*server)->address() << std::endl;
 
     int signal = 0;

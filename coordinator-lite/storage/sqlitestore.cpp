@@ -479,6 +479,25 @@ absl::StatusOr<std::vector<Event>> SqliteStore::eventsAfter(int64_t seq, int lim
     return events;
 }
 
+absl::StatusOr<std::map<std::string, int64_t>> SqliteStore::unfinishedByStuckReason()
+{
+    ReaderLease db(*this);
+    if (!db.status().ok())
+        return db.status();
+    auto q = db->prepare("SELECT stuck_reason, COUNT(*) FROM transactions WHERE status IN "
+                         "(1, 2, 3) GROUP BY stuck_reason");
+    if (!q.ok())
+        return q.status();
+    std::map<std::string, int64_t> out;
+    while ((*q)->step())
+        out[(*q)->text(0)] = (*q)->int64(1);
+    absl::Status st = (*q)->status();
+    (*q)->reset();
+    if (!st.ok())
+        return st;
+    return out;
+}
+
 absl::StatusOr<std::vector<AuditEntry>> SqliteStore::listAudit(const AuditQuery &query)
 {
     ReaderLease db(*this);

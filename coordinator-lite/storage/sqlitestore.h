@@ -26,6 +26,7 @@ public:
     absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) override;
     absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) override;
     absl::StatusOr<int64_t> lastSeq() override;
+    absl::StatusOr<std::map<std::string, int64_t>> unfinishedByStuckReason() override;
     absl::StatusOr<std::vector<domain::AuditEntry>> listAudit(
         const domain::AuditQuery &query) override;
     std::vector<WriteResult> commit(std::span<TxWrite> writes) override;

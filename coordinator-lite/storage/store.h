@@ -6,6 +6,7 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -58,6 +59,8 @@ public:
     virtual absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) = 0;
     virtual absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) = 0;
     virtual absl::StatusOr<int64_t> lastSeq() = 0;
+    // Unfinished transactions per stuck reason ("" = progressing), for metrics.
+    virtual absl::StatusOr<std::map<std::string, int64_t>> unfinishedByStuckReason() = 0;
     virtual absl::StatusOr<std::vector<domain::AuditEntry>> listAudit(
         const domain::AuditQuery &query) = 0;
 
