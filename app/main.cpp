@@ -36,7 +36,13 @@ int main(int argc, char **argv)
     QCommandLineOption quitAfter(QStringLiteral("quit-after"),
                                  QStringLiteral("Quit after this many milliseconds."),
                                  QStringLiteral("ms"));
-    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter});
+    QCommandLineOption show(QStringLiteral("show"),
+                            QStringLiteral("Open with this transaction in the detail pane."),
+                            QStringLiteral("gid"));
+    QCommandLineOption tab(QStringLiteral("detail-tab"),
+                           QStringLiteral("Detail tab to show first: branches, timeline, events."),
+                           QStringLiteral("name"));
+    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter, show, tab});
     parser.process(app);
 
     txdesk::session::SessionConfig config;
@@ -51,6 +57,10 @@ int main(int argc, char **argv)
     txdesk::ui::MainWindow window(session);
     window.show();
     session.start();
+    if (parser.isSet(show))
+        window.focusTransaction(parser.value(show));
+    if (parser.isSet(tab))
+        window.showDetailTab(parser.value(tab));
 
     if (parser.isSet(screenshot) || parser.isSet(quitAfter)) {
         int ms = parser.isSet(quitAfter) ? parser.value(quitAfter).toInt() : 2000;

@@ -1,7 +1,10 @@
 #include "mainwindow.h"
 
 #include "coordinatorbanner.h"
+#include "filterbar.h"
+#include "transactiondetailwidget.h"
 
+#include "models/transactionfilterproxymodel.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
@@ -14,7 +17,11 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
-#include <QSortFilterProxyModel>
+#include <QLineEdit>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTimer>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
@@ -32,37 +39,68 @@ MainWindow::MainWindow(session::ConsoleSession &session, QWidget *parent)
       m_banner(new CoordinatorBanner(this)),
       m_stack(new QStackedWidget(this)),
       m_table(new QTableView(this)),
-      m_proxy(new QSortFilterProxyModel(this)),
+      m_proxy(new models::TransactionFilterProxyModel(this)),
+      m_stuckProxy(new models::TransactionFilterProxyModel(this)),
+      m_stuckTable(new QTableView(this)),
+      m_views(new QTabWidget(this)),
+      m_filterBar(new FilterBar(*m_proxy, this)),
+      m_detail(new TransactionDetailWidget(*session.client(), this)),
       m_connectionLabel(new QLabel(this)),
       m_addressLabel(new QLabel(this)),
       m_countLabel(new QLabel(this))
 {
     setWindowTitle(tr("TxDesk"));
-    resize(1100, 680);
+    resize(1280, 820);
 
+    auto setUpTable = [](QTableView *table, QAbstractItemModel *model) {
+        table->setModel(model);
+        table->setSortingEnabled(true);
+        table->sortByColumn(TransactionTableModel::Created, Qt::DescendingOrder);
+        table->setSelectionBehavior(QAbstractItemView::SelectRows);
+        table->setSelectionMode(QAbstractItemView::SingleSelection);
+        table->setAlternatingRowColors(true);
+        table->verticalHeader()->hide();
+        table->verticalHeader()->setDefaultSectionSize(22);
+        table->horizontalHeader()->setStretchLastSection(true);
+        table->setColumnWidth(TransactionTableModel::Gid, 240);
+    };
     m_proxy->setSourceModel(session.transactions());
-    m_proxy->setSortRole(TransactionTableModel::SortRole);
-    m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(TransactionTableModel::Created, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setColumnWidth(TransactionTableModel::Gid, 260);
+    setUpTable(m_table, m_proxy);
+    for (int c : {int(TransactionTableModel::NextRetry), int(TransactionTableModel::Suggested)})
+        m_table->hideColumn(c);
+    m_stuckProxy->setSourceModel(session.transactions());
+    m_stuckProxy->setStuckOnly(true);
+    setUpTable(m_stuckTable, m_stuckProxy);
+    for (int c : {int(TransactionTableModel::Type), int(TransactionTableModel::BusinessKey),
+                  int(TransactionTableModel::Branches), int(TransactionTableModel::Updated)})
+        m_stuckTable->hideColumn(c);
 
     auto *empty = new QLabel(tr("<h3>No transactions yet</h3>"
                                 "<p>Submit a flow with <code>txctl submit FILE</code>, or run one "
                                 "from the designer.<br>New transactions appear here live.</p>"),
                              this);
     empty->setAlignment(Qt::AlignCenter);
+    auto *all = new QWidget(this);
+    auto *allLayout = new QVBoxLayout(all);
+    allLayout->setContentsMargins(0, 0, 0, 0);
+    allLayout->addWidget(m_filterBar);
+    allLayout->addWidget(m_table, 1);
     m_stack->addWidget(empty);
-    m_stack->addWidget(m_table);
+    m_stack->addWidget(all);
+    m_views->addTab(m_stack, tr("Transactions"));
+    m_views->addTab(m_stuckTable, tr("Stuck"));
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("monitorSplitter"));
+    splitter->addWidget(m_views);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(m_banner);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
     createActions();
@@ -71,6 +109,8 @@ MainWindow::MainWindow(session::ConsoleSession &session, QWidget *parent)
     auto *model = session.transactions();
     connect(model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateEmptyState);
     connect(model, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyState);
+    connect(m_stuckProxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateEmptyState);
+    connect(m_stuckProxy, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateEmptyState);
     connect(&session, &session::ConsoleSession::connectionChanged, this, &MainWindow::updateConnection);
     connect(&session, &session::ConsoleSession::coordinatorFailed, this,
             [this](const QString &reason, const QString &output) {
@@ -82,6 +122,23 @@ MainWindow::MainWindow(session::ConsoleSession &session, QWidget *parent)
     });
     connect(m_banner, &CoordinatorBanner::restartRequested, &session,
             &session::ConsoleSession::restartBundledCoordinator);
+    connect(session.client(), &client::CoordinatorClient::eventsArrived, m_detail,
+            &TransactionDetailWidget::onEvents);
+    for (QTableView *table : {m_table, m_stuckTable})
+        connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+                [this](const QModelIndex &current) {
+                    if (current.isValid())
+                        m_detail->showTransaction(
+                            current.data(TransactionTableModel::GidRole).toString());
+                });
+    // Countdowns to the next retry move every second without touching the model.
+    auto *tick = new QTimer(this);
+    connect(tick, &QTimer::timeout, m_stuckTable->viewport(), qOverload<>(&QWidget::update));
+    tick->start(1000);
+    new QShortcut(QKeySequence::Find, this, [this] {
+        m_views->setCurrentIndex(0);
+        m_filterBar->textEdit()->setFocus();
+    });
 
     updateConnection(session.client()->state(), {});
     updateEmptyState();
@@ -89,7 +146,11 @@ MainWindow::MainWindow(session::ConsoleSession &session, QWidget *parent)
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     m_table->horizontalHeader()->restoreState(
-        settings.value(QStringLiteral("mainWindow/transactionColumns")).toByteArray());
+        settings.value(QStringLiteral("mainWindow/transactionColumns/v2")).toByteArray());
+    splitter->restoreState(settings.value(QStringLiteral("mainWindow/splitter")).toByteArray());
+    connect(qApp, &QCoreApplication::aboutToQuit, this, [splitter] {
+        QSettings().setValue(QStringLiteral("mainWindow/splitter"), splitter->saveState());
+    });
 }
 
 void MainWindow::createActions()
@@ -131,6 +192,37 @@ void MainWindow::createStatusBar()
 
 QString MainWindow::connectionText() const { return m_connectionLabel->text(); }
 
+void MainWindow::showDetailTab(const QString &name)
+{
+    m_detail->showTab(name);
+}
+
+void MainWindow::focusTransaction(const QString &gid)
+{
+    m_detail->showTransaction(gid);
+    auto select = [this, gid] {
+        const int row = m_session.transactions()->rowOf(gid);
+        if (row < 0)
+            return false;
+        const QModelIndex index = m_proxy->mapFromSource(m_session.transactions()->index(row, 0));
+        if (index.isValid())
+            m_table->selectionModel()->setCurrentIndex(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        return true;
+    };
+    if (select())
+        return;
+    // Not listed yet (just submitted): select it when it arrives.
+    auto *connection = new QMetaObject::Connection;
+    *connection = connect(m_session.transactions(), &QAbstractItemModel::rowsInserted, this,
+                          [select, connection] {
+                              if (select()) {
+                                  QObject::disconnect(*connection);
+                                  delete connection;
+                              }
+                          });
+}
+
 void MainWindow::updateConnection(CoordinatorClient::State state, const QString &detail)
 {
     QString text, color;
@@ -167,14 +259,17 @@ void MainWindow::updateEmptyState()
 {
     const int rows = m_session.transactions()->rowCount();
     m_stack->setCurrentIndex(rows == 0 ? 0 : 1);
-    m_countLabel->setText(tr("%n transaction(s)", nullptr, rows));
+    const int stuck = m_stuckProxy->rowCount();
+    m_countLabel->setText(tr("%n transaction(s)", nullptr, rows)
+                          + (stuck ? tr(", %n stuck", nullptr, stuck) : QString()));
+    m_views->setTabText(1, stuck ? tr("Stuck (%1)").arg(stuck) : tr("Stuck"));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("mainWindow/transactionColumns"),
+    settings.setValue(QStringLiteral("mainWindow/transactionColumns/v2"),
                       m_table->horizontalHeader()->saveState());
     event->accept();
 }

@@ -5,17 +5,23 @@
 #include <QMainWindow>
 
 class QLabel;
-class QSortFilterProxyModel;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 
 namespace txdesk::session {
 class ConsoleSession;
 }
 
+namespace txdesk::models {
+class TransactionFilterProxyModel;
+}
+
 namespace txdesk::ui {
 
 class CoordinatorBanner;
+class FilterBar;
+class TransactionDetailWidget;
 
 // The console's main window. It only assembles views over the session.
 class MainWindow : public QMainWindow
@@ -26,8 +32,14 @@ public:
     explicit MainWindow(session::ConsoleSession &session, QWidget *parent = nullptr);
 
     QString connectionText() const;
+    // Shows one transaction in the detail pane and selects its row once it is listed.
+    void focusTransaction(const QString &gid);
+    void showDetailTab(const QString &name);  // branches, timeline or events
     CoordinatorBanner *banner() const { return m_banner; }
     QTableView *transactionView() const { return m_table; }
+    QTableView *stuckView() const { return m_stuckTable; }
+    TransactionDetailWidget *detail() const { return m_detail; }
+    FilterBar *filterBar() const { return m_filterBar; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -42,7 +54,12 @@ private:
     CoordinatorBanner *m_banner;
     QStackedWidget *m_stack;
     QTableView *m_table;
-    QSortFilterProxyModel *m_proxy;
+    models::TransactionFilterProxyModel *m_proxy;
+    models::TransactionFilterProxyModel *m_stuckProxy;
+    QTableView *m_stuckTable;
+    QTabWidget *m_views;
+    FilterBar *m_filterBar;
+    TransactionDetailWidget *m_detail;
     QLabel *m_connectionLabel;
     QLabel *m_addressLabel;
     QLabel *m_countLabel;

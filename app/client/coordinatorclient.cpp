@@ -8,6 +8,7 @@
 
 #include <QMetaObject>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -54,6 +55,7 @@ public:
         args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
         m_channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
         m_stub = pb::Coordinator::NewStub(m_channel);
+        m_admin = pb::Admin::NewStub(m_channel);
         m_session = std::thread([this] { runSession(); });
         m_requests = std::thread([this] { runRequests(); });
     }
@@ -70,6 +72,8 @@ public:
         m_session.join();
         m_requests.join();
     }
+
+    pb::Admin::Stub &admin() { return *m_admin; }
 
     void enqueue(std::function<void(pb::Coordinator::Stub &, grpc::ClientContext &)> request)
     {
@@ -186,6 +190,7 @@ private:
                 }
                 needSnapshot = false;
             }
+            post([o = m_owner, role = QString::fromStdString(ping.role())] { o->m_role = role; });
             postState(State::Connected, QString::fromStdString(ping.instance_id()));
             watch();
             if (!stopping())
@@ -257,6 +262,7 @@ private:
     int m_reconnectMs;
     std::shared_ptr<grpc::Channel> m_channel;
     std::unique_ptr<pb::Coordinator::Stub> m_stub;
+    std::unique_ptr<pb::Admin::Stub> m_admin;
     int64_t m_seq = 0;  // session thread only
 
     std::mutex m_mutex;
@@ -330,6 +336,81 @@ void CoordinatorClient::fetchTransaction(
         Transaction tx = st.ok() ? coord::api::fromProto(reply) : Transaction{};
         QString error = st.ok() ? QString() : describe(st);
         worker->post([done, tx = std::move(tx), error] { done(tx, error); });
+    });
+}
+
+void CoordinatorClient::act(const coord::domain::ActionCommand &cmd,
+                            std::function<void(const coord::domain::ActionOutcome &, QString)> done)
+{
+    using coord::domain::ActionOutcome;
+    using coord::domain::OperatorAction;
+    if (!m_worker) {
+        done({}, tr("not connected"));
+        return;
+    }
+    Worker *worker = m_worker.get();
+    m_worker->enqueue([worker, cmd, done = std::move(done)](pb::Coordinator::Stub &,
+                                                            grpc::ClientContext &ctx) {
+        pb::ActionReply reply;
+        grpc::Status st;
+        if (cmd.action == OperatorAction::Resolve) {
+            pb::ResolveRequest req;
+            req.set_gid(cmd.gid);
+            req.set_branch_id(cmd.branchId);
+            req.set_op(static_cast<pb::OpKind>(cmd.op));
+            req.set_as(static_cast<pb::OpStatus>(cmd.as));
+            req.set_reason(cmd.reason);
+            st = worker->admin().Resolve(&ctx, req, &reply);
+        } else if (cmd.action == OperatorAction::Retry) {
+            pb::RetryRequest req;
+            req.set_gid(cmd.gid);
+            req.set_reason(cmd.reason);
+            req.set_dry_run(cmd.dryRun);
+            pb::RetryReply retry;
+            st = worker->admin().Retry(&ctx, req, &retry);
+        } else {
+            pb::ActionRequest req;
+            req.set_gid(cmd.gid);
+            req.set_branch_id(cmd.branchId);
+            req.set_reason(cmd.reason);
+            req.set_dry_run(cmd.dryRun);
+            auto &a = worker->admin();
+            switch (cmd.action) {
+            case OperatorAction::CancelBranch:
+                st = a.CancelBranch(&ctx, req, &reply);
+                break;
+            case OperatorAction::Abort:
+                st = a.Abort(&ctx, req, &reply);
+                break;
+            case OperatorAction::MarkFailed:
+                st = a.MarkFailed(&ctx, req, &reply);
+                break;
+            case OperatorAction::Pause:
+                st = a.Pause(&ctx, req, &reply);
+                break;
+            default:
+                st = a.Resume(&ctx, req, &reply);
+                break;
+            }
+        }
+        ActionOutcome outcome;
+        if (st.ok()) {
+            const auto &p = reply.plan();
+            for (const auto &o : p.operations())
+                outcome.plan.operations.push_back(
+                    {o.step(), o.branch_id(), static_cast<coord::domain::OpKind>(o.op()),
+                     o.endpoint()});
+            outcome.plan.notRollbackable.assign(p.not_rollbackable().begin(),
+                                                p.not_rollbackable().end());
+            outcome.plan.resultingStatus = static_cast<coord::domain::TxStatus>(
+                std::clamp(int(p.resulting_status()), 1, 5));
+            outcome.plan.summary = p.summary();
+            outcome.plan.warnings.assign(p.warnings().begin(), p.warnings().end());
+            if (reply.has_transaction())
+                outcome.transaction = coord::api::fromProto(reply.transaction());
+        }
+        QString error = st.ok() ? QString() : describe(st);
+        worker->post([done, outcome = std::move(outcome), error] { done(outcome, error); });
     });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/operator.h"
 #include "domain/types.h"
 
 #include <QObject>
@@ -34,10 +35,15 @@ public:
     QString address() const { return m_address; }
     QString lastError() const { return m_lastError; }
     qint64 lastSeq() const { return m_lastSeq; }
+    QString role() const { return m_role; }  // ours, as the coordinator sees it (on connect)
 
     // One-shot requests; the callback runs on the owner's thread. An empty error means success.
     void fetchTransaction(const QString &gid,
                           std::function<void(const coord::domain::Transaction &, QString error)> done);
+
+    // An operator action (or its dry-run plan); the callback runs on the owner's thread.
+    void act(const coord::domain::ActionCommand &command,
+             std::function<void(const coord::domain::ActionOutcome &, QString error)> done);
 
     void setReconnectInterval(int ms) { m_reconnectMs = ms; }
 
@@ -62,6 +68,7 @@ private:
     QString m_address;
     QString m_lastError;
     qint64 m_lastSeq = 0;
+    QString m_role;
     int m_reconnectMs = 1000;
 };
 

@@ -1,5 +1,7 @@
 #include "transactiontablemodel.h"
 
+#include "domain/operator.h"
+
 #include <QColor>
 #include <QDateTime>
 
@@ -55,6 +57,12 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
         return QString::fromStdString(t.gid);
     if (role == StatusRole)
         return static_cast<int>(t.status);
+    if (role == TypeRole)
+        return static_cast<int>(t.type);
+    if (role == StuckRole)
+        return !t.stuckReason.empty();
+    if (role == SearchRole)  // what the free-text filter looks at
+        return QString::fromStdString(t.gid + '\n' + t.businessKey + '\n' + t.flowName);
     if (role == Qt::ForegroundRole && index.column() == Status)
         return statusColor(t.status);
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
@@ -78,6 +86,16 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
         return role == SortRole ? QVariant(qint64(t.updatedMs)) : QVariant(timeText(t.updatedMs));
     case Stuck:
         return QString::fromStdString(t.stuckReason);
+    case NextRetry: {
+        if (role == SortRole)
+            return qint64(t.nextRetryMs);
+        if (coord::domain::isFinal(t.status) || t.nextRetryMs <= 0 || t.retryPaused)
+            return t.retryPaused ? tr("paused") : QString();
+        const qint64 left = t.nextRetryMs - QDateTime::currentMSecsSinceEpoch();
+        return left <= 0 ? tr("due") : tr("in %1 s").arg((left + 999) / 1000);
+    }
+    case Suggested:
+        return QString::fromStdString(coord::domain::stuck::suggestedAction(t.stuckReason));
     }
     return {};
 }
@@ -105,6 +123,10 @@ QVariant TransactionTableModel::headerData(int section, Qt::Orientation orientat
         return tr("Updated");
     case Stuck:
         return tr("Stuck");
+    case NextRetry:
+        return tr("Next retry");
+    case Suggested:
+        return tr("Suggested action");
     }
     return {};
 }

@@ -16,8 +16,21 @@ class TransactionTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Gid, Type, Status, Flow, BusinessKey, Branches, Created, Updated, Stuck, ColumnCount };
-    enum Role { SortRole = Qt::UserRole + 1, StatusRole, GidRole };
+    enum Column {
+        Gid,
+        Type,
+        Status,
+        Flow,
+        BusinessKey,
+        Branches,
+        Created,
+        Updated,
+        Stuck,
+        NextRetry,
+        Suggested,
+        ColumnCount
+    };
+    enum Role { SortRole = Qt::UserRole + 1, StatusRole, GidRole, TypeRole, StuckRole, SearchRole };
 
     explicit TransactionTableModel(QObject *parent = nullptr);
 

@@ -50,8 +50,11 @@ CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &
 grpc::ServerUnaryReactor *CoordinatorService::Ping(grpc::CallbackServerContext *context,
                                                    const pb::PingRequest *, pb::PingReply *reply)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Ping"); !actor.ok())
+    auto actor = m_guard.check(*context, domain::Role::Viewer, "Ping");
+    if (!actor.ok())
         return finish(context, toGrpc(actor.status()));
+    reply->set_caller(actor->who);
+    reply->set_role(domain::toString(actor->role));
     reply->set_version(TXDESK_VERSION);
     reply->set_instance_id(m_instanceId);
     reply->set_now_ms(nowMs());

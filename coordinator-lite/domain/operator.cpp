@@ -41,6 +41,50 @@ Role requiredRole(OperatorAction action)
     return action == OperatorAction::MarkFailed ? Role::Admin : Role::Operator;
 }
 
+std::string whyNot(const Transaction &tx, OperatorAction action, const std::string &branchId,
+                   OpKind op, OpStatus as)
+{
+    const TxSummary &s = tx.summary;
+    const bool firstPhase = (s.type == TxType::Saga && s.status == TxStatus::Submitted)
+                            || (s.type == TxType::Tcc && s.status == TxStatus::Prepared);
+    if (isFinal(s.status))
+        return "the transaction is finished";
+    switch (action) {
+    case OperatorAction::CancelBranch:
+        if (!tx.findBranch(branchId))
+            return "no branch " + branchId;
+        if (!firstPhase && s.status != TxStatus::Aborting)
+            return "the decision to confirm is durable; it can only go forward";
+        return {};
+    case OperatorAction::Abort:
+        if (s.status == TxStatus::Aborting)
+            return "it is already rolling back";
+        if (!firstPhase)
+            return "the decision to confirm is durable; it can only go forward";
+        return {};
+    case OperatorAction::MarkFailed:
+        return {};
+    case OperatorAction::Pause:
+        return s.retryPaused ? "retries are already paused" : "";
+    case OperatorAction::Resume:
+        return s.retryPaused ? "" : "retries are not paused";
+    case OperatorAction::Retry:
+        return s.retryPaused ? "retries are paused; resume first" : "";
+    case OperatorAction::Resolve: {
+        if (as != OpStatus::Succeeded && as != OpStatus::Skipped)
+            return "an operation can be resolved as succeeded or skipped only";
+        const Branch *b = tx.findBranch(branchId);
+        const Operation *o = b ? b->find(op) : nullptr;
+        if (!o)
+            return "no operation " + branchId + "/" + toString(op);
+        if (o->status == OpStatus::Succeeded || o->status == OpStatus::Skipped)
+            return "that operation is already " + toString(o->status);
+        return {};
+    }
+    }
+    return {};
+}
+
 namespace stuck {
 std::string suggestedAction(const std::string &reason)
 {

@@ -74,6 +74,12 @@ struct AuditQuery {
     int limit = 100;
 };
 
+// Why `action` cannot be applied to `tx` in its current state, or "" when it can. (The engine
+// also refuses a Resolve of an operation being called right now; the console shows the same
+// rules on its buttons.)
+std::string whyNot(const Transaction &tx, OperatorAction action, const std::string &branchId = {},
+                   OpKind op = OpKind::Action, OpStatus as = OpStatus::Succeeded);
+
 // Why an unfinished transaction is not progressing, and what an operator can do about it.
 namespace stuck {
 inline constexpr const char *kPaused = "PAUSED";

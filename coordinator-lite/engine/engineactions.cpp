@@ -44,53 +44,27 @@ std::string describePlan(const ActionCommand &cmd, const ActionPlan &plan)
 absl::Status Engine::checkAction(const TxRuntime &rt, const ActionCommand &cmd) const
 {
     const TxSummary &s = rt.tx.summary;
-    auto refuse = [&](const std::string &why) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            toString(cmd.action), " ", s.gid, ": ", why, " (current status ", toString(s.status),
-            s.retryPaused ? ", paused" : "", ")"));
-    };
-    const bool firstPhase = (s.type == TxType::Saga && s.status == TxStatus::Submitted)
-                            || (s.type == TxType::Tcc && s.status == TxStatus::Prepared);
-    if (isFinal(s.status))
-        return refuse("the transaction is finished");
-    switch (cmd.action) {
-    case OperatorAction::CancelBranch:
-        if (!rt.tx.findBranch(cmd.branchId))
-            return absl::NotFoundError(absl::StrCat("no branch ", cmd.branchId, " in ", s.gid));
-        if (!firstPhase && s.status != TxStatus::Aborting)
-            return refuse("the decision to confirm is durable; it can only go forward");
-        return absl::OkStatus();
-    case OperatorAction::Abort:
-        if (s.status == TxStatus::Aborting)
-            return refuse("it is already rolling back");
-        if (!firstPhase)
-            return refuse("the decision to confirm is durable; it can only go forward");
-        return absl::OkStatus();
-    case OperatorAction::MarkFailed:
-        return absl::OkStatus();
-    case OperatorAction::Pause:
-        return s.retryPaused ? refuse("retries are already paused") : absl::OkStatus();
-    case OperatorAction::Resume:
-        return s.retryPaused ? absl::OkStatus() : refuse("retries are not paused");
-    case OperatorAction::Retry:
-        return s.retryPaused ? refuse("retries are paused; resume first") : absl::OkStatus();
-    case OperatorAction::Resolve: {
-        if (cmd.as != OpStatus::Succeeded && cmd.as != OpStatus::Skipped)
-            return absl::InvalidArgumentError("as: must be succeeded or skipped");
-        const Branch *b = rt.tx.findBranch(cmd.branchId);
-        const Operation *o = b ? b->find(cmd.op) : nullptr;
-        if (!o)
-            return absl::NotFoundError(absl::StrCat("no operation ", cmd.branchId, "/",
-                                                    toString(cmd.op), " in ", s.gid));
+    if (cmd.action == OperatorAction::Resolve && cmd.as != OpStatus::Succeeded
+        && cmd.as != OpStatus::Skipped)
+        return absl::InvalidArgumentError("as: must be succeeded or skipped");
+    if ((cmd.action == OperatorAction::CancelBranch && !rt.tx.findBranch(cmd.branchId))
+        || (cmd.action == OperatorAction::Resolve
+            && !(rt.tx.findBranch(cmd.branchId) && rt.tx.findBranch(cmd.branchId)->find(cmd.op))))
+        return absl::NotFoundError(absl::StrCat("no ", cmd.action == OperatorAction::Resolve ? "operation " : "branch ",
+                                                cmd.branchId,
+                                                cmd.action == OperatorAction::Resolve ? "/" + toString(cmd.op) : "",
+                                                " in ", s.gid));
+    std::string why = whyNot(rt.tx, cmd.action, cmd.branchId, cmd.op, cmd.as);
+    if (why.empty() && cmd.action == OperatorAction::Resolve) {
         auto it = rt.ops.find({cmd.branchId, cmd.op});
         if (it != rt.ops.end() && it->second.inFlight)
-            return refuse("that operation is being called right now; try again in a moment");
-        if (o->status == OpStatus::Succeeded || o->status == OpStatus::Skipped)
-            return refuse(absl::StrCat("that operation is already ", toString(o->status)));
+            why = "that operation is being called right now; try again in a moment";
+    }
+    if (why.empty())
         return absl::OkStatus();
-    }
-    }
-    return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(toString(cmd.action), " ", s.gid, ": ", why,
+                                                      " (current status ", toString(s.status),
+                                                      s.retryPaused ? ", paused" : "", ")"));
 }
 
 void Engine::applyAction(TxRuntime &rt, const ActionCommand &cmd, int64_t now) const

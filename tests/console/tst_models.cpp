@@ -1,0 +1,201 @@
+// The console's models: model-tester checked, incremental, filterable; timeline maths.
+#include "models/timelinemapping.h"
+#include "models/transactiondetailmodel.h"
+#include "models/transactionfilterproxymodel.h"
+#include "models/transactiontablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace coord::domain;
+using namespace txdesk::models;
+
+namespace {
+
+TxSummary summary(const std::string &gid, TxStatus status, int64_t seq = 1)
+{
+    TxSummary t;
+    t.gid = gid;
+    t.status = status;
+    t.flowName = "transfer";
+    t.businessKey = "order-" + gid;
+    t.createdMs = 1000 + seq;
+    t.lastSeq = seq;
+    return t;
+}
+
+Transaction withAttempts()
+{
+    Transaction tx;
+    tx.summary = summary("tx", TxStatus::Aborting);
+    tx.summary.createdMs = 1000;
+    Branch a;
+    a.id = "a";
+    a.ops = {{OpKind::Action, "sim://x", OpStatus::Succeeded, 1, {{1000, 1010, AttemptOutcome::Success, 200, "", ""}}},
+             {OpKind::Compensate, "sim://x", OpStatus::Pending, 1, {{1100, 1150, AttemptOutcome::Transient, 503, "busy", ""}}}};
+    Branch b;
+    b.id = "b";
+    b.after = {"a"};
+    b.ops = {{OpKind::Action, "sim://y", OpStatus::Failed, 2,
+              {{1010, 1020, AttemptOutcome::Transient, 0, "refused", ""},
+               {1030, 1090, AttemptOutcome::Failure, 409, "FAILURE", ""}}},
+             {OpKind::Compensate, "sim://y", OpStatus::Succeeded, 1, {{1095, 1099, AttemptOutcome::Success, 200, "", ""}}}};
+    tx.branches = {a, b};
+    return tx;
+}
+
+}  // namespace
+
+class TstModels : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void tableInsertsAndUpdatesInPlaceNeverResetting()
+    {
+        TransactionTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changes(&model, &QAbstractItemModel::dataChanged);
+        model.upsert({summary("a", TxStatus::Submitted, 1), summary("b", TxStatus::Submitted, 2)});
+        QCOMPARE(model.rowCount(), 2);
+        Event e;
+        e.seq = 3;
+        e.summary = summary("a", TxStatus::Succeeded, 3);
+        model.applyEvents({e});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(model.rowOf("a"), TransactionTableModel::Status).data().toString(),
+                 QStringLiteral("SUCCEEDED"));
+        e.summary = summary("a", TxStatus::Submitted, 2);  // older news: ignored
+        e.seq = 2;
+        model.applyEvents({e});
+        QCOMPARE(model.index(model.rowOf("a"), TransactionTableModel::Status).data().toString(),
+                 QStringLiteral("SUCCEEDED"));
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(inserts.count(), 1);
+        QVERIFY(changes.count() >= 1);
+    }
+
+    void proxyFiltersByStatusTypeStuckAndText()
+    {
+        TransactionTableModel model;
+        TransactionFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto stuck = summary("s", TxStatus::Aborting, 3);
+        stuck.stuckReason = "PARTICIPANT_UNREACHABLE";
+        auto tcc = summary("t", TxStatus::Succeeded, 4);
+        tcc.type = TxType::Tcc;
+        model.upsert({summary("ok", TxStatus::Succeeded, 1), summary("bad", TxStatus::Failed, 2),
+                      stuck, tcc});
+        proxy.setStatuses({int(TxStatus::Succeeded)});
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setType(int(TxType::Tcc));
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setStatuses({});
+        proxy.setType(0);
+        proxy.setStuckOnly(true);
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setStuckOnly(false);
+        proxy.setText(QStringLiteral("ORDER-BA"));  // business key, case-insensitive
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("bad"));
+    }
+
+    void filterOverManyRowsFindsEveryMatch()
+    {
+        TransactionTableModel model;
+        std::vector<TxSummary> rows;
+        rows.reserve(200000);
+        for (int i = 0; i < 200000; ++i)
+            rows.push_back(summary("gid-" + std::to_string(i), i % 7 ? TxStatus::Succeeded : TxStatus::Failed, i + 1));
+        model.upsert(rows);
+        TransactionFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QElapsedTimer timer;
+        timer.start();
+        proxy.setText(QStringLiteral("gid-1999"));
+        const int matches = proxy.rowCount();  // the proxy filters when asked
+        qInfo("filter over %d rows: %lld ms", model.rowCount(), timer.elapsed());
+        QCOMPARE(matches, 111);  // gid-1999, gid-19990..19999, gid-199900..199999
+    }
+
+    void detailTreeShowsBranchesOperationsAttemptsAndGrowsInPlace()
+    {
+        TransactionDetailModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Transaction tx = withAttempts();
+        model.setTransaction(tx);
+        QCOMPARE(model.rowCount(), 2);
+        const QModelIndex b = model.index(1, 0);
+        QCOMPARE(model.rowCount(b), 2);
+        const QModelIndex action = model.index(0, 0, b);
+        QCOMPARE(model.rowCount(action), 2);
+        QCOMPARE(model.index(1, TransactionDetailModel::Outcome, action).data().toString(),
+                 QStringLiteral("failure (409)"));
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+        tx.branches[0].ops[1].attempts.push_back({1200, 1210, AttemptOutcome::Success, 200, "", ""});
+        tx.branches[0].ops[1].status = OpStatus::Succeeded;
+        model.setTransaction(tx);
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(inserts.count(), 1);
+        QCOMPARE(model.index(1, TransactionDetailModel::Status, model.index(0, 0)).data().toString(),
+                 QStringLiteral("succeeded"));
+    }
+
+    void timelineMapping_data()
+    {
+        QTest::addColumn<qint64>("from");
+        QTest::addColumn<qint64>("to");
+        QTest::addColumn<double>("width");
+        QTest::addColumn<qint64>("time");
+        QTest::addColumn<double>("x");
+        QTest::newRow("start") << qint64(1000) << qint64(2000) << 500.0 << qint64(1000) << 100.0;
+        QTest::newRow("end") << qint64(1000) << qint64(2000) << 500.0 << qint64(2000) << 600.0;
+        QTest::newRow("middle") << qint64(0) << qint64(100) << 1000.0 << qint64(50) << 600.0;
+        QTest::newRow("empty span") << qint64(5) << qint64(5) << 100.0 << qint64(6) << 200.0;
+    }
+
+    void timelineMapping()
+    {
+        QFETCH(qint64, from);
+        QFETCH(qint64, to);
+        QFETCH(double, width);
+        QFETCH(qint64, time);
+        QFETCH(double, x);
+        auto m = TimelineMapping::fit(from, to, 100.0, width);
+        QCOMPARE(m.toX(time), x);
+        QCOMPARE(m.toMs(x), time);
+    }
+
+    void zoomKeepsThePointUnderTheCursorAndPanMoves()
+    {
+        auto m = TimelineMapping::fit(0, 1000, 0, 1000);
+        const qint64 before = m.toMs(250);
+        m.zoomAt(250, 4);
+        QCOMPARE(m.toMs(250), before);
+        QCOMPARE(m.msPerPixel, 0.25);
+        m.pan(100);
+        QCOMPARE(m.toMs(350), before);
+        QCOMPARE(m.tickStepMs(90), qint64(50));
+    }
+
+    void barsAreOnePerAttemptWithUndoMarked()
+    {
+        auto bars = timelineBars(withAttempts());
+        QCOMPARE(bars.size(), size_t(5));
+        int undo = 0;
+        for (const auto &b : bars)
+            undo += b.undo;
+        QCOMPARE(undo, 2);
+        QCOMPARE(bars.front().startMs, qint64(1000));
+        QCOMPARE(bars[1].lane, 1);  // b's first attempt at 1010
+    }
+};
+
+QTEST_GUILESS_MAIN(TstModels)
+#include "tst_models.moc"

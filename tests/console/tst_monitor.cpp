@@ -1,0 +1,120 @@
+// The monitor against a real coordinator-lite with sim:// participants: live rows, the stuck
+// view, the detail pane, and an abort through the plan + reason dialog.
+#include "actiondialog.h"
+#include "mainwindow.h"
+#include "timelinewidget.h"
+#include "transactiondetailwidget.h"
+
+#include "models/transactiondetailmodel.h"
+#include "session/consolesession.h"
+#include "support/coordinatorprocess.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTest>
+
+#include <filesystem>
+
+namespace pb = txdesk::v1;
+using namespace txdesk;
+using coord::domain::OperatorAction;
+
+namespace {
+
+// (No raw string here: moc does not read them.)
+const char *kStuckFlow =
+    "{\"flow\":{\"name\":\"stuck\",\"type\":\"SAGA\","
+    "\"options\":{\"retry_interval_ms\":50,\"wait_result\":false},\"branches\":["
+    "{\"id\":\"a\",\"action\":\"sim://ok\",\"compensate\":\"sim://ok\"},"
+    "{\"id\":\"b\",\"after\":[\"a\"],\"action\":\"sim://slow?ongoing=1\","
+    "\"compensate\":\"sim://ok\"}]}}";
+
+}  // namespace
+
+class TstMonitor : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init()
+    {
+        m_dir = testsupport::makeTempDir("txdesk-monitor");
+        m_coordinator = std::make_unique<testsupport::CoordinatorProcess>(m_dir + "/c.db");
+        QVERIFY(m_coordinator->start());
+    }
+    void cleanup()
+    {
+        m_coordinator.reset();
+        std::filesystem::remove_all(m_dir);
+    }
+
+    void stuckTransactionIsShownAndAbortedThroughThePlanDialog()
+    {
+        submit(kStuckFlow, "stuck-gui");
+        session::SessionConfig config;
+        config.remoteAddress = QString::fromStdString(m_coordinator->address());
+        session::ConsoleSession session(config);
+        ui::MainWindow window(session);
+        window.show();
+        session.start();
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.transactionView()->model()->rowCount() == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.stuckView()->model()->rowCount() == 1, 15000);
+        window.focusTransaction(QStringLiteral("stuck-gui"));
+        ui::TransactionDetailWidget *detail = window.detail();
+        QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("SUBMITTED")), 10000);
+        QVERIFY(detail->headerText().contains(QStringLiteral("stuck")));
+        QPushButton *abort = detail->button(OperatorAction::Abort);
+        QVERIFY(abort->isEnabled());
+        QVERIFY(!detail->button(OperatorAction::Resume)->isEnabled());
+        QCOMPARE(detail->button(OperatorAction::Resume)->toolTip(), QStringLiteral("retries are not paused"));
+        QVERIFY(!detail->button(OperatorAction::CancelBranch)->isEnabled());  // no branch selected
+        QVERIFY(!models::timelineBars(detail->model()->transaction()).empty());
+
+        abort->click();
+        ui::ActionDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = detail->findChild<ui::ActionDialog *>()) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->planText().contains(QStringLiteral("then FAILED")), 10000);
+        auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY2(!ok->isEnabled(), "no reason yet");
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(), QStringLiteral("customer gave up"));
+        QVERIFY(ok->isEnabled());
+        ok->click();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->outcomeText().contains(QStringLiteral("Done")), 10000);
+
+        QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("FAILED")), 10000);
+        QVERIFY(detail->headerText().contains(QStringLiteral("customer gave up")));
+        QTRY_VERIFY_WITH_TIMEOUT(!abort->isEnabled(), 5000);
+        QCOMPARE(abort->toolTip(), QStringLiteral("the transaction is finished"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.stuckView()->model()->rowCount(), 0, 10000);
+
+        auto admin = pb::Admin::NewStub(
+            grpc::CreateChannel(m_coordinator->address(), grpc::InsecureChannelCredentials()));
+        grpc::ClientContext ctx;
+        pb::ListAuditReply audit;
+        QVERIFY(admin->ListAudit(&ctx, {}, &audit).ok());
+        QCOMPARE(audit.entries_size(), 1);
+        QCOMPARE(audit.entries(0).reason(), std::string("customer gave up"));
+    }
+
+private:
+    void submit(const char *flow, const std::string &gid)
+    {
+        pb::SubmitRequest req;
+        req.set_flow_json(flow);
+        req.set_gid(gid);
+        pb::SubmitReply reply;
+        grpc::ClientContext ctx;
+        QVERIFY(m_coordinator->stub().Submit(&ctx, req, &reply).ok());
+    }
+
+    std::string m_dir;
+    std::unique_ptr<testsupport::CoordinatorProcess> m_coordinator;
+};
+
+QTEST_MAIN(TstMonitor)
+#include "tst_monitor.moc"

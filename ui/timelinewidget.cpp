@@ -1,0 +1,188 @@
+#include "timelinewidget.h"
+
+#include <QDateTime>
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+
+namespace txdesk::ui {
+
+using namespace coord::domain;
+
+namespace {
+
+QColor barColor(const models::TimelineBar &b)
+{
+    switch (b.outcome) {
+    case AttemptOutcome::Failure:
+        return QColor(0xc6, 0x28, 0x28);
+    case AttemptOutcome::Transient:
+        return QColor(0xef, 0x6c, 0x00);
+    case AttemptOutcome::Ongoing:
+        return QColor(0x90, 0xa4, 0xae);
+    case AttemptOutcome::Success:
+        break;
+    }
+    if (b.undo)
+        return QColor(0x6a, 0x1b, 0x9a);  // compensations and cancels: purple
+    if (b.op == OpKind::Confirm)
+        return QColor(0x00, 0x83, 0x8f);
+    return QColor(0x2e, 0x7d, 0x32);
+}
+
+}  // namespace
+
+TimelineWidget::TimelineWidget(QWidget *parent) : QWidget(parent)
+{
+    setMouseTracking(true);
+    setMinimumHeight(120);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+}
+
+void TimelineWidget::setTransaction(const Transaction &tx)
+{
+    const bool other = tx.summary.gid != m_tx.summary.gid;
+    m_tx = tx;
+    m_bars = models::timelineBars(tx);
+    if (other)
+        m_userMoved = false;
+    if (!m_userMoved)
+        fitAll();
+    update();
+}
+
+void TimelineWidget::fitAll()
+{
+    qint64 from = m_tx.summary.createdMs, to = from + 1;
+    for (const auto &b : m_bars) {
+        from = std::min(from, b.startMs);
+        to = std::max(to, b.endMs);
+    }
+    const qint64 pad = std::max<qint64>((to - from) / 20, 1);
+    m_map = models::TimelineMapping::fit(from - pad, to + pad, kLabelWidth, width() - kLabelWidth - 8);
+}
+
+void TimelineWidget::resizeEvent(QResizeEvent *)
+{
+    if (!m_userMoved)
+        fitAll();
+}
+
+int TimelineWidget::laneAt(int y) const { return (y - kAxisHeight) / kLaneHeight; }
+
+const models::TimelineBar *TimelineWidget::barAt(QPoint pos) const
+{
+    const int lane = laneAt(pos.y());
+    const qint64 ms = m_map.toMs(pos.x());
+    const qint64 slack = qint64(3 * m_map.msPerPixel);  // thin bars stay hoverable
+    for (const auto &b : m_bars)
+        if (b.lane == lane && ms >= b.startMs - slack && ms <= b.endMs + slack)
+            return &b;
+    return nullptr;
+}
+
+void TimelineWidget::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.fillRect(rect(), palette().base());
+    if (m_tx.branches.empty()) {
+        p.drawText(rect(), Qt::AlignCenter, tr("Select a transaction to see its timeline"));
+        return;
+    }
+    // Axis with "nice" ticks, relative to the transaction's creation.
+    p.setPen(palette().color(QPalette::Mid));
+    const qint64 step = m_map.tickStepMs(90);
+    const qint64 origin = m_tx.summary.createdMs;
+    qint64 first = m_map.toMs(kLabelWidth);
+    first = origin + ((first - origin) / step) * step;
+    for (qint64 t = first; m_map.toX(t) < width(); t += step) {
+        const double x = m_map.toX(t);
+        if (x < kLabelWidth)
+            continue;
+        p.drawLine(QPointF(x, kAxisHeight - 4), QPointF(x, height()));
+        p.drawText(QPointF(x + 3, kAxisHeight - 8), tr("+%1 ms").arg(t - origin));
+    }
+    // Lanes and their labels.
+    for (size_t lane = 0; lane < m_tx.branches.size(); ++lane) {
+        const int y = kAxisHeight + int(lane) * kLaneHeight;
+        if (lane % 2)
+            p.fillRect(QRect(0, y, width(), kLaneHeight), palette().alternateBase());
+        p.setPen(palette().color(QPalette::Text));
+        p.drawText(QRect(6, y, kLabelWidth - 10, kLaneHeight), Qt::AlignVCenter | Qt::AlignLeft,
+                   QString::fromStdString(m_tx.branches[lane].id));
+    }
+    // Bars: clipped to the view, at least 2 px wide so one-millisecond calls stay visible.
+    p.setClipRect(QRect(kLabelWidth, 0, width() - kLabelWidth, height()));
+    for (const auto &b : m_bars) {
+        double x1 = m_map.toX(b.startMs), x2 = std::max(m_map.toX(b.endMs), x1 + 2);
+        if (x2 < kLabelWidth || x1 > width())
+            continue;
+        const int y = kAxisHeight + b.lane * kLaneHeight + 5;
+        QRectF r(x1, y, x2 - x1, kLaneHeight - 10);
+        QColor c = barColor(b);
+        p.fillRect(r, c);
+        if (b.undo) {  // compensations are hatched as well as coloured
+            p.fillRect(r, QBrush(Qt::white, Qt::BDiagPattern));
+        }
+    }
+}
+
+void TimelineWidget::wheelEvent(QWheelEvent *event)
+{
+    const double factor = event->angleDelta().y() > 0 ? 1.25 : 0.8;
+    m_map.zoomAt(event->position().x(), factor);
+    m_userMoved = true;
+    update();
+}
+
+void TimelineWidget::mousePressEvent(QMouseEvent *event)
+{
+    m_dragFrom = event->pos();
+    if (event->button() == Qt::RightButton) {  // right click: back to the whole transaction
+        m_userMoved = false;
+        fitAll();
+        update();
+    }
+}
+
+void TimelineWidget::mouseMoveEvent(QMouseEvent *event)
+{
+    if (event->buttons() & Qt::LeftButton) {
+        m_map.pan(event->pos().x() - m_dragFrom.x());
+        m_dragFrom = event->pos();
+        m_userMoved = true;
+        update();
+    }
+}
+
+bool TimelineWidget::event(QEvent *e)
+{
+    if (e->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(e);
+        if (const auto *b = barAt(help->pos())) {
+            const Branch &branch = m_tx.branches[b->lane];
+            const Operation *op = branch.find(b->op);
+            const Attempt &a = op->attempts[b->attemptIndex];
+            QToolTip::showText(help->globalPos(),
+                               tr("<b>%1 / %2</b> attempt %3<br>%4 (code %5), %6 ms<br>%7")
+                                   .arg(QString::fromStdString(branch.id),
+                                        QString::fromStdString(toString(b->op)))
+                                   .arg(b->attemptIndex + 1)
+                                   .arg(QString::fromStdString(toString(a.outcome)))
+                                   .arg(a.statusCode)
+                                   .arg(a.endedMs - a.startedMs)
+                                   .arg(QString::fromStdString(a.error).toHtmlEscaped()),
+                               this);
+        } else {
+            QToolTip::hideText();
+        }
+        return true;
+    }
+    return QWidget::event(e);
+}
+
+}  // namespace txdesk::ui
