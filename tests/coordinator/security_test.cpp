@@ -233,3 +233,33 @@ TEST_F(SecurityTest, metricsMoveAfterARun)
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TlsTest, tlsFromConfigServesTlsClientsOnly)
+{
+    const std::string dir = testsupport::makeTempDir("txdesk-tls");
+    auto gen = testsupport::runCommand(
+        "/usr/bin/openssl",
+        {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", dir + "/key.pem",
+         "-out", dir + "/cert.pem"});
+    ASSERT_EQ(gen.exitCode, 0) << gen.err;
+    std::ofstream(dir + "/tls.yaml") << "tls:\n  cert: " << dir << "/cert.pem\n  key: " << dir
+                                     << "/key.pem\n";
+    testsupport::ChildProcess server(testsupport::binDir() + "/coordinator-lite",
+                                     {"--listen", "127.0.0.1:0", "--db", dir + "/c.db", "--config",
+                                      dir + "/tls.yaml"});
+    ASSERT_TRUE(server.start());
+    const std::string addr = server.waitForLine("listening on ");
+    ASSERT_FALSE(addr.empty()) << server.output();
+    const std::string txctl = testsupport::binDir() + "/txctl";
+    auto secure = testsupport::runCommand(txctl, {"--addr", addr, "--tls-ca", dir + "/cert.pem", "ping"});
+    EXPECT_EQ(secure.exitCode, 0) << secure.err;
+    auto plain = testsupport::runCommand(txctl, {"--addr", addr, "ping"},
+                                         std::chrono::seconds(20));
+    EXPECT_NE(plain.exitCode, 0) << "a plaintext client must not get through";
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
