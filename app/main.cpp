@@ -1,10 +1,11 @@
 // txdesk: the TxDesk console.
 #include "mainwindow.h"
+#include "session/connectionprofile.h"
 #include "session/consolesession.h"
+#include "session/tokenvault.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QSettings>
 #include <QTimer>
 
 int main(int argc, char **argv)
@@ -45,18 +46,34 @@ int main(int argc, char **argv)
     parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter, show, tab});
     parser.process(app);
 
+    // --connect wins; otherwise the profile chosen last time (the bundled one at first).
+    txdesk::session::ProfileStore profiles;
     txdesk::session::SessionConfig config;
-    config.remoteAddress = parser.isSet(connect)
-                               ? parser.value(connect)
-                               : QSettings().value(QStringLiteral("connection/address")).toString();
+    if (parser.isSet(connect)) {
+        config.remoteAddress = parser.value(connect);
+        config.profileName = config.remoteAddress;
+    } else {
+        const auto profile = profiles.find(profiles.current());
+        config.profileName = profile.name;
+        config.remoteAddress = profile.address;
+        config.caFile = profile.caFile;
+    }
     config.token = parser.value(token);
     config.coordinatorExecutable = parser.value(coordinator);
     config.databasePath = parser.value(db);
 
+    txdesk::session::TokenVault vault;
     txdesk::session::ConsoleSession session(config);
-    txdesk::ui::MainWindow window(session);
+    txdesk::ui::MainWindow window(session, vault);
     window.show();
-    session.start();
+    if (!config.remoteAddress.isEmpty() && config.token.isEmpty() && !parser.isSet(connect)) {
+        vault.load(config.profileName, [&session, config](const QString &stored, const QString &) mutable {
+            config.token = stored;
+            session.reconfigure(config);
+        });
+    } else {
+        session.start();
+    }
     if (parser.isSet(show))
         window.focusTransaction(parser.value(show));
     if (parser.isSet(tab))

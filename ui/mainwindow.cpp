@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "connectionsdialog.h"
 #include "coordinatorbanner.h"
 #include "filterbar.h"
 #include "transactiondetailwidget.h"
@@ -33,9 +34,11 @@ namespace txdesk::ui {
 using client::CoordinatorClient;
 using models::TransactionTableModel;
 
-MainWindow::MainWindow(session::ConsoleSession &session, QWidget *parent)
+MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &vault,
+                       QWidget *parent)
     : QMainWindow(parent),
       m_session(session),
+      m_vault(vault),
       m_banner(new CoordinatorBanner(this)),
       m_stack(new QStackedWidget(this)),
       m_table(new QTableView(this)),
@@ -160,12 +163,22 @@ void MainWindow::createActions()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *coordinator = menuBar()->addMenu(tr("&Coordinator"));
+    QAction *connections = coordinator->addAction(tr("&Connections…"), this, [this] {
+        auto *dialog = new ConnectionsDialog(m_session, m_vault, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    connections->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     QAction *restart = coordinator->addAction(tr("&Restart bundled coordinator"), &m_session,
                                               &session::ConsoleSession::restartBundledCoordinator);
-    restart->setEnabled(m_session.isBundled());
-    restart->setToolTip(m_session.isBundled()
-                            ? tr("Stop and start the coordinator-lite child process")
-                            : tr("Connected to a remote coordinator; nothing to restart"));
+    auto updateRestart = [this, restart] {
+        restart->setEnabled(m_session.isBundled());
+        restart->setToolTip(m_session.isBundled()
+                                ? tr("Stop and start the coordinator-lite child process")
+                                : tr("Connected to a remote coordinator; nothing to restart"));
+    };
+    updateRestart();
+    connect(&m_session, &session::ConsoleSession::reconfigured, this, updateRestart);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -178,6 +191,7 @@ void MainWindow::createActions()
 
     QToolBar *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->addAction(connections);
     toolbar->addAction(restart);
     view->addAction(toolbar->toggleViewAction());
 }
@@ -248,6 +262,8 @@ void MainWindow::updateConnection(CoordinatorClient::State state, const QString 
         address = m_session.isBundled() ? tr("bundled coordinator (starting)") : tr("no address");
     else if (m_session.isBundled())
         address = tr("bundled coordinator-lite at %1").arg(address);
+    else if (!m_session.config().profileName.isEmpty())
+        address = tr("%1 (%2)").arg(m_session.config().profileName, address);
     m_addressLabel->setText(address);
     if (state == CoordinatorClient::State::Disconnected && !detail.isEmpty())
         statusBar()->showMessage(tr("Coordinator unreachable: %1").arg(detail));

@@ -11,6 +11,7 @@ class QTableView;
 
 namespace txdesk::session {
 class ConsoleSession;
+class TokenVault;
 }
 
 namespace txdesk::models {
@@ -29,7 +30,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    explicit MainWindow(session::ConsoleSession &session, QWidget *parent = nullptr);
+    MainWindow(session::ConsoleSession &session, session::TokenVault &vault,
+               QWidget *parent = nullptr);
 
     QString connectionText() const;
     // Shows one transaction in the detail pane and selects its row once it is listed.
@@ -51,6 +53,7 @@ private:
     void updateEmptyState();
 
     session::ConsoleSession &m_session;
+    session::TokenVault &m_vault;
     CoordinatorBanner *m_banner;
     QStackedWidget *m_stack;
     QTableView *m_table;

@@ -42,7 +42,7 @@ class CoordinatorClient::Worker
 {
 public:
     Worker(CoordinatorClient *owner, quint64 generation, const std::string &address,
-           const std::string &token, int reconnectMs)
+           const std::string &token, const std::string &caPem, int reconnectMs)
         : m_owner(owner), m_generation(generation), m_token(token), m_reconnectMs(reconnectMs)
     {
         grpc::ChannelArguments args;
@@ -53,7 +53,13 @@ public:
         args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
         args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, std::max(reconnectMs, 1000));
         args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-        m_channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+        std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+        if (!caPem.empty()) {
+            grpc::SslCredentialsOptions ssl;
+            ssl.pem_root_certs = caPem;
+            credentials = grpc::SslCredentials(ssl);
+        }
+        m_channel = grpc::CreateCustomChannel(address, credentials, args);
         m_stub = pb::Coordinator::NewStub(m_channel);
         m_admin = pb::Admin::NewStub(m_channel);
         m_session = std::thread([this] { runSession(); });
@@ -281,14 +287,15 @@ CoordinatorClient::CoordinatorClient(QObject *parent) : QObject(parent) {}
 
 CoordinatorClient::~CoordinatorClient() = default;
 
-void CoordinatorClient::connectTo(const QString &address, const QString &token)
+void CoordinatorClient::connectTo(const QString &address, const QString &token, const QString &caPem)
 {
     m_worker.reset();
     ++m_generation;
     m_address = address;
     m_lastSeq = 0;
+    m_role.clear();
     m_worker = std::make_unique<Worker>(this, m_generation, address.toStdString(),
-                                        token.toStdString(), m_reconnectMs);
+                                        token.toStdString(), caPem.toStdString(), m_reconnectMs);
 }
 
 void CoordinatorClient::disconnectFromCoordinator()

@@ -28,7 +28,8 @@ public:
     ~CoordinatorClient() override;
 
     // Connects (and keeps reconnecting) to HOST:PORT; replaces any previous connection.
-    void connectTo(const QString &address, const QString &token = {});
+    // With `caPem` the connection uses TLS and trusts that CA.
+    void connectTo(const QString &address, const QString &token = {}, const QString &caPem = {});
     void disconnectFromCoordinator();
 
     State state() const { return m_state; }

@@ -3,6 +3,8 @@
 #include "bundledcoordinator.h"
 #include "models/transactiontablemodel.h"
 
+#include <QFile>
+
 namespace txdesk::session {
 
 using client::CoordinatorClient;
@@ -23,14 +25,26 @@ ConsoleSession::ConsoleSession(SessionConfig config, QObject *parent)
     connect(m_client.get(), &CoordinatorClient::stateChanged, this,
             &ConsoleSession::connectionChanged);
 
-    if (isBundled()) {
-        m_bundled = std::make_unique<BundledCoordinator>();
-        connect(m_bundled.get(), &BundledCoordinator::ready, this, [this](const QString &address) {
-            m_client->connectTo(address);
-            emit coordinatorStarted(address);
-        });
-        connect(m_bundled.get(), &BundledCoordinator::failed, this, &ConsoleSession::coordinatorFailed);
-    }
+    m_bundled = std::make_unique<BundledCoordinator>();
+    connect(m_bundled.get(), &BundledCoordinator::ready, this, [this](const QString &address) {
+        if (!isBundled())
+            return;
+        m_client->connectTo(address);
+        emit coordinatorStarted(address);
+    });
+    connect(m_bundled.get(), &BundledCoordinator::failed, this, [this](const QString &r, const QString &o) {
+        if (isBundled())
+            emit coordinatorFailed(r, o);
+    });
+}
+
+void ConsoleSession::reconfigure(SessionConfig config)
+{
+    m_config = std::move(config);
+    if (!isBundled())
+        m_bundled->stop();
+    start();
+    emit reconfigured();
 }
 
 ConsoleSession::~ConsoleSession()
@@ -43,7 +57,15 @@ ConsoleSession::~ConsoleSession()
 void ConsoleSession::start()
 {
     if (!isBundled()) {
-        m_client->connectTo(m_config.remoteAddress, m_config.token);
+        QString ca;
+        if (!m_config.caFile.isEmpty()) {
+            QFile file(m_config.caFile);
+            if (file.open(QIODevice::ReadOnly))
+                ca = QString::fromUtf8(file.readAll());
+            else
+                emit coordinatorFailed(tr("cannot read the CA file %1").arg(m_config.caFile), {});
+        }
+        m_client->connectTo(m_config.remoteAddress, m_config.token, ca);
         return;
     }
     restartBundledCoordinator();
@@ -51,7 +73,7 @@ void ConsoleSession::start()
 
 void ConsoleSession::restartBundledCoordinator()
 {
-    if (!m_bundled)
+    if (!isBundled())
         return;
     QString executable = m_config.coordinatorExecutable.isEmpty()
                              ? BundledCoordinator::defaultExecutable()

@@ -17,8 +17,10 @@ class BundledCoordinator;
 
 // Where the console connects: a remote coordinator, or (address empty) the bundled one.
 struct SessionConfig {
+    QString profileName;  // shown to the user
     QString remoteAddress;
     QString token;
+    QString caFile;  // TLS when set
     QString coordinatorExecutable;  // bundled mode; empty = next to the console
     QString databasePath;           // bundled mode; empty = the user's data directory
 };
@@ -35,6 +37,9 @@ public:
 
     void start();
     void restartBundledCoordinator();
+    // Connects elsewhere (or back to the bundled coordinator) without restarting the console.
+    void reconfigure(SessionConfig config);
+    const SessionConfig &config() const { return m_config; }
 
     bool isBundled() const { return m_config.remoteAddress.isEmpty(); }
     BundledCoordinator *bundled() const { return m_bundled.get(); }
@@ -47,6 +52,7 @@ signals:
     // The bundled coordinator could not start or died; the console lives on.
     void coordinatorFailed(const QString &reason, const QString &lastOutput);
     void coordinatorStarted(const QString &address);
+    void reconfigured();
 
 private:
     SessionConfig m_config;

@@ -5,6 +5,7 @@
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
+#include "session/tokenvault.h"
 #include "storage/sqlitestore.h"
 #include "support/childprocess.h"
 
@@ -29,7 +30,7 @@ private slots:
         const QString db = m_dir + QStringLiteral("/coordinator.db");
         seed(db, "seeded-gid");
         session::ConsoleSession session(bundledConfig(db));
-        ui::MainWindow window(session);
+        ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
 
@@ -46,7 +47,7 @@ private slots:
     void killedCoordinatorIsReportedAndTheConsoleLivesOn()
     {
         session::ConsoleSession session(bundledConfig(m_dir + QStringLiteral("/c.db")));
-        ui::MainWindow window(session);
+        ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
@@ -73,7 +74,7 @@ private slots:
     void coordinatorThatCannotStartShowsItsLastOutput()
     {
         session::ConsoleSession session(bundledConfig(QStringLiteral("/proc/txdesk/none/c.db")));
-        ui::MainWindow window(session);
+        ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 10000);
@@ -89,7 +90,7 @@ private slots:
         session::SessionConfig config = bundledConfig(m_dir + QStringLiteral("/c.db"));
         config.coordinatorExecutable = m_dir + QStringLiteral("/no-such-coordinator");
         session::ConsoleSession session(config);
-        ui::MainWindow window(session);
+        ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 5000);
@@ -97,6 +98,7 @@ private slots:
     }
 
 private:
+    session::TokenVault m_vault;
     session::SessionConfig bundledConfig(const QString &db) const
     {
         session::SessionConfig config;

@@ -7,6 +7,7 @@
 
 #include "models/transactiondetailmodel.h"
 #include "session/consolesession.h"
+#include "session/tokenvault.h"
 #include "support/coordinatorprocess.h"
 
 #include <grpcpp/grpcpp.h>
@@ -15,6 +16,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTableView>
+#include <QSettings>
 #include <QTest>
 
 #include <filesystem>
@@ -58,7 +60,7 @@ private slots:
         session::SessionConfig config;
         config.remoteAddress = QString::fromStdString(m_coordinator->address());
         session::ConsoleSession session(config);
-        ui::MainWindow window(session);
+        ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
 
@@ -101,7 +103,57 @@ private slots:
         QCOMPARE(audit.entries(0).reason(), std::string("customer gave up"));
     }
 
+    void switchingProfilesShowsTheOtherCoordinatorsTransactions()
+    {
+        submit(kStuckFlow, "on-first");
+        testsupport::CoordinatorProcess other(m_dir + "/other.db");
+        QVERIFY(other.start());
+        {
+            pb::SubmitRequest req;
+            req.set_flow_json(kStuckFlow);
+            req.set_gid("on-second");
+            pb::SubmitReply reply;
+            grpc::ClientContext ctx;
+            QVERIFY(other.stub().Submit(&ctx, req, &reply).ok());
+        }
+        session::SessionConfig config;
+        config.profileName = QStringLiteral("first");
+        config.remoteAddress = QString::fromStdString(m_coordinator->address());
+        session::ConsoleSession session(config);
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        auto *table = window.transactionView();
+        QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
+        QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("on-first"));
+        config.profileName = QStringLiteral("second");
+        config.remoteAddress = QString::fromStdString(other.address());
+        session.reconfigure(config);
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() == 1
+                                     && table->model()->index(0, 0).data().toString()
+                                            == QStringLiteral("on-second"),
+                                 10000);
+    }
+
+    void tokensNeverGoToTheSettingsFile()
+    {
+        QString stored = QStringLiteral("pending"), note;
+        m_vault.store(QStringLiteral("prod"), QStringLiteral("s3cret"), [&](const QString &e) {
+            note = e;
+            stored.clear();
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(stored.isEmpty(), 10000);
+        QString loaded = QStringLiteral("pending");
+        m_vault.load(QStringLiteral("prod"), [&](const QString &t, const QString &) { loaded = t; });
+        QTRY_VERIFY_WITH_TIMEOUT(loaded != QStringLiteral("pending"), 10000);
+        QCOMPARE(loaded, QStringLiteral("s3cret"));  // from the keychain, or this run's memory
+        QSettings settings;
+        for (const QString &key : settings.allKeys())
+            QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("s3cret")), qPrintable(key));
+    }
+
 private:
+    session::TokenVault m_vault;
     void submit(const char *flow, const std::string &gid)
     {
         pb::SubmitRequest req;
