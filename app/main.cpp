@@ -40,10 +40,13 @@ int main(int argc, char **argv)
     QCommandLineOption show(QStringLiteral("show"),
                             QStringLiteral("Open with this transaction in the detail pane."),
                             QStringLiteral("gid"));
+    QCommandLineOption view(QStringLiteral("view"),
+                            QStringLiteral("Start on a view: transactions, stuck, dashboard."),
+                            QStringLiteral("name"));
     QCommandLineOption tab(QStringLiteral("detail-tab"),
                            QStringLiteral("Detail tab to show first: branches, timeline, events."),
                            QStringLiteral("name"));
-    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter, show, tab});
+    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter, show, tab, view});
     parser.process(app);
 
     // --connect wins; otherwise the profile chosen last time (the bundled one at first).
@@ -78,6 +81,10 @@ int main(int argc, char **argv)
         window.focusTransaction(parser.value(show));
     if (parser.isSet(tab))
         window.showDetailTab(parser.value(tab));
+    if (parser.isSet(view))
+        window.showView(QStringList{QStringLiteral("transactions"), QStringLiteral("stuck"),
+                                    QStringLiteral("dashboard")}
+                            .indexOf(parser.value(view)));
 
     if (parser.isSet(screenshot) || parser.isSet(quitAfter)) {
         int ms = parser.isSet(quitAfter) ? parser.value(quitAfter).toInt() : 2000;

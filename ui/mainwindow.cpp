@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "connectionsdialog.h"
+#include "charts/dashboardwidget.h"
 #include "coordinatorbanner.h"
 #include "filterbar.h"
 #include "transactiondetailwidget.h"
@@ -48,6 +49,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
       m_views(new QTabWidget(this)),
       m_filterBar(new FilterBar(*m_proxy, this)),
       m_detail(new TransactionDetailWidget(*session.client(), this)),
+      m_dashboard(new DashboardWidget(*session.transactions(), this)),
       m_connectionLabel(new QLabel(this)),
       m_addressLabel(new QLabel(this)),
       m_countLabel(new QLabel(this))
@@ -92,6 +94,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     m_stack->addWidget(all);
     m_views->addTab(m_stack, tr("Transactions"));
     m_views->addTab(m_stuckTable, tr("Stuck"));
+    m_views->addTab(m_dashboard, tr("Dashboard"));
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(QStringLiteral("monitorSplitter"));
@@ -127,6 +130,8 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
             &session::ConsoleSession::restartBundledCoordinator);
     connect(session.client(), &client::CoordinatorClient::eventsArrived, m_detail,
             &TransactionDetailWidget::onEvents);
+    connect(session.client(), &client::CoordinatorClient::eventsArrived, m_dashboard,
+            &DashboardWidget::onEvents);
     for (QTableView *table : {m_table, m_stuckTable})
         connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
                 [this](const QModelIndex &current) {
@@ -206,6 +211,8 @@ void MainWindow::createStatusBar()
 
 QString MainWindow::connectionText() const { return m_connectionLabel->text(); }
 
+void MainWindow::showView(int index) { m_views->setCurrentIndex(index); }
+
 void MainWindow::showDetailTab(const QString &name)
 {
     m_detail->showTab(name);
@@ -262,7 +269,7 @@ void MainWindow::updateConnection(CoordinatorClient::State state, const QString 
         address = m_session.isBundled() ? tr("bundled coordinator (starting)") : tr("no address");
     else if (m_session.isBundled())
         address = tr("bundled coordinator-lite at %1").arg(address);
-    else if (!m_session.config().profileName.isEmpty())
+    else if (!m_session.config().profileName.isEmpty() && m_session.config().profileName != address)
         address = tr("%1 (%2)").arg(m_session.config().profileName, address);
     m_addressLabel->setText(address);
     if (state == CoordinatorClient::State::Disconnected && !detail.isEmpty())

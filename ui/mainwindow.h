@@ -21,6 +21,7 @@ class TransactionFilterProxyModel;
 namespace txdesk::ui {
 
 class CoordinatorBanner;
+class DashboardWidget;
 class FilterBar;
 class TransactionDetailWidget;
 
@@ -41,6 +42,8 @@ public:
     QTableView *transactionView() const { return m_table; }
     QTableView *stuckView() const { return m_stuckTable; }
     TransactionDetailWidget *detail() const { return m_detail; }
+    DashboardWidget *dashboard() const { return m_dashboard; }
+    void showView(int index);  // 0 transactions, 1 stuck, 2 dashboard
     FilterBar *filterBar() const { return m_filterBar; }
 
 protected:
@@ -63,6 +66,7 @@ private:
     QTabWidget *m_views;
     FilterBar *m_filterBar;
     TransactionDetailWidget *m_detail;
+    DashboardWidget *m_dashboard;
     QLabel *m_connectionLabel;
     QLabel *m_addressLabel;
     QLabel *m_countLabel;

@@ -1,5 +1,7 @@
 #include "timelinewidget.h"
 
+#include "models/statuscolors.h"
+
 #include <QDateTime>
 #include <QHelpEvent>
 #include <QMouseEvent>
@@ -17,21 +19,13 @@ namespace {
 
 QColor barColor(const models::TimelineBar &b)
 {
-    switch (b.outcome) {
-    case AttemptOutcome::Failure:
-        return QColor(0xc6, 0x28, 0x28);
-    case AttemptOutcome::Transient:
-        return QColor(0xef, 0x6c, 0x00);
-    case AttemptOutcome::Ongoing:
-        return QColor(0x90, 0xa4, 0xae);
-    case AttemptOutcome::Success:
-        break;
-    }
+    if (b.outcome != AttemptOutcome::Success)
+        return b.outcome == AttemptOutcome::Ongoing ? QColor(0x90, 0xa4, 0xae) : models::colorOf(b.outcome);
     if (b.undo)
-        return QColor(0x6a, 0x1b, 0x9a);  // compensations and cancels: purple
+        return QColor(0x6a, 0x1b, 0x9a);  // compensations and cancels: purple (and hatched)
     if (b.op == OpKind::Confirm)
         return QColor(0x00, 0x83, 0x8f);
-    return QColor(0x2e, 0x7d, 0x32);
+    return models::colorOf(b.outcome);
 }
 
 }  // namespace

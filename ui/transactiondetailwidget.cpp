@@ -1,6 +1,7 @@
 #include "transactiondetailwidget.h"
 
 #include "actiondialog.h"
+#include "branchgraphview.h"
 #include "timelinewidget.h"
 
 #include "client/coordinatorclient.h"
@@ -39,6 +40,7 @@ TransactionDetailWidget::TransactionDetailWidget(client::CoordinatorClient &clie
       m_tree(new QTreeView(this)),
       m_model(new models::TransactionDetailModel(this)),
       m_timeline(new TimelineWidget(this)),
+      m_graph(new BranchGraphView(this)),
       m_events(new QListWidget(this)),
       m_refreshTimer(new QTimer(this))
 {
@@ -51,6 +53,7 @@ TransactionDetailWidget::TransactionDetailWidget(client::CoordinatorClient &clie
     m_tree->setUniformRowHeights(true);
     m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
     m_tree->setColumnWidth(0, 200);
+    m_tabs->addTab(m_graph, tr("Graph"));
     m_tabs->addTab(m_tree, tr("Branches"));
     m_tabs->addTab(m_timeline, tr("Timeline"));
     m_tabs->addTab(m_events, tr("Events"));
@@ -84,6 +87,14 @@ TransactionDetailWidget::TransactionDetailWidget(client::CoordinatorClient &clie
     connect(m_refreshTimer, &QTimer::timeout, this, &TransactionDetailWidget::refresh);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &TransactionDetailWidget::updateButtons);
+    // Clicking a node selects its branch, so "Cancel branch" applies to it.
+    connect(m_graph, &BranchGraphView::branchClicked, this, [this](const QString &id) {
+        for (int r = 0; r < m_model->rowCount(); ++r) {
+            const QModelIndex i = m_model->index(r, 0);
+            if (i.data(models::TransactionDetailModel::BranchIdRole).toString() == id)
+                m_tree->setCurrentIndex(i);
+        }
+    });
     updateButtons();
 }
 
@@ -174,6 +185,7 @@ void TransactionDetailWidget::refresh()
             if (first)
                 self->m_tree->expandAll();
             self->m_timeline->setTransaction(tx);
+            self->m_graph->setTransaction(tx);
             emit self->transactionLoaded(gid);
         }
         self->updateButtons();

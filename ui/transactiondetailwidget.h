@@ -21,6 +21,7 @@ class TransactionDetailModel;
 
 namespace txdesk::ui {
 
+class BranchGraphView;
 class TimelineWidget;
 
 // One transaction in depth: summary, branches/operations/attempts, timeline, events, and the
@@ -38,6 +39,7 @@ public:
     QPushButton *button(coord::domain::OperatorAction action) const { return m_buttons.value(action); }
     models::TransactionDetailModel *model() const { return m_model; }
     TimelineWidget *timeline() const { return m_timeline; }
+    BranchGraphView *graph() const { return m_graph; }
     QTreeView *tree() const { return m_tree; }
     QString headerText() const;
     void showTab(const QString &name);  // branches, timeline, events
@@ -57,6 +59,7 @@ private:
     QTreeView *m_tree;
     models::TransactionDetailModel *m_model;
     TimelineWidget *m_timeline;
+    BranchGraphView *m_graph;
     QListWidget *m_events;
     QMap<coord::domain::OperatorAction, QPushButton *> m_buttons;
     QTimer *m_refreshTimer;  // coalesces bursts of events into one fetch

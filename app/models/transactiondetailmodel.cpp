@@ -1,5 +1,7 @@
 #include "transactiondetailmodel.h"
 
+#include "statuscolors.h"
+
 #include <QColor>
 #include <QDateTime>
 
@@ -19,37 +21,7 @@ QString timeText(qint64 ms)
                   : QString();
 }
 
-QColor opColor(OpStatus s)
-{
-    switch (s) {
-    case OpStatus::Succeeded:
-        return QColor(0x2e, 0x7d, 0x32);
-    case OpStatus::Failed:
-        return QColor(0xc6, 0x28, 0x28);
-    case OpStatus::Running:
-        return QColor(0x15, 0x65, 0xc0);
-    case OpStatus::Skipped:
-        return QColor(0x75, 0x75, 0x75);
-    case OpStatus::Pending:
-        break;
-    }
-    return {};
-}
 
-QColor outcomeColor(AttemptOutcome o)
-{
-    switch (o) {
-    case AttemptOutcome::Success:
-        return QColor(0x2e, 0x7d, 0x32);
-    case AttemptOutcome::Failure:
-        return QColor(0xc6, 0x28, 0x28);
-    case AttemptOutcome::Ongoing:
-        return QColor(0x15, 0x65, 0xc0);
-    case AttemptOutcome::Transient:
-        return QColor(0xef, 0x6c, 0x00);
-    }
-    return {};
-}
 
 }  // namespace
 
@@ -186,7 +158,7 @@ QVariant TransactionDetailModel::data(const QModelIndex &index, int role) const
         if (role == OpRole)
             return int(o.op);
         if (role == Qt::ForegroundRole && col == Status)
-            return opColor(o.status);
+            return colorOf(o.status);
         if (role != Qt::DisplayRole)
             return {};
         switch (col) {
@@ -207,7 +179,7 @@ QVariant TransactionDetailModel::data(const QModelIndex &index, int role) const
     const Operation &o = m_tx.branches[b].ops[opRow];
     const Attempt &a = o.attempts[index.row()];
     if (role == Qt::ForegroundRole && col == Outcome)
-        return outcomeColor(a.outcome);
+        return colorOf(a.outcome);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (col) {

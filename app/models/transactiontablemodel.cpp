@@ -1,5 +1,7 @@
 #include "transactiontablemodel.h"
 
+#include "statuscolors.h"
+
 #include "domain/operator.h"
 
 #include <QColor>
@@ -18,21 +20,6 @@ QString timeText(qint64 ms)
                   : QString();
 }
 
-QColor statusColor(TxStatus status)
-{
-    switch (status) {
-    case TxStatus::Succeeded:
-        return QColor(0x2e, 0x7d, 0x32);
-    case TxStatus::Failed:
-        return QColor(0xc6, 0x28, 0x28);
-    case TxStatus::Aborting:
-        return QColor(0xef, 0x6c, 0x00);
-    case TxStatus::Prepared:
-    case TxStatus::Submitted:
-        return QColor(0x15, 0x65, 0xc0);
-    }
-    return {};
-}
 
 }  // namespace
 
@@ -64,7 +51,7 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
     if (role == SearchRole)  // what the free-text filter looks at
         return QString::fromStdString(t.gid + '\n' + t.businessKey + '\n' + t.flowName);
     if (role == Qt::ForegroundRole && index.column() == Status)
-        return statusColor(t.status);
+        return colorOf(t.status);
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     switch (index.column()) {
@@ -131,11 +118,20 @@ QVariant TransactionTableModel::headerData(int section, Qt::Orientation orientat
     return {};
 }
 
+void TransactionTableModel::count(const TxSummary &t, int sign)
+{
+    if (!coord::domain::isFinal(t.status))
+        m_unfinished += sign;
+    if (!t.stuckReason.empty())
+        m_stuck += sign;
+}
+
 void TransactionTableModel::clear()
 {
     beginResetModel();
     m_rows.clear();
     m_rowByGid.clear();
+    m_unfinished = m_stuck = 0;
     endResetModel();
 }
 
@@ -152,7 +148,9 @@ void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
         TxSummary &row = m_rows[*it];
         if (t.lastSeq < row.lastSeq)
             continue;  // older news than what the row shows
+        count(row, -1);
         row = t;
+        count(row, +1);
         firstChanged = std::min(firstChanged, *it);
         lastChanged = std::max(lastChanged, *it);
     }
@@ -175,6 +173,7 @@ void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
         QString gid = QString::fromStdString(t->gid);
         m_rowByGid.insert(gid, static_cast<int>(m_rows.size()));
         m_rows.push_back(*unique.value(gid));
+        count(m_rows.back(), +1);
     }
     endInsertRows();
 }

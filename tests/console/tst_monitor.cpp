@@ -1,6 +1,7 @@
 // The monitor against a real coordinator-lite with sim:// participants: live rows, the stuck
 // view, the detail pane, and an abort through the plan + reason dialog.
 #include "actiondialog.h"
+#include "branchgraphview.h"
 #include "mainwindow.h"
 #include "timelinewidget.h"
 #include "transactiondetailwidget.h"
@@ -76,6 +77,10 @@ private slots:
         QCOMPARE(detail->button(OperatorAction::Resume)->toolTip(), QStringLiteral("retries are not paused"));
         QVERIFY(!detail->button(OperatorAction::CancelBranch)->isEnabled());  // no branch selected
         QVERIFY(!models::timelineBars(detail->model()->transaction()).empty());
+        QCOMPARE(detail->graph()->edgeCount(), 1);
+        QVERIFY(detail->graph()->node("b") != nullptr);
+        QVERIFY(detail->graph()->node("a")->branch().ops.front().status
+                == coord::domain::OpStatus::Succeeded);
 
         abort->click();
         ui::ActionDialog *dialog = nullptr;

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "domain/types.h"
+
+#include <QColor>
+
+// The one palette for statuses and outcomes, shared by tables, tree, timeline and graph.
+namespace txdesk::models {
+
+QColor colorOf(coord::domain::TxStatus status);
+QColor colorOf(coord::domain::OpStatus status);  // invalid QColor for pending (use the default)
+QColor colorOf(coord::domain::AttemptOutcome outcome);
+
+}  // namespace txdesk::models

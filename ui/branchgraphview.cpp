@@ -1,0 +1,129 @@
+#include "branchgraphview.h"
+
+#include "models/graphlayout.h"
+#include "models/statuscolors.h"
+
+#include <QGraphicsPathItem>
+#include <QGraphicsScene>
+#include <QMouseEvent>
+#include <QPainter>
+
+namespace txdesk::ui {
+
+using namespace coord::domain;
+
+BranchNodeItem::BranchNodeItem(const Branch &branch) : m_branch(branch) {}
+
+void BranchNodeItem::setBranch(const Branch &branch)
+{
+    m_branch = branch;
+    update();
+}
+
+QRectF BranchNodeItem::boundingRect() const { return QRectF(0, 0, kWidth, kHeight); }
+
+void BranchNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    p->setRenderHint(QPainter::Antialiasing);
+    p->setPen(QPen(QColor(0x60, 0x7d, 0x8b), m_branch.notRollbackable ? 2.5 : 1.2,
+                   m_branch.notRollbackable ? Qt::DashLine : Qt::SolidLine));
+    p->setBrush(QColor(0xfa, 0xfa, 0xfa));
+    p->drawRoundedRect(boundingRect().adjusted(1, 1, -1, -1), 8, 8);
+    QFont bold = p->font();
+    bold.setBold(true);
+    p->setFont(bold);
+    p->setPen(Qt::black);
+    const QString title = QString::fromStdString(m_branch.name.empty() ? m_branch.id : m_branch.name);
+    p->drawText(QRectF(10, 4, kWidth - 20, 22), Qt::AlignVCenter | Qt::AlignLeft,
+                p->fontMetrics().elidedText(title, Qt::ElideRight, int(kWidth - 20)));
+    QFont small = p->font();
+    small.setBold(false);
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    p->setFont(small);
+    const double pillWidth = (kWidth - 20 - 4.0 * (m_branch.ops.size() - 1)) / std::max<size_t>(m_branch.ops.size(), 1);
+    double x = 10;
+    for (const Operation &op : m_branch.ops) {
+        QColor c = models::colorOf(op.status);
+        const bool pending = !c.isValid();
+        QRectF pill(x, 32, pillWidth, 22);
+        p->setPen(pending ? QColor(0xb0, 0xbe, 0xc5) : c);
+        p->setBrush(pending ? QColor(Qt::white) : c.lighter(185));
+        p->drawRoundedRect(pill, 10, 10);
+        p->setPen(pending ? QColor(0x78, 0x90, 0x9c) : c.darker(130));
+        p->drawText(pill, Qt::AlignCenter,
+                    QString::fromStdString(toString(op.op))
+                        + (op.attemptCount > 1 ? QStringLiteral(" ×%1").arg(op.attemptCount) : QString()));
+        x += pillWidth + 4;
+    }
+}
+
+BranchGraphView::BranchGraphView(QWidget *parent)
+    : QGraphicsView(parent), m_scene(new QGraphicsScene(this))
+{
+    setScene(m_scene);
+    setRenderHint(QPainter::Antialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setAlignment(Qt::AlignLeft | Qt::AlignTop);
+}
+
+BranchNodeItem *BranchGraphView::node(const std::string &branchId) const
+{
+    auto it = m_nodes.find(branchId);
+    return it == m_nodes.end() ? nullptr : it->second;
+}
+
+void BranchGraphView::setTransaction(const Transaction &tx)
+{
+    bool sameShape = tx.summary.gid == m_gid && tx.branches.size() == m_nodes.size();
+    for (const Branch &b : tx.branches)
+        sameShape = sameShape && m_nodes.count(b.id);
+    if (!sameShape)
+        return rebuild(tx);
+    for (const Branch &b : tx.branches)
+        m_nodes[b.id]->setBranch(b);
+}
+
+void BranchGraphView::rebuild(const Transaction &tx)
+{
+    m_scene->clear();
+    m_nodes.clear();
+    m_edges = 0;
+    m_gid = tx.summary.gid;
+    std::vector<models::GraphNodeSpec> specs;
+    for (const Branch &b : tx.branches)
+        specs.push_back({b.id, b.after});
+    const auto positions = models::layeredLayout(specs);
+    for (const Branch &b : tx.branches) {
+        auto *item = new BranchNodeItem(b);
+        item->setPos(positions.at(b.id));
+        item->setZValue(1);
+        m_scene->addItem(item);
+        m_nodes[b.id] = item;
+    }
+    const QPen pen(QColor(0x90, 0xa4, 0xae), 1.6);
+    for (const Branch &b : tx.branches)
+        for (const std::string &a : b.after) {
+            BranchNodeItem *from = node(a), *to = node(b.id);
+            if (!from || !to)
+                continue;
+            const QPointF s = from->outPort(), e = to->inPort();
+            QPainterPath path(s);
+            const double dx = std::max(40.0, (e.x() - s.x()) / 2);
+            path.cubicTo(s + QPointF(dx, 0), e - QPointF(dx, 0), e);
+            QPolygonF arrow({e, e + QPointF(-9, -5), e + QPointF(-9, 5)});
+            path.addPolygon(arrow);
+            m_scene->addPath(path, pen, QBrush(pen.color()));
+            ++m_edges;
+        }
+    m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20));
+}
+
+void BranchGraphView::mousePressEvent(QMouseEvent *event)
+{
+    for (QGraphicsItem *item : items(event->pos()))
+        if (auto *n = dynamic_cast<BranchNodeItem *>(item))
+            emit branchClicked(QString::fromStdString(n->branch().id));
+    QGraphicsView::mousePressEvent(event);
+}
+
+}  // namespace txdesk::ui

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "domain/types.h"
+
+#include <QGraphicsItem>
+#include <QGraphicsView>
+
+#include <map>
+
+class QGraphicsScene;
+
+namespace txdesk::ui {
+
+class BranchNodeItem;
+
+// A read-only graph of one transaction's branches (nodes) and ordering (edges), each node
+// showing its operations coloured by their live status.
+class BranchGraphView : public QGraphicsView
+{
+    Q_OBJECT
+
+public:
+    explicit BranchGraphView(QWidget *parent = nullptr);
+
+    void setTransaction(const coord::domain::Transaction &tx);
+    BranchNodeItem *node(const std::string &branchId) const;
+    int edgeCount() const { return m_edges; }
+
+signals:
+    void branchClicked(const QString &branchId);
+
+protected:
+    void mousePressEvent(QMouseEvent *event) override;
+
+private:
+    void rebuild(const coord::domain::Transaction &tx);
+
+    QGraphicsScene *m_scene;
+    std::map<std::string, BranchNodeItem *> m_nodes;
+    int m_edges = 0;
+    std::string m_gid;
+};
+
+// One branch: its id and name, and a pill per operation in that operation's status colour.
+class BranchNodeItem : public QGraphicsItem
+{
+public:
+    explicit BranchNodeItem(const coord::domain::Branch &branch);
+    void setBranch(const coord::domain::Branch &branch);
+    const coord::domain::Branch &branch() const { return m_branch; }
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override;
+    QPointF inPort() const { return pos() + QPointF(0, kHeight / 2); }
+    QPointF outPort() const { return pos() + QPointF(kWidth, kHeight / 2); }
+
+    static constexpr double kWidth = 180;
+    static constexpr double kHeight = 66;
+
+private:
+    coord::domain::Branch m_branch;
+};
+
+}  // namespace txdesk::ui
