@@ -143,6 +143,19 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     auto *tick = new QTimer(this);
     connect(tick, &QTimer::timeout, m_stuckTable->viewport(), qOverload<>(&QWidget::update));
     tick->start(1000);
+    // Initial load of a large history: say how far it got.
+    connect(session.client(), &client::CoordinatorClient::snapshotStarted, this,
+            [this] { statusBar()->showMessage(tr("Loading transactions…")); });
+    connect(session.client(), &client::CoordinatorClient::snapshotPage, this, [this] {
+        statusBar()->showMessage(tr("Loading transactions… %L1 so far")
+                                     .arg(m_session.transactions()->rowCount()));
+    });
+    connect(session.client(), &client::CoordinatorClient::snapshotFinished, this, [this] {
+        statusBar()->showMessage(tr("Loaded %L1 transactions").arg(m_session.transactions()->rowCount()), 3000);
+    });
+    for (int i = 0; i < 3; ++i)  // Ctrl+1..3: transactions, stuck, dashboard
+        new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
+                      [this, i] { m_views->setCurrentIndex(i); });
     new QShortcut(QKeySequence::Find, this, [this] {
         m_views->setCurrentIndex(0);
         m_filterBar->textEdit()->setFocus();
