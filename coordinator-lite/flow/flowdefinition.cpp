@@ -459,7 +459,7 @@ std::vector<FlowIssue> validateFlow(const FlowDefinition &flow, const FlowLimits
     return issues;
 }
 
-ParseResult parseFlow(std::string_view text, const FlowLimits &limits)
+ParseResult parseFlowStructure(std::string_view text, const FlowLimits &limits)
 {
     ParseResult result;
     Json doc;
@@ -480,13 +480,20 @@ ParseResult parseFlow(std::string_view text, const FlowLimits &limits)
     } else {
         flow = parser.flow(doc, "flow");
     }
-    if (flow) {
-        auto more = validateFlow(*flow, limits);
-        // Parse errors already name their fields; skip semantic repeats of missing pieces.
-        result.issues.insert(result.issues.end(), more.begin(), more.end());
-    }
     if (flow && !result.firstError())
         result.flow = std::move(flow);
+    return result;
+}
+
+ParseResult parseFlow(std::string_view text, const FlowLimits &limits)
+{
+    ParseResult result = parseFlowStructure(text, limits);
+    if (!result.flow)
+        return result;
+    auto more = validateFlow(*result.flow, limits);
+    result.issues.insert(result.issues.end(), more.begin(), more.end());
+    if (result.firstError())
+        result.flow.reset();
     return result;
 }
 

@@ -56,6 +56,10 @@ struct ParseResult {
 // Accepts a whole .txflow.json document ({"flow":…,"layout":…}) or the bare flow object.
 ParseResult parseFlow(std::string_view json, const FlowLimits &limits = {});
 
+// Only the structure (JSON, keys, types): `flow` is set even when validateFlow would find
+// problems, so an editor can open a flow that still needs fixing.
+ParseResult parseFlowStructure(std::string_view json, const FlowLimits &limits = {});
+
 // Semantic checks on a parsed flow: cycles, missing operations, endpoints, ordering hazards.
 std::vector<FlowIssue> validateFlow(const FlowDefinition &flow, const FlowLimits &limits = {});
 

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "flowdocument.h"
+
+#include <QByteArray>
+
+namespace txdesk::flow {
+
+// *.txflow.json: {"flow": {...}, "layout": {"branch id": {"x":..,"y":..}}} with keys in a fixed
+// order so that diffs stay small.
+struct LoadedFlow {
+    std::optional<FlowData> data;  // set only when the whole file was understood
+    QString error;                  // names the problem otherwise
+    bool hadLayout = false;
+};
+
+LoadedFlow loadFlowFile(const QByteArray &bytes);
+// Fails (empty, with `error`) when a payload is not valid JSON: nothing half-written.
+QByteArray saveFlowFile(const FlowData &data, QString *error);
+
+// The flow section alone (what Submit takes), or empty with `error`.
+QByteArray flowJson(const FlowData &data, QString *error);
+
+}  // namespace txdesk::flow
