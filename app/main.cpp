@@ -1,4 +1,5 @@
 // txdesk: the TxDesk console.
+#include "designer/designerwidget.h"
 #include "mainwindow.h"
 #include "session/connectionprofile.h"
 #include "session/consolesession.h"
@@ -43,10 +44,13 @@ int main(int argc, char **argv)
     QCommandLineOption view(QStringLiteral("view"),
                             QStringLiteral("Start on a view: transactions, stuck, dashboard."),
                             QStringLiteral("name"));
+    QCommandLineOption design(QStringLiteral("design"),
+                              QStringLiteral("Open a .txflow.json in the designer."),
+                              QStringLiteral("file"));
     QCommandLineOption tab(QStringLiteral("detail-tab"),
                            QStringLiteral("Detail tab to show first: branches, timeline, events."),
                            QStringLiteral("name"));
-    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter, show, tab, view});
+    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter, show, tab, view, design});
     parser.process(app);
 
     // --connect wins; otherwise the profile chosen last time (the bundled one at first).
@@ -81,6 +85,12 @@ int main(int argc, char **argv)
         window.focusTransaction(parser.value(show));
     if (parser.isSet(tab))
         window.showDetailTab(parser.value(tab));
+    if (parser.isSet(design)) {
+        QString error;
+        if (!window.designer()->openFile(parser.value(design), &error))
+            qWarning("%s", qPrintable(error));
+        window.showDesigner(true);
+    }
     if (parser.isSet(view))
         window.showView(QStringList{QStringLiteral("transactions"), QStringLiteral("stuck"),
                                     QStringLiteral("dashboard")}

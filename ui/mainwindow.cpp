@@ -3,6 +3,7 @@
 #include "connectionsdialog.h"
 #include "charts/dashboardwidget.h"
 #include "coordinatorbanner.h"
+#include "designer/designerwidget.h"
 #include "filterbar.h"
 #include "transactiondetailwidget.h"
 
@@ -50,6 +51,8 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
       m_filterBar(new FilterBar(*m_proxy, this)),
       m_detail(new TransactionDetailWidget(*session.client(), this)),
       m_dashboard(new DashboardWidget(*session.transactions(), this)),
+      m_designer(new DesignerWidget(*session.client(), this)),
+      m_modes(new QTabWidget(this)),
       m_connectionLabel(new QLabel(this)),
       m_addressLabel(new QLabel(this)),
       m_countLabel(new QLabel(this))
@@ -103,11 +106,23 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
 
+    m_modes->addTab(splitter, tr("Monitor"));
+    m_modes->addTab(m_designer, tr("Designer"));
+    m_modes->setDocumentMode(true);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(m_banner);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(m_modes, 1);
     setCentralWidget(central);
+    // Run in the designer jumps to that transaction in the live monitor.
+    connect(m_designer, &DesignerWidget::submitted, this, [this](const QString &gid) {
+        showDesigner(false);
+        m_views->setCurrentIndex(0);
+        focusTransaction(gid);
+    });
+    connect(m_designer, &DesignerWidget::titleChanged, this, [this](const QString &title) {
+        m_modes->setTabText(1, tr("Designer — %1").arg(title));
+    });
 
     createActions();
     createStatusBar();
@@ -224,7 +239,13 @@ void MainWindow::createStatusBar()
 
 QString MainWindow::connectionText() const { return m_connectionLabel->text(); }
 
-void MainWindow::showView(int index) { m_views->setCurrentIndex(index); }
+void MainWindow::showView(int index)
+{
+    showDesigner(false);
+    m_views->setCurrentIndex(index);
+}
+
+void MainWindow::showDesigner(bool designer) { m_modes->setCurrentIndex(designer ? 1 : 0); }
 
 void MainWindow::showDetailTab(const QString &name)
 {
@@ -303,6 +324,10 @@ void MainWindow::updateEmptyState()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!m_designer->maybeSave()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/transactionColumns/v2"),

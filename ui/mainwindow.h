@@ -22,6 +22,7 @@ namespace txdesk::ui {
 
 class CoordinatorBanner;
 class DashboardWidget;
+class DesignerWidget;
 class FilterBar;
 class TransactionDetailWidget;
 
@@ -43,6 +44,8 @@ public:
     QTableView *stuckView() const { return m_stuckTable; }
     TransactionDetailWidget *detail() const { return m_detail; }
     DashboardWidget *dashboard() const { return m_dashboard; }
+    DesignerWidget *designer() const { return m_designer; }
+    void showDesigner(bool designer);
     void showView(int index);  // 0 transactions, 1 stuck, 2 dashboard
     FilterBar *filterBar() const { return m_filterBar; }
 
@@ -67,6 +70,8 @@ private:
     FilterBar *m_filterBar;
     TransactionDetailWidget *m_detail;
     DashboardWidget *m_dashboard;
+    DesignerWidget *m_designer;
+    QTabWidget *m_modes;
     QLabel *m_connectionLabel;
     QLabel *m_addressLabel;
     QLabel *m_countLabel;

@@ -346,6 +346,30 @@ void CoordinatorClient::fetchTransaction(
     });
 }
 
+void CoordinatorClient::submit(const QByteArray &flowJson, const QString &gid,
+                               const QString &businessKey,
+                               std::function<void(const Transaction &, QString)> done)
+{
+    if (!m_worker) {
+        done({}, tr("not connected"));
+        return;
+    }
+    Worker *worker = m_worker.get();
+    m_worker->enqueue([worker, flow = flowJson.toStdString(), gid = gid.toStdString(),
+                       key = businessKey.toStdString(),
+                       done = std::move(done)](pb::Coordinator::Stub &stub, grpc::ClientContext &ctx) {
+        pb::SubmitRequest req;
+        req.set_flow_json(flow);
+        req.set_gid(gid);
+        req.set_business_key(key);
+        pb::SubmitReply reply;
+        grpc::Status st = stub.Submit(&ctx, req, &reply);
+        Transaction tx = st.ok() ? coord::api::fromProto(reply.transaction()) : Transaction{};
+        QString error = st.ok() ? QString() : describe(st);
+        worker->post([done, tx = std::move(tx), error] { done(tx, error); });
+    });
+}
+
 void CoordinatorClient::act(const coord::domain::ActionCommand &cmd,
                             std::function<void(const coord::domain::ActionOutcome &, QString)> done)
 {

@@ -42,6 +42,10 @@ public:
     void fetchTransaction(const QString &gid,
                           std::function<void(const coord::domain::Transaction &, QString error)> done);
 
+    // Submits a flow (the "flow" section or a whole .txflow.json); answers once it is durable.
+    void submit(const QByteArray &flowJson, const QString &gid, const QString &businessKey,
+                std::function<void(const coord::domain::Transaction &, QString error)> done);
+
     // An operator action (or its dry-run plan); the callback runs on the owner's thread.
     void act(const coord::domain::ActionCommand &command,
              std::function<void(const coord::domain::ActionOutcome &, QString error)> done);

@@ -1,0 +1,143 @@
+// The designer as a user drives it: open a sample, edit, validate, undo, save, export, and run
+// it against a real coordinator with a fault injected, landing in the live monitor.
+#include "designer/designerwidget.h"
+#include "designer/flowscene.h"
+#include "designer/propertypanel.h"
+#include "designer/rundialog.h"
+#include "mainwindow.h"
+#include "transactiondetailwidget.h"
+
+#include "session/consolesession.h"
+#include "session/tokenvault.h"
+#include "support/coordinatorprocess.h"
+
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTest>
+
+#include <filesystem>
+
+using namespace txdesk;
+using coord::domain::OpKind;
+
+namespace {
+const QString kSample = QStringLiteral(TXDESK_SOURCE_DIR "/resources/flows/concurrent-saga.txflow.json");
+
+bool validationMentions(ui::DesignerWidget &d, const QString &text)
+{
+    for (int i = 0; i < d.validation()->count(); ++i)
+        if (d.validation()->item(i)->text().contains(text))
+            return true;
+    return false;
+}
+}  // namespace
+
+class TstDesigner : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init()
+    {
+        m_dir = testsupport::makeTempDir("txdesk-designer");
+        m_coordinator = std::make_unique<testsupport::CoordinatorProcess>(m_dir + "/c.db");
+        QVERIFY(m_coordinator->start());
+        session::SessionConfig config;
+        config.remoteAddress = QString::fromStdString(m_coordinator->address());
+        m_session = std::make_unique<session::ConsoleSession>(config);
+        m_window = std::make_unique<ui::MainWindow>(*m_session, m_vault);
+        m_window->show();
+        m_session->start();
+        QTRY_VERIFY_WITH_TIMEOUT(m_session->client()->state() == client::CoordinatorClient::State::Connected, 10000);
+    }
+    void cleanup()
+    {
+        m_window.reset();
+        m_session.reset();
+        m_coordinator.reset();
+        std::filesystem::remove_all(m_dir);
+    }
+
+    void editingValidatesLiveAndUndoRestores()
+    {
+        ui::DesignerWidget &d = *m_window->designer();
+        QString error;
+        QVERIFY2(d.openFile(kSample, &error), qPrintable(error));
+        QCOMPARE(int(d.document().data().branches.size()), 4);
+        QCOMPARE(d.scene()->edgeCount(), 3);
+        QVERIFY(validationMentions(d, QStringLiteral("No problems")));
+
+        d.scene()->select(QStringLiteral("car"));
+        QCOMPARE(d.properties()->branchId(), QStringLiteral("car"));
+        QLineEdit *action = d.properties()->endpointEdit(OpKind::Action);
+        QCOMPARE(action->text(), QStringLiteral("sim://cars?latency=20ms"));
+        action->setText(QStringLiteral("ftp://nowhere"));
+        emit action->editingFinished();
+        QVERIFY(validationMentions(d, QStringLiteral("unsupported scheme")));
+        QVERIFY(d.isModified());
+
+        d.properties()->payloadEdit()->setPlainText(QStringLiteral("{broken"));
+        QCOMPARE(d.properties()->payloadStatus()->text(), QStringLiteral("not valid JSON"));
+
+        d.document().undoStack()->undo();
+        QVERIFY(!validationMentions(d, QStringLiteral("unsupported scheme")));
+        QCOMPARE(d.document().branch(QStringLiteral("car"))->endpoints.at(OpKind::Action),
+                 QStringLiteral("sim://cars?latency=20ms"));
+
+        QVERIFY(d.document().removeEdge(QStringLiteral("car"), QStringLiteral("notify")));
+        QCOMPARE(d.scene()->edgeCount(), 2);
+        QVERIFY(validationMentions(d, QStringLiteral("cannot be rolled back but may run before")));
+    }
+
+    void saveReopenAndExport()
+    {
+        ui::DesignerWidget &d = *m_window->designer();
+        QVERIFY(d.openFile(kSample));
+        d.document().moveBranch(QStringLiteral("car"), QPointF(10, 400));
+        d.document().finishMove();
+        const QString path = QString::fromStdString(m_dir) + QStringLiteral("/trip.txflow.json");
+        QString error;
+        QVERIFY2(d.saveTo(path, &error), qPrintable(error));
+        QVERIFY(!d.isModified());
+        d.newFlow();
+        QVERIFY(d.openFile(path));
+        QCOMPARE(d.document().branch(QStringLiteral("car"))->pos, QPointF(10, 400));
+        const QString go = d.exportGo();
+        QVERIFY(go.contains(QStringLiteral("saga.AddBranchOrder(3, []int{0, 1, 2})")));
+        QVERIFY(go.contains(QStringLiteral("dtmcli.NewSaga(dtmServer, gid)")));
+        QVERIFY(!d.openFile(QString::fromStdString(m_dir) + QStringLiteral("/missing.txflow.json"), &error));
+        QVERIFY(error.contains(QStringLiteral("missing.txflow.json")));
+        QCOMPARE(d.document().branch(QStringLiteral("car"))->pos, QPointF(10, 400));  // untouched
+    }
+
+    void runWithAFaultLandsOnTheLiveTransaction()
+    {
+        ui::DesignerWidget &d = *m_window->designer();
+        QVERIFY(d.openFile(kSample));
+        m_window->showDesigner(true);
+        ui::RunDialog dialog(*m_session->client(), d.document().data(), m_window.get());
+        connect(&dialog, &ui::RunDialog::submitted, &d, &ui::DesignerWidget::submitted);
+        dialog.setFault(QStringLiteral("car"), 1);  // fail
+        QVERIFY(dialog.withFaults().branches[2].endpoints.at(OpKind::Action).endsWith(QStringLiteral("&fail=1")));
+        dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        ui::TransactionDetailWidget *detail = m_window->detail();
+        QTRY_VERIFY_WITH_TIMEOUT(!detail->gid().isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("FAILED")), 15000);
+        QVERIFY(detail->headerText().contains(QStringLiteral("branch car action failed")));
+        QVERIFY(m_window->detail()->isVisible());  // we are back in the monitor
+    }
+
+private:
+    std::string m_dir;
+    std::unique_ptr<testsupport::CoordinatorProcess> m_coordinator;
+    session::TokenVault m_vault;
+    std::unique_ptr<session::ConsoleSession> m_session;
+    std::unique_ptr<ui::MainWindow> m_window;
+};
+
+QTEST_MAIN(TstDesigner)
+#include "tst_designer.moc"

@@ -1,0 +1,327 @@
+#include "designerwidget.h"
+
+#include "flowscene.h"
+#include "propertypanel.h"
+#include "rundialog.h"
+
+#include "flow/flowexport.h"
+#include "flow/flowfile.h"
+
+#include <QAction>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QStyle>
+#include <QGraphicsView>
+#include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSplitter>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace txdesk::ui {
+
+using namespace coord::domain;
+using Severity = coord::flow::FlowIssue::Severity;
+
+DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *parent)
+    : QWidget(parent),
+      m_client(client),
+      m_scene(new FlowScene(m_doc, this)),
+      m_view(new QGraphicsView(m_scene, this)),
+      m_properties(new PropertyPanel(m_doc, this)),
+      m_validation(new QListWidget(this)),
+      m_recent(new QMenu(tr("Open recent"), this))
+{
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setDragMode(QGraphicsView::RubberBandDrag);
+    m_view->setSceneRect(-2000, -2000, 6000, 6000);
+    m_view->centerOn(400, 150);
+    auto *toolbar = new QToolBar(this);
+    createActions(toolbar);
+
+    auto *side = new QSplitter(Qt::Vertical, this);
+    side->addWidget(m_properties);
+    side->addWidget(m_validation);
+    side->setStretchFactor(0, 3);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_view);
+    split->addWidget(side);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(toolbar);
+    layout->addWidget(split, 1);
+
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, [this] {
+        const QStringList s = m_scene->selectedBranches();
+        m_properties->showBranch(s.size() == 1 ? s.front() : QString());
+    });
+    connect(&m_doc, &flow::FlowDocument::changed, this, &DesignerWidget::revalidate);
+    connect(m_doc.undoStack(), &QUndoStack::cleanChanged, this, [this] {
+        emit titleChanged(QFileInfo(m_path).fileName() + (isModified() ? QStringLiteral(" *") : QString()));
+    });
+    connect(m_validation, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const QString id = item->data(Qt::UserRole).toString();
+        if (!id.isEmpty())
+            m_scene->select(id);
+    });
+    connect(m_validation, &QListWidget::itemClicked, m_validation, &QListWidget::itemActivated);
+    newFlow();
+}
+
+void DesignerWidget::createActions(QToolBar *toolbar)
+{
+    toolbar->addAction(tr("New"), this, [this] {
+        if (maybeSave())
+            newFlow();
+    });
+    toolbar->addAction(tr("Open…"), this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open flow"), QString(),
+                                                          tr("Flows (*.txflow.json);;All files (*)"));
+        QString error;
+        if (!path.isEmpty() && !openFile(path, &error))
+            QMessageBox::warning(this, tr("Cannot open"), error);
+    });
+    auto *samples = new QMenu(tr("Samples"), this);
+    for (const QString &name : QDir(QStringLiteral(":/flows")).entryList({QStringLiteral("*.txflow.json")}))
+        samples->addAction(name, this, [this, name] {
+            if (!maybeSave())
+                return;
+            QString error;
+            if (!openFile(QStringLiteral(":/flows/") + name, &error))
+                QMessageBox::warning(this, tr("Cannot open"), error);
+            m_path.clear();  // a sample is a template: saving asks where
+        });
+    auto *samplesButton = new QToolButton(this);
+    samplesButton->setText(tr("Samples"));
+    samplesButton->setMenu(samples);
+    samplesButton->setPopupMode(QToolButton::InstantPopup);
+    toolbar->addWidget(samplesButton);
+    fillRecentMenu();
+    auto *recentButton = new QToolButton(this);
+    recentButton->setText(tr("Recent"));
+    recentButton->setMenu(m_recent);
+    recentButton->setPopupMode(QToolButton::InstantPopup);
+    toolbar->addWidget(recentButton);
+    QAction *save = toolbar->addAction(tr("Save"), this, [this] {
+        QString path = m_path;
+        if (path.isEmpty())
+            path = QFileDialog::getSaveFileName(this, tr("Save flow"), m_doc.data().name + QStringLiteral(".txflow.json"),
+                                                tr("Flows (*.txflow.json)"));
+        QString error;
+        if (!path.isEmpty() && !saveTo(path, &error))
+            QMessageBox::warning(this, tr("Cannot save"), error);
+    });
+    save->setShortcut(QKeySequence::Save);
+    save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    toolbar->addSeparator();
+    QAction *undo = m_doc.undoStack()->createUndoAction(this, tr("Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    QAction *redo = m_doc.undoStack()->createRedoAction(this, tr("Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    toolbar->addAction(undo);
+    toolbar->addAction(redo);
+    addAction(undo);
+    addAction(redo);
+    addAction(save);
+    toolbar->addSeparator();
+    toolbar->addAction(tr("Add branch"), this, [this] {
+        flow::BranchData b;
+        b.id = m_doc.newBranchId();
+        b.name = tr("Branch %1").arg(b.id);
+        const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+        b.pos = centre + QPointF(20.0 * (m_doc.data().branches.size() % 5), 20.0 * (m_doc.data().branches.size() % 5));
+        m_doc.addBranch(b);
+        m_scene->select(b.id);
+    });
+    toolbar->addAction(tr("Auto-layout"), this, [this] { m_doc.autoLayout(); });
+    toolbar->addSeparator();
+    toolbar->addAction(tr("Run…"), this, &DesignerWidget::run);
+    auto *exportMenu = new QMenu(tr("Export"), this);
+    exportMenu->addAction(tr("txctl command"), this, [this] {
+        showText(tr("txctl command"),
+                 flow::txctlCommand(m_path.isEmpty() ? m_doc.data().name + QStringLiteral(".txflow.json") : m_path,
+                                    QStringLiteral("127.0.0.1:36790")));
+    });
+    exportMenu->addAction(tr("Go (dtmcli)"), this, [this] { showText(tr("Go (dtmcli)"), exportGo()); });
+    auto *exportButton = new QToolButton(this);
+    exportButton->setText(tr("Export"));
+    exportButton->setMenu(exportMenu);
+    exportButton->setPopupMode(QToolButton::InstantPopup);
+    toolbar->addWidget(exportButton);
+}
+
+bool DesignerWidget::isModified() const
+{
+    return !const_cast<flow::FlowDocument &>(m_doc).undoStack()->isClean();
+}
+
+void DesignerWidget::newFlow(TxType type)
+{
+    flow::FlowData d;
+    d.name = QStringLiteral("new-flow");
+    d.type = type;
+    m_doc.undoStack()->clear();
+    m_doc.applyData(d, {flow::FlowChange::Kind::Reset, {}});
+    m_doc.undoStack()->setClean();
+    m_path.clear();
+    emit titleChanged(tr("untitled"));
+}
+
+bool DesignerWidget::openFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    flow::LoadedFlow loaded = flow::loadFlowFile(file.readAll());
+    if (!loaded.data) {
+        if (error)
+            *error = tr("%1: %2").arg(QFileInfo(path).fileName(), loaded.error);
+        return false;
+    }
+    m_doc.undoStack()->clear();
+    m_doc.applyData(*loaded.data, {flow::FlowChange::Kind::Reset, {}});
+    if (!loaded.hadLayout) {
+        m_doc.autoLayout();
+        m_doc.undoStack()->clear();
+    }
+    m_doc.undoStack()->setClean();
+    m_path = path;
+    if (!path.startsWith(QLatin1Char(':')))
+        rememberRecent(path);
+    emit titleChanged(QFileInfo(path).fileName());
+    return true;
+}
+
+bool DesignerWidget::saveTo(const QString &path, QString *error)
+{
+    const QByteArray bytes = flow::saveFlowFile(m_doc.data(), error);
+    if (bytes.isEmpty())
+        return false;
+    QSaveFile file(path);  // all or nothing: never a half-written flow
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error)
+            *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    m_path = path;
+    m_doc.undoStack()->setClean();
+    rememberRecent(path);
+    emit titleChanged(QFileInfo(path).fileName());
+    return true;
+}
+
+bool DesignerWidget::maybeSave()
+{
+    if (!isModified())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved changes"), tr("The flow has unsaved changes. Save them?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Discard)
+        return true;
+    QString path = m_path.isEmpty() ? QFileDialog::getSaveFileName(this, tr("Save flow")) : m_path;
+    QString error;
+    if (path.isEmpty() || !saveTo(path, &error)) {
+        if (!error.isEmpty())
+            QMessageBox::warning(this, tr("Cannot save"), error);
+        return false;
+    }
+    return true;
+}
+
+void DesignerWidget::revalidate()
+{
+    m_validation->clear();
+    QSet<QString> broken;
+    for (const auto &issue : m_doc.validate()) {
+        auto *item = new QListWidgetItem(QString::fromStdString(issue.message), m_validation);
+        const bool error = issue.severity == Severity::Error;
+        item->setForeground(error ? QColor(0xc6, 0x28, 0x28) : QColor(0xef, 0x6c, 0x00));
+        item->setIcon(style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
+        item->setData(Qt::UserRole, QString::fromStdString(issue.branchId));
+        if (error && !issue.branchId.empty())
+            broken.insert(QString::fromStdString(issue.branchId));
+    }
+    if (m_validation->count() == 0)
+        new QListWidgetItem(tr("No problems found."), m_validation);
+    m_scene->setErrors(broken);
+}
+
+void DesignerWidget::rememberRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("designer/recent")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    settings.setValue(QStringLiteral("designer/recent"), recent.mid(0, 10));
+    fillRecentMenu();
+}
+
+void DesignerWidget::fillRecentMenu()
+{
+    m_recent->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("designer/recent")).toStringList();
+    for (const QString &path : recent)
+        m_recent->addAction(QFileInfo(path).fileName(), this, [this, path] {
+            QString error;
+            if (maybeSave() && !openFile(path, &error))
+                QMessageBox::warning(this, tr("Cannot open"), error);
+        });
+    m_recent->setEnabled(!recent.isEmpty());
+}
+
+QString DesignerWidget::exportGo() const { return flow::dtmGoCode(m_doc.data()); }
+
+void DesignerWidget::run()
+{
+    for (const auto &issue : m_doc.validate())
+        if (issue.severity == Severity::Error) {
+            QMessageBox::warning(this, tr("Cannot run"),
+                                 tr("Fix the problems in the validation panel first:\n%1")
+                                     .arg(QString::fromStdString(issue.message)));
+            return;
+        }
+    auto *dialog = new RunDialog(m_client, m_doc.data(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &RunDialog::submitted, this, &DesignerWidget::submitted);
+    dialog->open();
+}
+
+void DesignerWidget::showText(const QString &title, const QString &text)
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(title);
+    dialog.resize(720, 480);
+    auto *edit = new QPlainTextEdit(text, &dialog);
+    edit->setReadOnly(true);
+    edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(&dialog);
+    layout->addWidget(edit);
+    layout->addWidget(buttons);
+    dialog.exec();
+}
+
+}  // namespace txdesk::ui

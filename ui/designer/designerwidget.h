@@ -1,0 +1,66 @@
+#pragma once
+
+#include "flow/flowdocument.h"
+
+#include <QWidget>
+
+class QAction;
+class QGraphicsView;
+class QListWidget;
+class QMenu;
+class QToolBar;
+
+namespace txdesk::client {
+class CoordinatorClient;
+}
+
+namespace txdesk::ui {
+
+class FlowScene;
+class PropertyPanel;
+
+// The flow designer: canvas, property panel, live validation, files, run and export.
+class DesignerWidget : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit DesignerWidget(client::CoordinatorClient &client, QWidget *parent = nullptr);
+
+    flow::FlowDocument &document() { return m_doc; }
+    FlowScene *scene() const { return m_scene; }
+    PropertyPanel *properties() const { return m_properties; }
+    QListWidget *validation() const { return m_validation; }
+    QString filePath() const { return m_path; }
+    bool isModified() const;
+
+    bool openFile(const QString &path, QString *error = nullptr);
+    bool saveTo(const QString &path, QString *error = nullptr);
+    void newFlow(coord::domain::TxType type = coord::domain::TxType::Saga);
+    // Asks whether to save unsaved changes; false when the user cancels.
+    bool maybeSave();
+    QString exportGo() const;
+
+signals:
+    void submitted(const QString &gid);
+    void titleChanged(const QString &title);
+
+private:
+    void createActions(QToolBar *toolbar);
+    void revalidate();
+    void rememberRecent(const QString &path);
+    void fillRecentMenu();
+    void run();
+    void showText(const QString &title, const QString &text);
+
+    client::CoordinatorClient &m_client;
+    flow::FlowDocument m_doc;
+    FlowScene *m_scene;
+    QGraphicsView *m_view;
+    PropertyPanel *m_properties;
+    QListWidget *m_validation;
+    QMenu *m_recent;
+    QString m_path;
+};
+
+}  // namespace txdesk::ui

@@ -1,0 +1,271 @@
+#include "flowscene.h"
+
+#include "branchgraphview.h"
+
+#include <QGraphicsPathItem>
+#include <QGraphicsSceneMouseEvent>
+#include <QKeyEvent>
+#include <QPainter>
+
+namespace txdesk::ui {
+
+using coord::domain::OpKind;
+using coord::domain::OpStatus;
+
+// A designer node: the monitor's branch look, movable, with a port to drag edges from and a
+// red outline when validation finds a problem in it.
+class DesignerNodeItem : public BranchNodeItem
+{
+public:
+    DesignerNodeItem(FlowScene &scene, const flow::BranchData &data, coord::domain::TxType type)
+        : BranchNodeItem(toBranch(data, type)), m_scene(scene), m_id(data.id)
+    {
+        setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
+        setPos(data.pos);
+    }
+
+    static coord::domain::Branch toBranch(const flow::BranchData &d, coord::domain::TxType type)
+    {
+        coord::domain::Branch b;
+        b.id = d.id.toStdString();
+        b.name = d.name.toStdString();
+        b.notRollbackable = d.notRollbackable;
+        for (OpKind op : coord::flow::opsFor(type)) {
+            auto it = d.endpoints.find(op);
+            const bool set = it != d.endpoints.end() && !it->second.trimmed().isEmpty();
+            // Set endpoints read as "ready" (green); missing ones as pending (outlined).
+            b.ops.push_back({op, set ? it->second.toStdString() : std::string(),
+                             set ? OpStatus::Succeeded : OpStatus::Pending, 0, {}});
+        }
+        return b;
+    }
+
+    void setData(const flow::BranchData &d, coord::domain::TxType type)
+    {
+        setBranch(toBranch(d, type));
+        if (pos() != d.pos)
+            setPos(d.pos);
+    }
+
+    void setError(bool error)
+    {
+        m_error = error;
+        update();
+    }
+
+    QString id() const { return m_id; }
+    QRectF portRect() const { return QRectF(kWidth - 8, kHeight / 2 - 8, 16, 16); }
+    QRectF boundingRect() const override { return BranchNodeItem::boundingRect().adjusted(-3, -3, 11, 3); }
+
+    void paint(QPainter *p, const QStyleOptionGraphicsItem *o, QWidget *w) override
+    {
+        BranchNodeItem::paint(p, o, w);
+        if (m_error || isSelected()) {
+            p->setBrush(Qt::NoBrush);
+            p->setPen(QPen(m_error ? QColor(0xc6, 0x28, 0x28) : QColor(0x15, 0x65, 0xc0), 2.5));
+            p->drawRoundedRect(QRectF(-2, -2, kWidth + 4, kHeight + 4), 9, 9);
+        }
+        p->setPen(QPen(QColor(0x60, 0x7d, 0x8b), 1.5));
+        p->setBrush(Qt::white);
+        p->drawEllipse(portRect());
+    }
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent *e) override
+    {
+        if (portRect().contains(e->pos())) {
+            m_scene.startConnection(m_id, e->scenePos());
+            e->accept();
+            return;
+        }
+        BranchNodeItem::mousePressEvent(e);
+    }
+
+    QVariant itemChange(GraphicsItemChange change, const QVariant &value) override
+    {
+        if (change == ItemPositionHasChanged)
+            m_scene.nodeDragged(m_id, value.toPointF());
+        return BranchNodeItem::itemChange(change, value);
+    }
+
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent *e) override
+    {
+        BranchNodeItem::mouseReleaseEvent(e);
+        m_scene.nodeReleased();
+    }
+
+private:
+    FlowScene &m_scene;
+    QString m_id;
+    bool m_error = false;
+};
+
+FlowScene::FlowScene(flow::FlowDocument &doc, QObject *parent) : QGraphicsScene(parent), m_doc(doc)
+{
+    connect(&m_doc, &flow::FlowDocument::changed, this, &FlowScene::onChanged);
+    rebuild();
+}
+
+DesignerNodeItem *FlowScene::node(const QString &id) const
+{
+    auto it = m_nodes.find(id);
+    return it == m_nodes.end() ? nullptr : it->second;
+}
+
+QStringList FlowScene::selectedBranches() const
+{
+    QStringList out;
+    for (QGraphicsItem *item : selectedItems())
+        if (auto *n = dynamic_cast<DesignerNodeItem *>(item))
+            out << n->id();
+    return out;
+}
+
+void FlowScene::select(const QString &id)
+{
+    clearSelection();
+    if (auto *n = node(id)) {
+        n->setSelected(true);
+        for (QGraphicsView *v : views())
+            v->ensureVisible(n);
+    }
+}
+
+void FlowScene::setErrors(const QSet<QString> &ids)
+{
+    for (auto &[id, item] : m_nodes)
+        item->setError(ids.contains(id));
+}
+
+void FlowScene::onChanged(const flow::FlowChange &change)
+{
+    using Kind = flow::FlowChange::Kind;
+    switch (change.kind) {
+    case Kind::BranchChanged:
+    case Kind::BranchMoved:
+        updateNode(change.branchId);
+        rebuildEdges();
+        break;
+    case Kind::EdgesChanged:
+        updateNode(change.branchId);
+        rebuildEdges();
+        break;
+    default:
+        rebuild();
+    }
+}
+
+void FlowScene::updateNode(const QString &id)
+{
+    const flow::BranchData *d = m_doc.branch(id);
+    DesignerNodeItem *n = node(id);
+    if (!d || !n)
+        return rebuild();
+    m_syncing = true;
+    n->setData(*d, m_doc.data().type);
+    m_syncing = false;
+}
+
+void FlowScene::rebuild()
+{
+    const QStringList selected = selectedBranches();
+    for (auto &[id, item] : m_nodes)
+        delete item;
+    m_nodes.clear();
+    m_syncing = true;
+    for (const flow::BranchData &b : m_doc.data().branches) {
+        auto *item = new DesignerNodeItem(*this, b, m_doc.data().type);
+        item->setZValue(1);
+        addItem(item);
+        m_nodes[b.id] = item;
+        item->setSelected(selected.contains(b.id));
+    }
+    m_syncing = false;
+    rebuildEdges();
+}
+
+void FlowScene::rebuildEdges()
+{
+    for (Edge &e : m_edges)
+        delete e.item;
+    m_edges.clear();
+    const QPen pen(QColor(0x90, 0xa4, 0xae), 1.8);
+    for (const flow::BranchData &b : m_doc.data().branches)
+        for (const QString &a : b.after) {
+            DesignerNodeItem *from = node(a), *to = node(b.id);
+            if (!from || !to)
+                continue;
+            const QPointF s = from->outPort(), e = to->inPort();
+            QPainterPath path(s);
+            const double dx = std::max(40.0, (e.x() - s.x()) / 2);
+            path.cubicTo(s + QPointF(dx, 0), e - QPointF(dx, 0), e);
+            path.addPolygon(QPolygonF({e, e + QPointF(-9, -5), e + QPointF(-9, 5), e}));
+            auto *item = addPath(path, pen);
+            item->setFlag(QGraphicsItem::ItemIsSelectable);
+            item->setToolTip(tr("%1 runs after %2 (select and press Delete to remove)").arg(b.id, a));
+            m_edges.push_back({a, b.id, item});
+        }
+}
+
+void FlowScene::nodeDragged(const QString &id, QPointF pos)
+{
+    if (m_syncing)
+        return;
+    m_doc.moveBranch(id, pos);
+}
+
+void FlowScene::nodeReleased() { m_doc.finishMove(); }
+
+void FlowScene::startConnection(const QString &from, QPointF at)
+{
+    m_connectFrom = from;
+    m_rubber = addLine(QLineF(at, at), QPen(QColor(0x15, 0x65, 0xc0), 1.5, Qt::DashLine));
+}
+
+void FlowScene::mouseMoveEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_rubber) {
+        m_rubber->setLine(QLineF(m_rubber->line().p1(), event->scenePos()));
+        return;
+    }
+    QGraphicsScene::mouseMoveEvent(event);
+}
+
+void FlowScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_rubber) {
+        delete m_rubber;
+        m_rubber = nullptr;
+        for (QGraphicsItem *item : items(event->scenePos()))
+            if (auto *target = dynamic_cast<DesignerNodeItem *>(item)) {
+                m_doc.addEdge(m_connectFrom, target->id());
+                break;
+            }
+        m_connectFrom.clear();
+        return;
+    }
+    QGraphicsScene::mouseReleaseEvent(event);
+}
+
+void FlowScene::keyPressEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace) {
+        QList<std::pair<QString, QString>> edges;
+        for (const Edge &e : m_edges)
+            if (e.item->isSelected())
+                edges.append({e.from, e.to});
+        const QStringList nodes = selectedBranches();
+        if (edges.size() + nodes.size() > 1)
+            m_doc.undoStack()->beginMacro(tr("Delete selection"));
+        for (const auto &[from, to] : edges)
+            m_doc.removeEdge(from, to);
+        for (const QString &id : nodes)
+            m_doc.removeBranch(id);
+        if (edges.size() + nodes.size() > 1)
+            m_doc.undoStack()->endMacro();
+        return;
+    }
+    QGraphicsScene::keyPressEvent(event);
+}
+
+}  // namespace txdesk::ui

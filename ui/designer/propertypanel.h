@@ -1,0 +1,62 @@
+#pragma once
+
+#include "flow/flowdocument.h"
+
+#include <QWidget>
+
+#include <map>
+
+class QCheckBox;
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QSpinBox;
+class QStackedWidget;
+
+namespace txdesk::ui {
+
+// Edits the selected branch (or, with none selected, the flow's settings). Every change is a
+// document command, made when a field is finished; payload JSON is checked as you type.
+class PropertyPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit PropertyPanel(flow::FlowDocument &doc, QWidget *parent = nullptr);
+
+    void showBranch(const QString &id);  // empty: the flow
+    QString branchId() const { return m_id; }
+    QLineEdit *endpointEdit(coord::domain::OpKind op) const;
+    QPlainTextEdit *payloadEdit() const { return m_payload; }
+    QLabel *payloadStatus() const { return m_payloadStatus; }
+    QLineEdit *nameEdit() const { return m_name; }
+
+private:
+    void load();
+    void commitBranch(const QString &what);
+    void commitFlow();
+    void checkPayload();
+
+    flow::FlowDocument &m_doc;
+    QString m_id;
+    bool m_loading = false;
+    QStackedWidget *m_stack;
+    // branch
+    QLineEdit *m_branchId, *m_name;
+    std::map<coord::domain::OpKind, QLineEdit *> m_endpoints;
+    std::map<coord::domain::OpKind, QLayout *> m_endpointRows;
+    QFormLayout *m_endpointForm;
+    QPlainTextEdit *m_payload;
+    QLabel *m_payloadStatus;
+    QCheckBox *m_notRollbackable;
+    QSpinBox *m_timeout, *m_retries;
+    // flow
+    QLineEdit *m_flowName;
+    QComboBox *m_type;
+    QSpinBox *m_timeoutToFail, *m_retryInterval, *m_requestTimeout, *m_maxRetries;
+    QCheckBox *m_waitResult;
+};
+
+}  // namespace txdesk::ui
