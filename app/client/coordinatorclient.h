@@ -50,6 +50,11 @@ public:
     void act(const coord::domain::ActionCommand &command,
              std::function<void(const coord::domain::ActionOutcome &, QString error)> done);
 
+    // Whether a gRPC participant at HOST:PORT accepts connections (the designer's "check
+    // endpoint"); the callback runs on the caller's thread.
+    static void checkGrpcTarget(QObject *context, const QString &target, int timeoutMs,
+                                std::function<void(bool reachable, QString detail)> done);
+
     void setReconnectInterval(int ms) { m_reconnectMs = ms; }
 
 signals:

@@ -174,6 +174,36 @@ void FlowDocument::replaceAll(const FlowData &data, const QString &text)
     m_undo.push(new SwapDataCommand(*this, data, FlowChange::Kind::Reset, text));
 }
 
+QStringList FlowDocument::paste(const std::vector<BranchData> &branches, QPointF offset)
+{
+    std::map<QString, QString> renamed;
+    QStringList taken;
+    for (const BranchData &b : m_data.branches)
+        taken << b.id;
+    for (const BranchData &b : branches) {
+        QString id = b.id;
+        for (int n = 1; taken.contains(id); ++n)
+            id = n == 1 ? b.id + QStringLiteral("_copy") : QStringLiteral("%1_copy%2").arg(b.id).arg(n);
+        taken << id;
+        renamed[b.id] = id;
+    }
+    QStringList added;
+    m_undo.beginMacro(tr("Paste %n branch(es)", nullptr, int(branches.size())));
+    for (BranchData b : branches) {
+        b.id = renamed[b.id];
+        QStringList after;
+        for (const QString &a : b.after)
+            if (renamed.count(a))
+                after << renamed[a];  // ordering inside the pasted group survives
+        b.after = after;
+        b.pos += offset;
+        m_undo.push(new InsertBranchCommand(*this, int(m_data.branches.size()), b, true, {}));
+        added << b.id;
+    }
+    m_undo.endMacro();
+    return added;
+}
+
 void FlowDocument::applyData(const FlowData &data, const FlowChange &change)
 {
     m_data = data;

@@ -80,7 +80,10 @@ public:
     void setFlow(const QString &name, coord::domain::TxType type,
                  const coord::domain::TxOptions &options);
     void autoLayout();
-    void replaceAll(const FlowData &data, const QString &text);  // import / paste as one step
+    void replaceAll(const FlowData &data, const QString &text);  // import as one step
+    // Adds copies of `branches` (ids made unique, ordering kept among them, placed `offset`
+    // away) as one undo step; returns the new ids.
+    QStringList paste(const std::vector<BranchData> &branches, QPointF offset);
 
     // The flow as the coordinator reads it; issues from the shared validator plus the editor's
     // own (payload text that is not JSON). Problems that stop it being built are errors.

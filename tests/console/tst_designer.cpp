@@ -93,6 +93,34 @@ private slots:
         QVERIFY(validationMentions(d, QStringLiteral("cannot be rolled back but may run before")));
     }
 
+    void copyPasteAndEndpointChecks()
+    {
+        ui::DesignerWidget &d = *m_window->designer();
+        QVERIFY(d.openFile(kSample));
+        d.scene()->selectAll({QStringLiteral("flight"), QStringLiteral("hotel")});
+        d.copySelection();
+        d.pasteClipboard();
+        QCOMPARE(int(d.document().data().branches.size()), 6);
+        QVERIFY(d.document().branch(QStringLiteral("flight_copy")) != nullptr);
+        QCOMPARE(d.scene()->selectedBranches().size(), 2);
+        d.document().undoStack()->undo();
+        QCOMPARE(int(d.document().data().branches.size()), 4);
+
+        d.scene()->select(QStringLiteral("car"));
+        QLineEdit *action = d.properties()->endpointEdit(OpKind::Action);
+        action->setText(QStringLiteral("grpc://") + QString::fromStdString(m_coordinator->address())
+                        + QStringLiteral("/txdesk.v1.Coordinator/Ping"));
+        emit action->editingFinished();
+        QLineEdit *compensate = d.properties()->endpointEdit(OpKind::Compensate);
+        compensate->setText(QStringLiteral("http://127.0.0.1:1/api/nothing"));
+        emit compensate->editingFinished();
+        d.properties()->checkEndpoints();
+        QTRY_VERIFY_WITH_TIMEOUT(!d.properties()->checkResult()->text().contains(QStringLiteral("checking")), 10000);
+        const QString result = d.properties()->checkResult()->text();
+        QVERIFY2(result.contains(QStringLiteral("action: gRPC accepts connections")), qPrintable(result));
+        QVERIFY2(result.contains(QStringLiteral("compensate: no answer")), qPrintable(result));
+    }
+
     void saveReopenAndExport()
     {
         ui::DesignerWidget &d = *m_window->designer();

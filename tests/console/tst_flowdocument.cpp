@@ -88,6 +88,25 @@ private slots:
         QVERIFY(doc.branch("b")->after.isEmpty());  // deleting a branch drops edges to it
     }
 
+    void pasteIsOneStepWithUniqueIdsAndInnerOrdering()
+    {
+        FlowDocument doc;
+        doc.addBranch(sagaBranch("a"));
+        doc.addBranch(sagaBranch("b", {"a"}));
+        const FlowData before = doc.data();
+        std::vector<BranchData> copied = doc.data().branches;
+        copied[0].after = {QStringLiteral("gone")};  // edges leaving the copied group are dropped
+        const QStringList ids = doc.paste(copied, QPointF(40, 40));
+        QCOMPARE(ids, (QStringList{"a_copy", "b_copy"}));
+        QCOMPARE(doc.branch("b_copy")->after, QStringList{"a_copy"});
+        QVERIFY(doc.branch("a_copy")->after.isEmpty());
+        QCOMPARE(doc.branch("a_copy")->pos, QPointF(40, 40));
+        doc.undoStack()->undo();
+        QVERIFY(doc.data() == before);
+        QCOMPARE(doc.paste(copied, {}), (QStringList{"a_copy", "b_copy"}));
+        QCOMPARE(doc.paste(copied, {}), (QStringList{"a_copy2", "b_copy2"}));
+    }
+
     void aDragIsOneUndoStep()
     {
         FlowDocument doc;

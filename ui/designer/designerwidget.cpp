@@ -8,6 +8,9 @@
 #include "flow/flowfile.h"
 
 #include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QMimeData>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -37,7 +40,7 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
     : QWidget(parent),
       m_client(client),
       m_scene(new FlowScene(m_doc, this)),
-      m_view(new QGraphicsView(m_scene, this)),
+      m_view(new FlowView(m_scene, this)),
       m_properties(new PropertyPanel(m_doc, this)),
       m_validation(new QListWidget(this)),
       m_recent(new QMenu(tr("Open recent"), this))
@@ -150,6 +153,30 @@ void DesignerWidget::createActions(QToolBar *toolbar)
         m_scene->select(b.id);
     });
     toolbar->addAction(tr("Auto-layout"), this, [this] { m_doc.autoLayout(); });
+    QAction *copy = new QAction(tr("Copy"), this);
+    copy->setShortcut(QKeySequence::Copy);
+    connect(copy, &QAction::triggered, this, &DesignerWidget::copySelection);
+    QAction *paste = new QAction(tr("Paste"), this);
+    paste->setShortcut(QKeySequence::Paste);
+    connect(paste, &QAction::triggered, this, &DesignerWidget::pasteClipboard);
+    QAction *zoomIn = new QAction(tr("Zoom in"), this);
+    zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    connect(zoomIn, &QAction::triggered, this, [this] { m_view->scale(1.25, 1.25); });
+    QAction *zoomOut = new QAction(tr("Zoom out"), this);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    connect(zoomOut, &QAction::triggered, this, [this] { m_view->scale(0.8, 0.8); });
+    QAction *fit = new QAction(tr("Fit"), this);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    connect(fit, &QAction::triggered, this, [this] {
+        m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
+    });
+    for (QAction *a : {copy, paste, zoomIn, zoomOut, fit}) {
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        addAction(a);
+    }
+    toolbar->addAction(zoomIn);
+    toolbar->addAction(zoomOut);
+    toolbar->addAction(fit);
     toolbar->addSeparator();
     toolbar->addAction(tr("Run…"), this, &DesignerWidget::run);
     auto *exportMenu = new QMenu(tr("Export"), this);
@@ -292,6 +319,39 @@ void DesignerWidget::fillRecentMenu()
 }
 
 QString DesignerWidget::exportGo() const { return flow::dtmGoCode(m_doc.data()); }
+
+void DesignerWidget::copySelection()
+{
+    flow::FlowData part = m_doc.data();
+    part.branches.clear();
+    for (const QString &id : m_scene->selectedBranches())
+        part.branches.push_back(*m_doc.branch(id));
+    if (part.branches.empty())
+        return;
+    QString error;
+    const QByteArray bytes = flow::saveFlowFile(part, &error);
+    if (bytes.isEmpty())
+        return;
+    auto *mime = new QMimeData;
+    mime->setData(QStringLiteral("application/x-txflow+json"), bytes);
+    mime->setText(QString::fromUtf8(bytes));
+    QGuiApplication::clipboard()->setMimeData(mime);
+}
+
+void DesignerWidget::pasteClipboard()
+{
+    const QMimeData *mime = QGuiApplication::clipboard()->mimeData();
+    if (!mime)
+        return;
+    const QByteArray bytes = mime->hasFormat(QStringLiteral("application/x-txflow+json"))
+                                 ? mime->data(QStringLiteral("application/x-txflow+json"))
+                                 : mime->text().toUtf8();
+    flow::LoadedFlow loaded = flow::loadFlowFile(bytes);
+    if (!loaded.data || loaded.data->branches.empty())
+        return;  // not branches: nothing to paste
+    const QStringList ids = m_doc.paste(loaded.data->branches, QPointF(40, 40));
+    m_scene->selectAll(ids);
+}
 
 void DesignerWidget::run()
 {

@@ -40,6 +40,8 @@ public:
     // Asks whether to save unsaved changes; false when the user cancels.
     bool maybeSave();
     QString exportGo() const;
+    void copySelection();
+    void pasteClipboard();
 
 signals:
     void submitted(const QString &gid);

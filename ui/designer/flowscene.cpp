@@ -5,6 +5,7 @@
 #include <QGraphicsPathItem>
 #include <QGraphicsSceneMouseEvent>
 #include <QKeyEvent>
+#include <QWheelEvent>
 #include <QPainter>
 
 namespace txdesk::ui {
@@ -129,6 +130,14 @@ void FlowScene::select(const QString &id)
         for (QGraphicsView *v : views())
             v->ensureVisible(n);
     }
+}
+
+void FlowScene::selectAll(const QStringList &ids)
+{
+    clearSelection();
+    for (const QString &id : ids)
+        if (auto *n = node(id))
+            n->setSelected(true);
 }
 
 void FlowScene::setErrors(const QSet<QString> &ids)
@@ -266,6 +275,15 @@ void FlowScene::keyPressEvent(QKeyEvent *event)
         return;
     }
     QGraphicsScene::keyPressEvent(event);
+}
+
+void FlowView::wheelEvent(QWheelEvent *event)
+{
+    if (!(event->modifiers() & Qt::ControlModifier))
+        return QGraphicsView::wheelEvent(event);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    const double f = event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
+    scale(f, f);
 }
 
 }  // namespace txdesk::ui

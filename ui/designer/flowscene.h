@@ -3,6 +3,7 @@
 #include "flow/flowdocument.h"
 
 #include <QGraphicsScene>
+#include <QGraphicsView>
 
 #include <map>
 
@@ -24,6 +25,7 @@ public:
     DesignerNodeItem *node(const QString &id) const;
     QStringList selectedBranches() const;
     void select(const QString &id);
+    void selectAll(const QStringList &ids);
     void setErrors(const QSet<QString> &branchIds);  // branches with validation errors
     int edgeCount() const { return int(m_edges.size()); }
 
@@ -53,6 +55,16 @@ private:
     QGraphicsLineItem *m_rubber = nullptr;
     QString m_connectFrom;
     bool m_syncing = false;
+};
+
+// The canvas view: Ctrl+wheel zooms around the pointer.
+class FlowView : public QGraphicsView
+{
+public:
+    using QGraphicsView::QGraphicsView;
+
+protected:
+    void wheelEvent(QWheelEvent *event) override;
 };
 
 }  // namespace txdesk::ui

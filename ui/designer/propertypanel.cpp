@@ -2,7 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/coordinatorclient.h"
+
 #include <QCheckBox>
+#include <QNetworkReply>
+#include <QPushButton>
+#include <QTimer>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -78,6 +83,12 @@ PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
     bf->addRow(QString(), m_payloadStatus);
     m_notRollbackable = new QCheckBox(tr("cannot be rolled back"), branchPage);
     bf->addRow(QString(), m_notRollbackable);
+    auto *check = new QPushButton(tr("Check endpoints"), branchPage);
+    check->setToolTip(tr("Ask each participant whether it answers"));
+    m_checkResult = new QLabel(branchPage);
+    m_checkResult->setWordWrap(true);
+    bf->addRow(check, m_checkResult);
+    connect(check, &QPushButton::clicked, this, &PropertyPanel::checkEndpoints);
     m_timeout = spin(branchPage, 0, 600000, tr(" ms"), tr("flow default"));
     m_retries = spin(branchPage, -1, 1000000, QString(), tr("flow default"));
     bf->addRow(tr("Request timeout"), m_timeout);
@@ -167,6 +178,54 @@ void PropertyPanel::load()
     }
     m_loading = false;
     checkPayload();
+}
+
+void PropertyPanel::checkEndpoints()
+{
+    const flow::BranchData *b = m_id.isEmpty() ? nullptr : m_doc.branch(m_id);
+    if (!b)
+        return;
+    auto results = std::make_shared<std::map<QString, QString>>();
+    auto show = [this, results] {
+        QStringList lines;
+        for (const auto &[op, text] : *results)
+            lines << QStringLiteral("%1: %2").arg(op, text);
+        m_checkResult->setText(lines.join(QLatin1Char('\n')));
+    };
+    for (OpKind op : coord::flow::opsFor(m_doc.data().type)) {
+        auto it = b->endpoints.find(op);
+        if (it == b->endpoints.end() || it->second.isEmpty())
+            continue;
+        const QString name = QString::fromStdString(toString(op));
+        const QString endpoint = it->second;
+        (*results)[name] = tr("checking…");
+        if (QString problem = QString::fromStdString(coord::flow::checkEndpoint(endpoint.toStdString()));
+            !problem.isEmpty()) {
+            (*results)[name] = problem;
+        } else if (endpoint.startsWith(QStringLiteral("sim://"))) {
+            (*results)[name] = tr("simulated: always there");
+        } else if (endpoint.startsWith(QStringLiteral("http"))) {
+            // Any HTTP answer (even 404 or 405) means something listens there.
+            auto *reply = m_network.get(QNetworkRequest(QUrl(endpoint)));
+            reply->setParent(this);
+            QTimer::singleShot(3000, reply, &QNetworkReply::abort);
+            connect(reply, &QNetworkReply::finished, this, [reply, results, name, show] {
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                (*results)[name] = status > 0 ? tr("answers (HTTP %1)").arg(status)
+                                              : tr("no answer: %1").arg(reply->errorString());
+                reply->deleteLater();
+                show();
+            });
+        } else {
+            QString target = endpoint.startsWith(QStringLiteral("grpc://")) ? endpoint.mid(7) : endpoint;
+            target = target.left(target.indexOf(QLatin1Char('/')));
+            client::CoordinatorClient::checkGrpcTarget(this, target, 3000, [results, name, show](bool ok, QString detail) {
+                (*results)[name] = ok ? tr("gRPC %1").arg(detail) : tr("gRPC: %1").arg(detail);
+                show();
+            });
+        }
+    }
+    show();
 }
 
 void PropertyPanel::checkPayload()

@@ -2,6 +2,7 @@
 
 #include "flow/flowdocument.h"
 
+#include <QNetworkAccessManager>
 #include <QWidget>
 
 #include <map>
@@ -17,6 +18,8 @@ class QStackedWidget;
 
 namespace txdesk::ui {
 
+
+
 // Edits the selected branch (or, with none selected, the flow's settings). Every change is a
 // document command, made when a field is finished; payload JSON is checked as you type.
 class PropertyPanel : public QWidget
@@ -25,6 +28,8 @@ class PropertyPanel : public QWidget
 
 public:
     explicit PropertyPanel(flow::FlowDocument &doc, QWidget *parent = nullptr);
+    QLabel *checkResult() const { return m_checkResult; }
+    void checkEndpoints();  // asks each endpoint of the branch whether it answers
 
     void showBranch(const QString &id);  // empty: the flow
     QString branchId() const { return m_id; }
@@ -57,6 +62,8 @@ private:
     QComboBox *m_type;
     QSpinBox *m_timeoutToFail, *m_retryInterval, *m_requestTimeout, *m_maxRetries;
     QCheckBox *m_waitResult;
+    QLabel *m_checkResult;
+    QNetworkAccessManager m_network;
 };
 
 }  // namespace txdesk::ui
