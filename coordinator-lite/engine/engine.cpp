@@ -18,6 +18,10 @@ using namespace domain;
 
 namespace {
 
+// Enough history for the retry schedule and stuck detection; a long history is not reread on
+// every retry.
+constexpr int kAttemptsLoaded = 64;
+
 std::string newGid()
 {
     static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -154,7 +158,7 @@ void Engine::submit(SubmitCommand cmd, Done done)
         return done(built.status());
 
     // Same gid again: answer with the existing transaction when it is the same flow.
-    if (auto existing = m_store.get(cmd.gid); existing.ok() || !absl::IsNotFound(existing.status())) {
+    if (auto existing = m_store.get(cmd.gid, kAttemptsLoaded); existing.ok() || !absl::IsNotFound(existing.status())) {
         if (!existing.ok())
             return done(existing.status());
         if (existing->flowJson != built->flowJson)
@@ -197,7 +201,7 @@ void Engine::submit(SubmitCommand cmd, Done done)
                               absl::StatusOr<Transaction> r) {
             if (!r.ok() && absl::IsAlreadyExists(r.status())) {
                 // Lost a race with another submission of the same gid.
-                auto existing = m_store.get(gid);
+                auto existing = m_store.get(gid, kAttemptsLoaded);
                 return done(existing.ok() ? absl::StatusOr<Transaction>(*existing) : r);
             }
             done(std::move(r));
@@ -238,7 +242,7 @@ void Engine::prepare(PrepareCommand cmd, Done done)
     if (!gidIsValid(cmd.gid))
         return done(absl::InvalidArgumentError(
             "gid: 1-128 letters, digits, '-', '_', '.' or ':' expected"));
-    if (auto existing = m_store.get(cmd.gid); existing.ok()) {
+    if (auto existing = m_store.get(cmd.gid, kAttemptsLoaded); existing.ok()) {
         if (existing->summary.status == TxStatus::Prepared && existing->clientDriven)
             return done(*existing);  // idempotent
         return done(absl::FailedPreconditionError(
@@ -343,7 +347,7 @@ void Engine::finishPrepared(const std::string &gid, bool commit, const std::stri
     auto acquired = acquire(gid);
     if (!acquired.ok()) {
         // Already finished: idempotent when it ended the way the caller asks.
-        auto tx = m_store.get(gid);
+        auto tx = m_store.get(gid, kAttemptsLoaded);
         if (tx.ok() && tx->summary.status == (commit ? TxStatus::Succeeded : TxStatus::Failed))
             return done(*tx);
         if (tx.ok() && isFinal(tx->summary.status))
@@ -440,7 +444,7 @@ absl::StatusOr<Engine::RtPtr> Engine::acquire(const std::string &gid)
     const int64_t now = m_clock.nowMs();
     if (auto s = m_store.claim(gid, m_config.instanceId, now, m_config.leaseMs); !s.ok())
         return s;
-    auto tx = m_store.get(gid);
+    auto tx = m_store.get(gid, kAttemptsLoaded);
     if (!tx.ok())
         return tx.status();
     tx->summary.owner = m_config.instanceId;
@@ -467,7 +471,7 @@ int Engine::runOnce(int64_t nowMs)
             if (rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen)
                 continue;  // busy: it moves on by itself
         } else {
-            auto tx = m_store.get(gid);
+            auto tx = m_store.get(gid, kAttemptsLoaded);
             if (!tx.ok())
                 continue;
             tx->summary.owner = m_config.instanceId;

@@ -266,7 +266,7 @@ void SqliteStore::giveBack(std::unique_ptr<Connection> reader)
         m_readers.push_back(std::move(reader));
 }
 
-absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid)
+absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid, int attemptLimit)
 {
     ReaderLease db(*this);
     if (!db.status().ok())
@@ -351,12 +351,15 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid)
         s.reset();
     }
     {
-        auto q = db->prepare("SELECT branch_id, op, started_ms, ended_ms, outcome, status_code, "
-                             "error, response_excerpt FROM attempts WHERE gid = ?1 ORDER BY id");
+        auto q = db->prepare(
+            "SELECT branch_id, op, started_ms, ended_ms, outcome, status_code, error, "
+            "response_excerpt FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY branch_id, op "
+            "ORDER BY id DESC) AS newest FROM attempts WHERE gid = ?1) "
+            "WHERE ?2 = 0 OR newest <= ?2 ORDER BY id");
         if (!q.ok())
             return q.status();
         Statement &s = **q;
-        s.bind(1, gid);
+        s.bind(1, gid).bind(2, int64_t{std::max(attemptLimit, 0)});
         while (s.step()) {
             Branch *b = tx.findBranch(s.text(0));
             Operation *op = b ? b->find(static_cast<OpKind>(s.int64(1))) : nullptr;

@@ -22,7 +22,7 @@ public:
                                                              Sync sync = Sync::Full);
     ~SqliteStore() override;
 
-    absl::StatusOr<domain::Transaction> get(const std::string &gid) override;
+    absl::StatusOr<domain::Transaction> get(const std::string &gid, int attemptLimit = 0) override;
     absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) override;
     absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) override;
     absl::StatusOr<int64_t> lastSeq() override;

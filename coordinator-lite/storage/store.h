@@ -55,7 +55,9 @@ class Store
 public:
     virtual ~Store() = default;
 
-    virtual absl::StatusOr<domain::Transaction> get(const std::string &gid) = 0;
+    // With attemptLimit > 0, only the newest attemptLimit attempts of each operation are read
+    // (Operation::attemptCount still tells how many there were).
+    virtual absl::StatusOr<domain::Transaction> get(const std::string &gid, int attemptLimit = 0) = 0;
     virtual absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) = 0;
     virtual absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) = 0;
     virtual absl::StatusOr<int64_t> lastSeq() = 0;

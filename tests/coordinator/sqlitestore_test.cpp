@@ -248,3 +248,29 @@ TEST_F(SqliteStoreTest, unwritableLocationGivesAClearError)
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(SqliteStoreTest, aLongAttemptHistoryCanBeReadTrimmed)
+{
+    std::vector<TxWrite> init{insertWrite(saga("long", 1))};
+    ASSERT_TRUE(m_store->commit(init)[0].status.ok());
+    TxWrite w;
+    w.gid = "long";
+    w.ops.push_back({"out", OpKind::Action, OpStatus::Pending, 300});
+    for (int i = 0; i < 300; ++i)
+        w.attempts.push_back({"out", OpKind::Action, {i, i + 1, AttemptOutcome::Ongoing, 425, "ONGOING", ""}});
+    w.attempts.push_back({"in", OpKind::Action, {5, 6, AttemptOutcome::Success, 200, "", ""}});
+    std::vector<TxWrite> batch{w};
+    ASSERT_TRUE(m_store->commit(batch)[0].status.ok());
+    auto all = m_store->get("long");
+    EXPECT_EQ(all->findBranch("out")->find(OpKind::Action)->attempts.size(), 300u);
+    auto trimmed = m_store->get("long", 10);
+    const Operation *out = trimmed->findBranch("out")->find(OpKind::Action);
+    ASSERT_EQ(out->attempts.size(), 10u);
+    EXPECT_EQ(out->attempts.front().startedMs, 290) << "the newest ten, oldest first";
+    EXPECT_EQ(out->attemptCount, 300);
+    EXPECT_EQ(trimmed->findBranch("in")->find(OpKind::Action)->attempts.size(), 1u);
+}
+
+}  // namespace
