@@ -2,6 +2,8 @@
 
 #include "eventhub.h"
 
+#include <spdlog/spdlog.h>
+
 namespace coord::engine {
 
 Committer::Committer(storage::Store &store, EventHub &hub, size_t maxBatch)
@@ -57,9 +59,16 @@ void Committer::run()
         }
         std::vector<storage::WriteResult> results = m_store.commit(writes);
         std::vector<domain::Event> events;
-        for (const auto &r : results)
+        int failed = 0;
+        for (const auto &r : results) {
             if (r.status.ok())
                 events.insert(events.end(), r.events.begin(), r.events.end());
+            else if (!absl::IsFailedPrecondition(r.status) && !absl::IsAlreadyExists(r.status))
+                ++failed;  // guards losing a race are normal; storage errors are not
+        }
+        if (failed > 0)
+            spdlog::error("commit of {} write(s) failed: {}", failed,
+                          std::string(results.front().status.message()));
         m_hub.publish(events);
         for (size_t i = 0; i < callbacks.size(); ++i)
             if (callbacks[i])

@@ -14,6 +14,7 @@
 #include "storage/sqlitestore.h"
 
 #include <absl/strings/str_cat.h>
+#include <spdlog/spdlog.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -98,8 +99,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
             return bound.status();
         self->m_metricsAddress = *bound;
     }
-    if (auto recovered = self->m_engine->recoverOwned(); !recovered.ok())
+    auto recovered = self->m_engine->recoverOwned();
+    if (!recovered.ok())
         return recovered.status();
+    spdlog::info("instance {} on {} (sqlite sync {}); {} unfinished transaction(s) of this "
+                 "instance due for recovery",
+                 config.instanceId, options.db, options.sqliteSyncFull ? "full" : "normal",
+                 *recovered);
+    if (!options.tokens.empty())
+        spdlog::info("authentication on: {} token(s)", options.tokens.size());
     self->m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
     self->m_guard = std::make_unique<api::AccessGuard>(*self->m_authorizer, *self->m_engine);
     self->m_service = std::make_unique<api::CoordinatorService>(
@@ -130,6 +138,7 @@ void CoordinatorServer::shutdown()
     if (m_stopped)
         return;
     m_stopped = true;
+    spdlog::info("shutting down: finishing calls in flight");
     // Stop taking work and let calls in flight land, then close the API, then the rest.
     if (m_engine)
         m_engine->stop(std::chrono::seconds(5));

@@ -3,6 +3,9 @@
 #include "serverconfig.h"
 #include "serveroptions.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -25,6 +28,10 @@ int main(int argc, char **argv)
             return 2;
         }
 
+    // Logs go to stderr; stdout carries only the "listening on" contract line.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("coordinator-lite"));
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+
     // Block the stop signals in every thread; the main thread takes them with sigwait().
     sigset_t stopSignals;
     sigemptyset(&stopSignals);
@@ -44,8 +51,7 @@ int main(int argc, char **argv)
 
     int signal = 0;
     sigwait(&stopSignals, &signal);
-    std::cerr << "coordinator-lite: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
-              << ", draining\n";
+    spdlog::info("{}: draining", signal == SIGTERM ? "SIGTERM" : "SIGINT");
     (*server)->shutdown();
     return 0;
 }
