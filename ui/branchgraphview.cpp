@@ -12,6 +12,17 @@ namespace txdesk::ui {
 
 using namespace coord::domain;
 
+QPainterPath edgePath(QPointF s, QPointF e)
+{
+    QPainterPath path(s);
+    const double dx = std::max(40.0, (e.x() - s.x()) / 2);
+    path.cubicTo(s + QPointF(dx, 0), e - QPointF(dx, 0), e);
+    path.addPolygon(QPolygonF({e, e + QPointF(-9, -5), e + QPointF(-9, 5), e}));
+    return path;
+}
+
+QPen edgePen() { return QPen(QColor(0x90, 0xa4, 0xae), 1.7); }
+
 BranchNodeItem::BranchNodeItem(const Branch &branch) : m_branch(branch) {}
 
 void BranchNodeItem::setBranch(const Branch &branch)
@@ -100,19 +111,12 @@ void BranchGraphView::rebuild(const Transaction &tx)
         m_scene->addItem(item);
         m_nodes[b.id] = item;
     }
-    const QPen pen(QColor(0x90, 0xa4, 0xae), 1.6);
     for (const Branch &b : tx.branches)
         for (const std::string &a : b.after) {
             BranchNodeItem *from = node(a), *to = node(b.id);
             if (!from || !to)
                 continue;
-            const QPointF s = from->outPort(), e = to->inPort();
-            QPainterPath path(s);
-            const double dx = std::max(40.0, (e.x() - s.x()) / 2);
-            path.cubicTo(s + QPointF(dx, 0), e - QPointF(dx, 0), e);
-            QPolygonF arrow({e, e + QPointF(-9, -5), e + QPointF(-9, 5)});
-            path.addPolygon(arrow);
-            m_scene->addPath(path, pen, QBrush(pen.color()));
+            m_scene->addPath(edgePath(from->outPort(), to->inPort()), edgePen());
             ++m_edges;
         }
     m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20));

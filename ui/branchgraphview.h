@@ -4,6 +4,8 @@
 
 #include <QGraphicsItem>
 #include <QGraphicsView>
+#include <QPainterPath>
+#include <QPen>
 
 #include <map>
 
@@ -59,5 +61,10 @@ public:
 private:
     coord::domain::Branch m_branch;
 };
+
+// The one look of an ordering edge (monitor graph and designer canvas): a curve from the
+// predecessor's right port to the successor's left port, with an arrow head.
+QPainterPath edgePath(QPointF from, QPointF to);
+QPen edgePen();
 
 }  // namespace txdesk::ui

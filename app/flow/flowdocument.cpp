@@ -1,10 +1,10 @@
 #include "flowdocument.h"
 
 #include "flowcommands.h"
+#include "flowfile.h"
 
 #include "models/graphlayout.h"
 
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -231,41 +231,7 @@ void FlowDocument::eraseBranch(int index)
 
 std::optional<coord::flow::FlowDefinition> FlowDocument::toDefinition(std::vector<FlowIssue> *issues) const
 {
-    coord::flow::FlowDefinition def;
-    def.name = m_data.name.toStdString();
-    def.type = m_data.type;
-    def.options = m_data.options;
-    bool ok = true;
-    for (size_t i = 0; i < m_data.branches.size(); ++i) {
-        const BranchData &b = m_data.branches[i];
-        coord::flow::FlowBranch fb;
-        fb.id = b.id.toStdString();
-        fb.name = b.name.toStdString();
-        for (const QString &a : b.after)
-            fb.after.push_back(a.toStdString());
-        for (const auto &[op, endpoint] : b.endpoints)
-            if (!endpoint.trimmed().isEmpty())
-                fb.endpoints[op] = endpoint.trimmed().toStdString();
-        auto payload = nlohmann::json::parse(b.payload.toStdString(), nullptr, false);
-        if (payload.is_discarded()) {
-            ok = false;
-            if (issues)
-                issues->push_back({FlowIssue::Severity::Error,
-                                   "flow.branches[" + std::to_string(i) + "].payload",
-                                   "flow.branches[" + std::to_string(i) + "].payload: not valid JSON",
-                                   fb.id});
-        } else {
-            fb.payloadJson = payload.dump();
-        }
-        fb.payloadBase64 = b.payloadBase64.toStdString();
-        fb.notRollbackable = b.notRollbackable;
-        fb.requestTimeoutMs = b.requestTimeoutMs;
-        fb.maxRetries = b.maxRetries;
-        def.branches.push_back(std::move(fb));
-    }
-    if (!ok)
-        return std::nullopt;
-    return def;
+    return flow::toDefinition(m_data, issues);
 }
 
 std::vector<FlowIssue> FlowDocument::validate() const

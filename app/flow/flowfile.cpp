@@ -9,53 +9,61 @@ using OJson = nlohmann::ordered_json;
 
 namespace {
 
+// The flow section is the coordinator's normal form of the flow (one writer for both).
 std::optional<OJson> flowObject(const FlowData &d, QString *error)
 {
-    OJson flow;
-    flow["name"] = d.name.toStdString();
-    flow["type"] = toString(d.type);
-    flow["options"] = {{"timeout_to_fail_ms", d.options.timeoutToFailMs},
-                       {"retry_interval_ms", d.options.retryIntervalMs},
-                       {"request_timeout_ms", d.options.requestTimeoutMs},
-                       {"max_retries", d.options.maxRetries},
-                       {"wait_result", d.options.waitResult}};
-    OJson branches = OJson::array();
-    for (const BranchData &b : d.branches) {
-        OJson jb;
-        jb["id"] = b.id.toStdString();
-        if (!b.name.isEmpty())
-            jb["name"] = b.name.toStdString();
-        if (!b.after.isEmpty()) {
-            OJson after = OJson::array();
-            for (const QString &a : b.after)
-                after.push_back(a.toStdString());
-            jb["after"] = after;
-        }
-        for (OpKind op : coord::flow::opsFor(d.type))
-            if (auto it = b.endpoints.find(op); it != b.endpoints.end() && !it->second.isEmpty())
-                jb[toString(op)] = it->second.toStdString();
-        OJson payload = OJson::parse(b.payload.toStdString(), nullptr, false);
-        if (payload.is_discarded()) {
-            if (error)
-                *error = QObject::tr("the payload of branch %1 is not valid JSON").arg(b.id);
-            return std::nullopt;
-        }
-        jb["payload"] = payload;
-        if (!b.payloadBase64.isEmpty())
-            jb["payload_base64"] = b.payloadBase64.toStdString();
-        if (b.notRollbackable)
-            jb["not_rollbackable"] = true;
-        if (b.requestTimeoutMs > 0)
-            jb["request_timeout_ms"] = b.requestTimeoutMs;
-        if (b.maxRetries >= 0)
-            jb["max_retries"] = b.maxRetries;
-        branches.push_back(jb);
+    std::vector<coord::flow::FlowIssue> issues;
+    auto def = toDefinition(d, &issues);
+    if (!def) {
+        if (error)
+            *error = issues.empty() ? QObject::tr("the flow cannot be written")
+                                    : QString::fromStdString(issues.front().message);
+        return std::nullopt;
     }
-    flow["branches"] = branches;
-    return flow;
+    return OJson::parse(coord::flow::toJson(*def));
 }
 
 }  // namespace
+
+std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data, std::vector<coord::flow::FlowIssue> *issues)
+{
+    coord::flow::FlowDefinition def;
+    def.name = data.name.toStdString();
+    def.type = data.type;
+    def.options = data.options;
+    bool ok = true;
+    for (size_t i = 0; i < data.branches.size(); ++i) {
+        const BranchData &b = data.branches[i];
+        coord::flow::FlowBranch fb;
+        fb.id = b.id.toStdString();
+        fb.name = b.name.toStdString();
+        for (const QString &a : b.after)
+            fb.after.push_back(a.toStdString());
+        for (const auto &[op, endpoint] : b.endpoints)
+            if (!endpoint.trimmed().isEmpty())
+                fb.endpoints[op] = endpoint.trimmed().toStdString();
+        auto payload = nlohmann::json::parse(b.payload.toStdString(), nullptr, false);
+        if (payload.is_discarded()) {
+            ok = false;
+            if (issues)
+                issues->push_back({coord::flow::FlowIssue::Severity::Error,
+                                   "flow.branches[" + std::to_string(i) + "].payload",
+                                   "flow.branches[" + std::to_string(i) + "].payload: the payload of branch "
+                                       + fb.id + " is not valid JSON",
+                                   fb.id});
+        } else {
+            fb.payloadJson = payload.dump();
+        }
+        fb.payloadBase64 = b.payloadBase64.toStdString();
+        fb.notRollbackable = b.notRollbackable;
+        fb.requestTimeoutMs = b.requestTimeoutMs;
+        fb.maxRetries = b.maxRetries;
+        def.branches.push_back(std::move(fb));
+    }
+    if (!ok)
+        return std::nullopt;
+    return def;
+}
 
 QByteArray flowJson(const FlowData &data, QString *error)
 {

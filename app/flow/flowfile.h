@@ -18,6 +18,11 @@ LoadedFlow loadFlowFile(const QByteArray &bytes);
 // Fails (empty, with `error`) when a payload is not valid JSON: nothing half-written.
 QByteArray saveFlowFile(const FlowData &data, QString *error);
 
+// The flow as the coordinator reads it; nullopt (with issues naming the branch) when a payload
+// is not valid JSON.
+std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data,
+                                                        std::vector<coord::flow::FlowIssue> *issues);
+
 // The flow section alone (what Submit takes), or empty with `error`.
 QByteArray flowJson(const FlowData &data, QString *error);
 

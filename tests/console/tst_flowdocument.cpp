@@ -149,7 +149,7 @@ private slots:
         doc.addBranch(broken);
         auto issues = doc.validate();
         QVERIFY(hasIssue(issues, Severity::Error, "ordering cycle"));
-        QVERIFY(hasIssue(issues, Severity::Error, "payload: not valid JSON"));
+        QVERIFY(hasIssue(issues, Severity::Error, "payload of branch c is not valid JSON"));
         QVERIFY(hasIssue(issues, Severity::Error, "compensate: missing"));
         QVERIFY(hasIssue(issues, Severity::Error, "unsupported scheme"));
         FlowDocument ordering;  // (ordering hazards are judged once the order is acyclic)

@@ -198,18 +198,12 @@ void FlowScene::rebuildEdges()
     for (Edge &e : m_edges)
         delete e.item;
     m_edges.clear();
-    const QPen pen(QColor(0x90, 0xa4, 0xae), 1.8);
     for (const flow::BranchData &b : m_doc.data().branches)
         for (const QString &a : b.after) {
             DesignerNodeItem *from = node(a), *to = node(b.id);
             if (!from || !to)
                 continue;
-            const QPointF s = from->outPort(), e = to->inPort();
-            QPainterPath path(s);
-            const double dx = std::max(40.0, (e.x() - s.x()) / 2);
-            path.cubicTo(s + QPointF(dx, 0), e - QPointF(dx, 0), e);
-            path.addPolygon(QPolygonF({e, e + QPointF(-9, -5), e + QPointF(-9, 5), e}));
-            auto *item = addPath(path, pen);
+            auto *item = addPath(edgePath(from->outPort(), to->inPort()), edgePen());
             item->setFlag(QGraphicsItem::ItemIsSelectable);
             item->setToolTip(tr("%1 runs after %2 (select and press Delete to remove)").arg(b.id, a));
             m_edges.push_back({a, b.id, item});
