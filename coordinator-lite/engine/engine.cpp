@@ -53,7 +53,9 @@ absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
         if (overrides.is_discarded() || !overrides.is_object())
             return absl::InvalidArgumentError(
                 "payload_override_json: expected a JSON object {\"branch id\": payload}");
-        for (const auto &[id, payload] : overrides.items()) {
+        for (const auto &item : overrides.items()) {
+            const std::string id = item.key();
+            const auto &payload = item.value();
             auto it = std::find_if(flow.branches.begin(), flow.branches.end(),
                                    [&](const flow::FlowBranch &b) { return b.id == id; });
             if (it == flow.branches.end())
