@@ -7,11 +7,14 @@
 #include "mainwindow.h"
 #include "transactiondetailwidget.h"
 
+#include "models/transactiondetailmodel.h"
 #include "session/consolesession.h"
 #include "session/tokenvault.h"
 #include "support/coordinatorprocess.h"
 
+#include <QAction>
 #include <QDialogButtonBox>
+#include <QGraphicsSceneMouseEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -156,7 +159,75 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!detail->gid().isEmpty(), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("FAILED")), 15000);
         QVERIFY(detail->headerText().contains(QStringLiteral("branch car action failed")));
+        // The compensations ran and are on the record.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                int compensated = 0;
+                for (const auto &b : detail->model()->transaction().branches)
+                    if (const auto *c = b.find(OpKind::Compensate))
+                        compensated += c->status == coord::domain::OpStatus::Succeeded;
+                return compensated >= 3;  // flight, hotel and the failed car itself
+            }(),
+            10000);
         QVERIFY(m_window->detail()->isVisible());  // we are back in the monitor
+    }
+
+    void buildATwoBranchSagaThroughTheUiSaveReopenAndRunItOnTheBundledCoordinator()
+    {
+        // The console with its bundled coordinator, as a user starts it.
+        session::SessionConfig config;
+        config.coordinatorExecutable = QString::fromStdString(testsupport::binDir() + "/coordinator-lite");
+        config.databasePath = QString::fromStdString(m_dir) + QStringLiteral("/bundled.db");
+        session::ConsoleSession bundled(config);
+        ui::MainWindow window(bundled, m_vault);
+        window.show();
+        bundled.start();
+        QTRY_VERIFY_WITH_TIMEOUT(bundled.client()->state() == client::CoordinatorClient::State::Connected, 15000);
+        ui::DesignerWidget &d = *window.designer();
+        window.showDesigner(true);
+        d.newFlow();
+
+        auto action = [&](const QString &text) {
+            for (QAction *a : d.findChildren<QAction *>())
+                if (a->text() == text)
+                    return a;
+            return static_cast<QAction *>(nullptr);
+        };
+        QVERIFY(action(QStringLiteral("Add branch")));
+        action(QStringLiteral("Add branch"))->trigger();
+        action(QStringLiteral("Add branch"))->trigger();
+        QCOMPARE(int(d.document().data().branches.size()), 2);
+        d.document().moveBranch(QStringLiteral("b2"), QPointF(300, 0));  // as a drag would
+        d.document().finishMove();
+        for (const QString id : {QStringLiteral("b1"), QStringLiteral("b2")}) {
+            d.scene()->select(id);
+            QCOMPARE(d.properties()->branchId(), id);
+            for (OpKind op : {OpKind::Action, OpKind::Compensate}) {
+                QLineEdit *edit = d.properties()->endpointEdit(op);
+                edit->setText(QStringLiteral("sim://") + id);
+                emit edit->editingFinished();
+            }
+        }
+        // Drag from b1's port to b2: b2 runs after b1.
+        auto *from = d.scene()->node(QStringLiteral("b1"));
+        d.scene()->startConnection(QStringLiteral("b1"), from->outPort());
+        QGraphicsSceneMouseEvent release(QEvent::GraphicsSceneMouseRelease);
+        release.setScenePos(d.scene()->node(QStringLiteral("b2"))->pos() + QPointF(50, 30));
+        release.setButton(Qt::LeftButton);
+        QCoreApplication::sendEvent(d.scene(), &release);
+        QCOMPARE(d.document().branch(QStringLiteral("b2"))->after, QStringList{QStringLiteral("b1")});
+        QVERIFY(validationMentions(d, QStringLiteral("No problems")));
+
+        const QString path = QString::fromStdString(m_dir) + QStringLiteral("/built.txflow.json");
+        QVERIFY(d.saveTo(path));
+        d.newFlow();
+        QVERIFY(d.openFile(path));
+        QCOMPARE(d.scene()->edgeCount(), 1);
+
+        ui::RunDialog run(*bundled.client(), d.document().data(), &window);
+        connect(&run, &ui::RunDialog::submitted, &d, &ui::DesignerWidget::submitted);
+        run.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.detail()->headerText().contains(QStringLiteral("SUCCEEDED")), 15000);
     }
 
 private:

@@ -7,6 +7,7 @@
 #include "transactiondetailwidget.h"
 
 #include "models/transactiondetailmodel.h"
+#include "models/transactiontablemodel.h"
 #include "session/consolesession.h"
 #include "session/tokenvault.h"
 #include "support/coordinatorprocess.h"
@@ -35,6 +36,10 @@ const char *kStuckFlow =
     "{\"id\":\"a\",\"action\":\"sim://ok\",\"compensate\":\"sim://ok\"},"
     "{\"id\":\"b\",\"after\":[\"a\"],\"action\":\"sim://slow?ongoing=1\","
     "\"compensate\":\"sim://ok\"}]}}";
+
+const char *kOkFlow =
+    "{\"flow\":{\"name\":\"ok\",\"type\":\"SAGA\",\"options\":{\"wait_result\":true},"
+    "\"branches\":[{\"id\":\"a\",\"action\":\"sim://ok\",\"compensate\":\"sim://ok\"}]}}";
 
 }  // namespace
 
@@ -108,6 +113,67 @@ private slots:
         QCOMPARE(audit.entries(0).reason(), std::string("customer gave up"));
     }
 
+    void cancelBranchOnAFailingSagaShowsCompensationsOnTheTimeline()
+    {
+        submit(kStuckFlow, "cancel-gui");
+        session::SessionConfig config;
+        config.remoteAddress = QString::fromStdString(m_coordinator->address());
+        session::ConsoleSession session(config);
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        window.focusTransaction(QStringLiteral("cancel-gui"));
+        ui::TransactionDetailWidget *detail = window.detail();
+        QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("SUBMITTED")), 10000);
+        QPushButton *cancel = detail->button(OperatorAction::CancelBranch);
+        QVERIFY(!cancel->isEnabled());
+        emit detail->graph()->branchClicked(QStringLiteral("b"));  // as a click on the node does
+        QTRY_VERIFY(cancel->isEnabled());
+        cancel->click();
+        ui::ActionDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = detail->findChild<ui::ActionDialog *>()) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->planText().contains(QStringLiteral("then FAILED")), 10000);
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(), QStringLiteral("b is broken"));
+        dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("FAILED")), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                int undo = 0;
+                for (const auto &bar : models::timelineBars(detail->model()->transaction()))
+                    undo += bar.undo && bar.outcome == coord::domain::AttemptOutcome::Success;
+                return undo == 2;  // b and a compensated, as separate bars
+            }(),
+            10000);
+        QVERIFY(detail->headerText().contains(QStringLiteral("branch b cancelled")));
+    }
+
+    void coordinatorRestartReconnectsWithoutLosingEvents()
+    {
+        session::SessionConfig config;
+        config.remoteAddress = QString::fromStdString(m_coordinator->address());
+        session::ConsoleSession session(config);
+        session.client()->setReconnectInterval(100);
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")), 10000);
+        submit(kOkFlow, "before-kill");
+        QTRY_COMPARE_WITH_TIMEOUT(window.transactionView()->model()->rowCount(), 1, 10000);
+        m_coordinator->kill();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Disconnected")), 10000);
+        QVERIFY(m_coordinator->start());
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected"))
+                                     && !window.connectionText().contains(QStringLiteral("Dis")),
+                                 15000);
+        submit(kOkFlow, "after-restart");
+        QTRY_COMPARE_WITH_TIMEOUT(window.transactionView()->model()->rowCount(), 2, 10000);
+        const int row = session.transactions()->rowOf(QStringLiteral("after-restart"));
+        QTRY_VERIFY_WITH_TIMEOUT(session.transactions()->summaryAt(row).status
+                                     == coord::domain::TxStatus::Succeeded,
+                                 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(session.client()->lastSeq(), m_coordinatorLastSeq(), 10000);
+    }
+
     void switchingProfilesShowsTheOtherCoordinatorsTransactions()
     {
         submit(kStuckFlow, "on-first");
@@ -158,7 +224,14 @@ private slots:
     }
 
 private:
-    session::TokenVault m_vault;
+    qint64 m_coordinatorLastSeq()
+    {
+        pb::PingReply reply;
+        grpc::ClientContext ctx;
+        m_coordinator->stub().Ping(&ctx, {}, &reply);
+        return reply.last_seq();
+    }
+
     void submit(const char *flow, const std::string &gid)
     {
         pb::SubmitRequest req;
@@ -169,6 +242,7 @@ private:
         QVERIFY(m_coordinator->stub().Submit(&ctx, req, &reply).ok());
     }
 
+    session::TokenVault m_vault;
     std::string m_dir;
     std::unique_ptr<testsupport::CoordinatorProcess> m_coordinator;
 };

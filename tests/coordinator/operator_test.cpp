@@ -258,4 +258,17 @@ TEST_F(StuckTest, eachReasonComesFromAParticipantThatReallyBehavesThatWay)
     EXPECT_FALSE(stuck::suggestedAction(stuck::kUnreachable).empty());
 }
 
+TEST_F(StuckTest, aTransactionThatHasRunTooLongIsStuckEvenWithoutErrors)
+{
+    m_ledger->script("TransIn", std::vector<std::string>(5, "ONGOING"));  // a slow participant
+    ASSERT_TRUE(submit(transferSaga(1, {{"retry_interval_ms", 400000}}), "old").ok());
+    ASSERT_TRUE(settle());
+    EXPECT_EQ(get("old").summary.stuckReason, "");
+    advance(400000);
+    advance(400000);  // 13+ minutes old, over the 10-minute default
+    auto tx = get("old");
+    EXPECT_EQ(tx.summary.status, TxStatus::Submitted);
+    EXPECT_EQ(tx.summary.stuckReason, stuck::kTooOld);
+}
+
 }  // namespace
