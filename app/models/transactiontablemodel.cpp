@@ -138,7 +138,7 @@ void TransactionTableModel::clear()
 void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
 {
     std::vector<const TxSummary *> fresh;
-    int firstChanged = INT_MAX, lastChanged = -1;
+    std::vector<int> changed;
     for (const TxSummary &t : transactions) {
         auto it = m_rowByGid.constFind(QString::fromStdString(t.gid));
         if (it == m_rowByGid.cend()) {
@@ -151,11 +151,19 @@ void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
         count(row, -1);
         row = t;
         count(row, +1);
-        firstChanged = std::min(firstChanged, *it);
-        lastChanged = std::max(lastChanged, *it);
+        changed.push_back(*it);
     }
-    if (lastChanged >= 0)
-        emit dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+    // One dataChanged per run of adjacent rows: a range spanning the model would make every
+    // proxy re-examine every row in between.
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    for (size_t i = 0; i < changed.size();) {
+        size_t j = i;
+        while (j + 1 < changed.size() && changed[j + 1] == changed[j] + 1)
+            ++j;
+        emit dataChanged(index(changed[i], 0), index(changed[j], ColumnCount - 1));
+        i = j + 1;
+    }
     if (fresh.empty())
         return;
     // Duplicates within one batch collapse to the last one.

@@ -1,0 +1,750 @@
+// coordinator_bench: end-to-end throughput and latency of a real coordinator-lite process.
+//
+// Starts coordinator-lite (fresh temporary database) and bench_participant (a separate HTTP
+// process) on loopback, drives N client threads submitting flows of B HTTP branches for a fixed
+// time, then — in the same run — drives the same N threads calling the participant directly
+// (the same calls, no coordinator). Prints one JSON line. Not a test: scripts/bench runs it.
+#include "support/childprocess.h"
+
+#include "txdesk/v1/coordinator.grpc.pb.h"
+
+#include <curl/curl.h>
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace {
+
+namespace pb = txdesk::v1;
+using Clock = std::chrono::steady_clock;
+using testsupport::ChildProcess;
+
+struct Options {
+    int branches = 2;
+    int concurrency = 32;
+    double seconds = 10;
+    double warmup = 1;
+    std::string mode = "saga";  // saga | tcc
+    bool waitResult = true;
+    std::string sqliteSync = "full";
+    long history = 0;
+    bool parallel = false;  // branches without "after" (default: a chain, DTM's default saga)
+    bool direct = true;
+    std::string keepDir;
+};
+
+const char *kUsage =
+    "usage: coordinator_bench [options]\n"
+    "  --branches B          HTTP branches per transaction (default 2)\n"
+    "  --concurrency N       client threads, each with its own gRPC channel (default 32)\n"
+    "  --seconds S           measured time of each phase (default 10)\n"
+    "  --warmup S            unmeasured warm-up before each phase (default 1)\n"
+    "  --mode saga|tcc       saga: action/compensate; tcc: try/confirm/cancel (default saga)\n"
+    "  --wait-result true|false  options.wait_result of the flow (default true: Submit answers\n"
+    "                        after the round; false: Submit answers once the transaction is durable,\n"
+    "                        the bench then waits for all to finish and checks them)\n"
+    "  --sqlite-sync full|normal  coordinator --sqlite-sync (default full, the headline)\n"
+    "  --history N           preload N finished transactions before measuring (default 0)\n"
+    "  --parallel            branches run concurrently (default: each after the previous)\n"
+    "  --no-direct           skip the direct-call baseline\n"
+    "  --keep DIR            use DIR for the database and keep it; a database already there is\n"
+    "                        reused, so --history accumulates over runs (default: a fresh temp dir)\n"
+    "Prints one JSON line: mode, branches, concurrency, seconds, sqlite_sync, tx_per_s, p50_ms,\n"
+    "p99_ms, participant_calls_per_s, direct_tx_per_s, direct_p50_ms, ratio, added_p50_ms, errors,\n"
+    "plus CPU use of each process (cores busy on average during the coordinator phase).\n";
+
+[[noreturn]] void usageError(const std::string &message)
+{
+    std::cerr << "coordinator_bench: " << message << "\n" << kUsage;
+    std::exit(2);
+}
+
+Options parseOptions(int argc, char **argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc)
+                usageError(a + " needs a value");
+            return argv[++i];
+        };
+        auto number = [&](double min) {
+            std::string v = value();
+            char *end = nullptr;
+            double d = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end || d < min)
+                usageError(a + ": expected a number >= " + std::to_string(min));
+            return d;
+        };
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            std::exit(0);
+        } else if (a == "--branches") {
+            o.branches = static_cast<int>(number(1));
+        } else if (a == "--concurrency") {
+            o.concurrency = static_cast<int>(number(1));
+        } else if (a == "--seconds") {
+            o.seconds = number(0.1);
+        } else if (a == "--warmup") {
+            o.warmup = number(0);
+        } else if (a == "--mode") {
+            o.mode = value();
+            if (o.mode != "saga" && o.mode != "tcc")
+                usageError("--mode must be saga or tcc");
+        } else if (a == "--wait-result") {
+            std::string v = value();
+            if (v != "true" && v != "false")
+                usageError("--wait-result must be true or false");
+            o.waitResult = v == "true";
+        } else if (a == "--sqlite-sync") {
+            o.sqliteSync = value();
+            if (o.sqliteSync != "full" && o.sqliteSync != "normal")
+                usageError("--sqlite-sync must be full or normal");
+        } else if (a == "--history") {
+            o.history = static_cast<long>(number(0));
+        } else if (a == "--parallel") {
+            o.parallel = true;
+        } else if (a == "--no-direct") {
+            o.direct = false;
+        } else if (a == "--keep") {
+            o.keepDir = value();
+        } else {
+            usageError("unknown argument " + a);
+        }
+    }
+    return o;
+}
+
+// ---- processes ---------------------------------------------------------------------------
+
+// CPU seconds (user + system) a process has used so far.
+double processCpuSeconds(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t close = text.rfind(')');
+    if (close == std::string::npos)
+        return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string f;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i) {  // field 3 is the state
+        if (i == 14)
+            utime = std::stoull(f);
+        if (i == 15)
+            stime = std::stoull(f);
+    }
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+double selfCpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds the whole machine has been busy (all cores, from /proc/stat).
+double machineBusySeconds()
+{
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                       steal = 0;
+    in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+    return double(user + nice + system + irq + softirq + steal) / double(sysconf(_SC_CLK_TCK));
+}
+
+struct CpuSample {
+    double coordinator = 0, participant = 0, bench = 0, machine = 0;
+    Clock::time_point at;
+};
+
+// ---- HTTP (direct baseline and participant stats) -----------------------------------------
+
+size_t collect(char *data, size_t size, size_t n, void *out)
+{
+    static_cast<std::string *>(out)->append(data, size * n);
+    return size * n;
+}
+
+// One keep-alive connection, reused for every call of one thread.
+class HttpClient
+{
+public:
+    HttpClient()
+    {
+        m_easy = curl_easy_init();
+        m_headers = curl_slist_append(nullptr, "Content-Type: application/json");
+        m_headers = curl_slist_append(m_headers, "Expect:");
+        curl_easy_setopt(m_easy, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(m_easy, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(m_easy, CURLOPT_TIMEOUT_MS, 3000L);
+        curl_easy_setopt(m_easy, CURLOPT_WRITEFUNCTION, &collect);
+        curl_easy_setopt(m_easy, CURLOPT_WRITEDATA, &m_body);
+    }
+    ~HttpClient()
+    {
+        curl_slist_free_all(m_headers);
+        curl_easy_cleanup(m_easy);
+    }
+    HttpClient(const HttpClient &) = delete;
+    HttpClient &operator=(const HttpClient &) = delete;
+
+    // POST; true on HTTP 200.
+    bool post(const std::string &url, const std::string &body)
+    {
+        m_body.clear();
+        curl_easy_setopt(m_easy, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(m_easy, CURLOPT_HTTPHEADER, m_headers);
+        curl_easy_setopt(m_easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(m_easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+        curl_easy_setopt(m_easy, CURLOPT_POSTFIELDS, body.c_str());
+        return perform() == 200;
+    }
+    long get(const std::string &url, std::string *body)
+    {
+        m_body.clear();
+        curl_easy_setopt(m_easy, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(m_easy, CURLOPT_HTTPGET, 1L);
+        long status = perform();
+        *body = m_body;
+        return status;
+    }
+
+private:
+    long perform()
+    {
+        if (curl_easy_perform(m_easy) != CURLE_OK)
+            return 0;
+        long status = 0;
+        curl_easy_getinfo(m_easy, CURLINFO_RESPONSE_CODE, &status);
+        return status;
+    }
+
+    CURL *m_easy = nullptr;
+    curl_slist *m_headers = nullptr;
+    std::string m_body;
+};
+
+long participantCalls(const std::string &base)
+{
+    HttpClient client;
+    std::string body;
+    if (client.get(base + "/stats", &body) != 200)
+        return -1;
+    try {
+        return nlohmann::json::parse(body).at("calls").get<long>();
+    } catch (const std::exception &) {
+        return -1;
+    }
+}
+
+// ---- the workload -------------------------------------------------------------------------
+
+struct Call {
+    std::string path;  // the participant method, e.g. /api/Action0
+    std::string branchId;
+    std::string op;
+};
+
+struct Workload {
+    std::string flowJson;  // for Submit
+    std::string transType;
+    std::string payload;
+    std::vector<Call> directCalls;  // what the coordinator calls for one successful transaction
+};
+
+Workload makeWorkload(const Options &o, const std::string &base)
+{
+    Workload w;
+    w.transType = o.mode == "tcc" ? "tcc" : "saga";
+    nlohmann::json payload = {{"account", "A"}, {"amount", 30}};
+    w.payload = payload.dump();
+    nlohmann::json branches = nlohmann::json::array();
+    auto named = [](const char *prefix, int i) { return std::string(prefix).append(std::to_string(i)); };
+    for (int i = 0; i < o.branches; ++i) {
+        nlohmann::json b = {{"id", named("b", i)}, {"payload", payload}};
+        if (!o.parallel && i > 0)
+            b["after"] = {named("b", i - 1)};
+        if (o.mode == "tcc") {
+            b["try"] = base + named("/api/Try", i);
+            b["confirm"] = base + named("/api/Confirm", i);
+            b["cancel"] = base + named("/api/Cancel", i);
+        } else {
+            b["action"] = base + named("/api/Action", i);
+            b["compensate"] = base + named("/api/Compensate", i);
+        }
+        branches.push_back(b);
+    }
+    nlohmann::json flow = {
+        {"name", "bench-" + o.mode},
+        {"type", o.mode == "tcc" ? "TCC" : "SAGA"},
+        {"options",
+         {{"retry_interval_ms", 1000}, {"request_timeout_ms", 3000}, {"wait_result", o.waitResult}}},
+        {"branches", branches}};
+    w.flowJson = flow.dump();
+    // The same participant calls, in the coordinator's order (tries, then confirms).
+    for (int i = 0; i < o.branches; ++i) {
+        if (o.mode == "tcc")
+            w.directCalls.push_back({named("/api/Try", i), named("b", i), "try"});
+        else
+            w.directCalls.push_back({named("/api/Action", i), named("b", i), "action"});
+    }
+    if (o.mode == "tcc")
+        for (int i = 0; i < o.branches; ++i)
+            w.directCalls.push_back({named("/api/Confirm", i), named("b", i), "confirm"});
+    return w;
+}
+
+std::unique_ptr<pb::Coordinator::Stub> newStub(const std::string &address, int channelNo)
+{
+    grpc::ChannelArguments args;
+    args.SetInt("bench.channel", channelNo);  // a distinct channel (and connection) per thread
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return pb::Coordinator::NewStub(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+}
+
+struct ThreadResult {
+    std::vector<double> latenciesMs;  // successful, measured transactions
+    long errors = 0;
+    std::string firstError;
+    std::vector<std::string> pendingGids;  // wait_result=false: acknowledged, checked later
+};
+
+struct PhaseResult {
+    long ok = 0;
+    long errors = 0;
+    std::string firstError;
+    double seconds = 0;
+    double p50 = 0, p99 = 0, mean = 0;
+    std::vector<std::string> pendingGids;
+};
+
+double percentile(std::vector<double> &v, double p)
+{
+    if (v.empty())
+        return 0;
+    size_t k = std::min(v.size() - 1, static_cast<size_t>(p * double(v.size())));
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+    return v[k];
+}
+
+PhaseResult summarise(std::vector<ThreadResult> &threads, double seconds)
+{
+    PhaseResult r;
+    r.seconds = seconds;
+    std::vector<double> all;
+    for (auto &t : threads) {
+        all.insert(all.end(), t.latenciesMs.begin(), t.latenciesMs.end());
+        r.errors += t.errors;
+        if (r.firstError.empty())
+            r.firstError = t.firstError;
+        r.pendingGids.insert(r.pendingGids.end(), t.pendingGids.begin(), t.pendingGids.end());
+    }
+    r.ok = static_cast<long>(all.size());
+    double sum = 0;
+    for (double d : all)
+        sum += d;
+    r.mean = all.empty() ? 0 : sum / double(all.size());
+    r.p50 = percentile(all, 0.50);
+    r.p99 = percentile(all, 0.99);
+    return r;
+}
+
+// Runs `body(thread, measured)` on N threads: a warm-up, then the measured window. A call counts
+// when it started inside the window and ended before the window closed. `tick` runs on the
+// calling thread every 100 ms (it keeps the children's output pipes drained).
+template <typename Body, typename Tick>
+std::vector<ThreadResult> runPhase(const Options &o, Body body, Tick tick, Clock::time_point *t0,
+                                   Clock::time_point *t1, std::function<void()> atWindowStart = {},
+                                   std::function<void()> atWindowEnd = {})
+{
+    const auto start = Clock::now();
+    *t0 = start + std::chrono::microseconds(static_cast<long>(o.warmup * 1e6));
+    *t1 = *t0 + std::chrono::microseconds(static_cast<long>(o.seconds * 1e6));
+    std::vector<ThreadResult> results(o.concurrency);
+    std::vector<std::thread> threads;
+    const Clock::time_point w0 = *t0, w1 = *t1;
+    for (int i = 0; i < o.concurrency; ++i)
+        threads.emplace_back([&, i] { body(i, w0, w1, results[i]); });
+    bool started = false, ended = false;
+    while (Clock::now() < w1 + std::chrono::milliseconds(5)) {
+        auto now = Clock::now();
+        if (!started && now >= w0) {
+            started = true;
+            if (atWindowStart)
+                atWindowStart();
+        }
+        if (!ended && now >= w1) {
+            ended = true;
+            if (atWindowEnd)
+                atWindowEnd();
+        }
+        tick();
+        auto next = std::min({now + std::chrono::milliseconds(100),
+                              started ? w1 : w0, w1});
+        std::this_thread::sleep_until(std::max(next, now + std::chrono::milliseconds(1)));
+    }
+    if (!ended && atWindowEnd)
+        atWindowEnd();
+    for (auto &t : threads)
+        t.join();
+    return results;
+}
+
+// Waits until the coordinator has no unfinished transaction; returns the seconds it took.
+double drain(pb::Coordinator::Stub &stub, const std::function<void()> &tick)
+{
+    auto start = Clock::now();
+    while (Clock::now() - start < std::chrono::seconds(300)) {
+        pb::ListRequest req;
+        req.add_statuses(pb::PREPARED);
+        req.add_statuses(pb::SUBMITTED);
+        req.add_statuses(pb::ABORTING);
+        req.set_limit(1);
+        pb::ListReply reply;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        if (stub.List(&ctx, req, &reply).ok() && reply.transactions().empty())
+            break;
+        tick();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    Options o = parseOptions(argc, argv);
+    std::signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    const std::string dir = o.keepDir.empty() ? testsupport::makeTempDir("txdesk-bench") : o.keepDir;
+    std::filesystem::create_directories(dir);
+    const std::string db = dir + "/coordinator.db";
+    if (o.keepDir.empty())  // a fresh database; with --keep the one in DIR is reused
+        for (const char *suffix : {"", "-wal", "-shm"})
+            std::filesystem::remove(db + suffix);
+    auto cleanup = [&] {
+        if (o.keepDir.empty())
+            std::filesystem::remove_all(dir);
+    };
+
+    // Every keep-alive connection holds one participant thread: the direct clients (N), the
+    // coordinator's pool (at most 64 per host, 256 cached) and some spare.
+    ChildProcess participant(testsupport::binDir() + "/bench_participant",
+                             {"--threads", std::to_string(2 * o.concurrency + 320)});
+    if (!participant.start()) {
+        std::cerr << "coordinator_bench: cannot start bench_participant\n";
+        return cleanup(), 1;
+    }
+    const std::string participantAddress = participant.waitForLine("listening on ");
+    if (participantAddress.empty()) {
+        std::cerr << "coordinator_bench: bench_participant did not start:\n" << participant.output();
+        return cleanup(), 1;
+    }
+    const std::string base = "http://" + participantAddress;
+
+    ChildProcess coordinator(testsupport::binDir() + "/coordinator-lite",
+                             {"--listen", "127.0.0.1:0", "--db", db, "--sqlite-sync", o.sqliteSync});
+    if (!coordinator.start()) {
+        std::cerr << "coordinator_bench: cannot start coordinator-lite\n";
+        return cleanup(), 1;
+    }
+    const std::string address = coordinator.waitForLine("listening on ");
+    if (address.empty()) {
+        std::cerr << "coordinator_bench: coordinator-lite did not start:\n" << coordinator.output();
+        return cleanup(), 1;
+    }
+    auto tick = [&] {
+        coordinator.output();
+        participant.output();
+    };
+    auto alive = [&] {
+        if (coordinator.running() && coordinator.wait(std::chrono::milliseconds(1)) == -1)
+            return true;  // still running after a 1 ms look
+        std::cerr << "coordinator_bench: coordinator-lite exited:\n" << coordinator.output();
+        return false;
+    };
+    const Workload work = makeWorkload(o, base);
+    auto control = newStub(address, -1);
+
+    // One Submit; true when it answered and (for wait_result) the transaction SUCCEEDED.
+    auto submitOnce = [&](pb::Coordinator::Stub &stub, const std::string &gid,
+                          std::string *error) -> bool {
+        pb::SubmitRequest req;
+        req.set_flow_json(work.flowJson);
+        req.set_gid(gid);
+        pb::SubmitReply reply;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+        grpc::Status s = stub.Submit(&ctx, req, &reply);
+        if (!s.ok()) {
+            *error = "Submit: " + std::to_string(s.error_code()) + " " + s.error_message();
+            return false;
+        }
+        const auto status = reply.transaction().summary().status();
+        if (o.waitResult && status != pb::SUCCEEDED) {
+            *error = "transaction ended " + pb::TxStatus_Name(status);
+            return false;
+        }
+        return true;
+    };
+
+    // ---- history: finished transactions already in the database --------------------------
+    double historySeconds = 0;
+    long historyErrors = 0;
+    if (o.history > 0) {
+        std::atomic<long> next{0}, errors{0};
+        auto start = Clock::now();
+        std::vector<std::thread> threads;
+        for (int i = 0; i < o.concurrency; ++i)
+            threads.emplace_back([&, i] {
+                auto stub = newStub(address, 100000 + i);
+                std::string error;
+                while (next.fetch_add(1) < o.history)
+                    if (!submitOnce(*stub, {}, &error))
+                        errors++;
+            });
+        auto lastReport = start;
+        while (next.load() < o.history) {
+            tick();
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            if (Clock::now() - lastReport > std::chrono::seconds(30)) {
+                lastReport = Clock::now();
+                std::cerr << "coordinator_bench: history " << std::min(next.load(), o.history)
+                          << "/" << o.history << "\n";
+            }
+            if (!coordinator.running())
+                break;
+        }
+        for (auto &t : threads)
+            t.join();
+        historySeconds = std::chrono::duration<double>(Clock::now() - start).count();
+        historyErrors = errors;
+        if (!o.waitResult)
+            historySeconds += drain(*control, tick);
+    }
+
+    auto fileMb = [](const std::string &path) {
+        std::error_code ec;
+        auto size = std::filesystem::file_size(path, ec);
+        return ec ? 0.0 : double(size) / (1024.0 * 1024.0);
+    };
+    const double dbMb = fileMb(db) + fileMb(db + "-wal");
+
+    // ---- through the coordinator ----------------------------------------------------------
+    Clock::time_point t0, t1;
+    long calls0 = 0, calls1 = 0;
+    CpuSample cpu0, cpu1;
+    auto sampleCpu = [&](CpuSample *s) {
+        s->at = Clock::now();
+        s->coordinator = processCpuSeconds(coordinator.pid());
+        s->participant = processCpuSeconds(participant.pid());
+        s->bench = selfCpuSeconds();
+        s->machine = machineBusySeconds();
+    };
+    std::atomic<long> seq{0};
+    auto coordinated = runPhase(
+        o,
+        [&](int i, Clock::time_point w0, Clock::time_point w1, ThreadResult &r) {
+            auto stub = newStub(address, i);
+            std::string error;
+            while (Clock::now() < w1) {
+                std::string gid;
+                if (!o.waitResult)
+                    gid = "bench-" + std::to_string(seq.fetch_add(1));
+                auto a = Clock::now();
+                bool ok = submitOnce(*stub, gid, &error);
+                auto b = Clock::now();
+                if (!ok) {
+                    if (a >= w0 && b <= w1) {
+                        r.errors++;
+                        if (r.firstError.empty())
+                            r.firstError = error;
+                    }
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                    continue;
+                }
+                if (a >= w0 && b <= w1) {
+                    r.latenciesMs.push_back(std::chrono::duration<double, std::milli>(b - a).count());
+                    if (!o.waitResult)
+                        r.pendingGids.push_back(gid);
+                }
+            }
+        },
+        tick, &t0, &t1,
+        [&] {
+            calls0 = participantCalls(base);
+            sampleCpu(&cpu0);
+        },
+        [&] {
+            calls1 = participantCalls(base);
+            sampleCpu(&cpu1);
+        });
+    PhaseResult viaCoordinator = summarise(coordinated, o.seconds);
+    if (!alive())
+        return cleanup(), 1;
+
+    // wait_result=false: Submit only acknowledged durability; every counted transaction must
+    // still end SUCCEEDED.
+    double drainSeconds = 0;
+    if (!o.waitResult) {
+        drainSeconds = drain(*control, tick);
+        long notSucceeded = 0;
+        for (const std::string &gid : viaCoordinator.pendingGids) {
+            pb::GetRequest req;
+            req.set_gid(gid);
+            pb::Transaction tx;
+            grpc::ClientContext ctx;
+            ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+            if (!control->Get(&ctx, req, &tx).ok() || tx.summary().status() != pb::SUCCEEDED) {
+                if (viaCoordinator.firstError.empty())
+                    viaCoordinator.firstError = gid + " did not end SUCCEEDED";
+                notSucceeded++;
+            }
+        }
+        viaCoordinator.ok -= notSucceeded;
+        viaCoordinator.errors += notSucceeded;
+    }
+
+    // ---- the baseline: the same calls, straight to the participant --------------------------
+    PhaseResult direct;
+    CpuSample directCpu;  // cores busy on average during the direct phase
+    if (o.direct) {
+        std::atomic<long> dseq{0};
+        Clock::time_point d0, d1;
+        CpuSample dcpu0, dcpu1;
+        auto directResults = runPhase(
+            o,
+            [&](int, Clock::time_point w0, Clock::time_point w1, ThreadResult &r) {
+                HttpClient client;
+                std::vector<std::string> urls;
+                for (const Call &c : work.directCalls)
+                    urls.push_back(base + c.path + "?gid=");
+                std::string url;
+                while (Clock::now() < w1) {
+                    const std::string gid = "direct-" + std::to_string(dseq.fetch_add(1));
+                    auto a = Clock::now();
+                    bool ok = true;
+                    for (size_t k = 0; k < work.directCalls.size() && ok; ++k) {
+                        const Call &c = work.directCalls[k];
+                        url = urls[k];
+                        url += gid;
+                        url += "&trans_type=" + work.transType + "&branch_id=" + c.branchId
+                               + "&op=" + c.op;
+                        ok = client.post(url, work.payload);
+                    }
+                    auto b = Clock::now();
+                    if (a < w0 || b > w1)
+                        continue;
+                    if (ok)
+                        r.latenciesMs.push_back(
+                            std::chrono::duration<double, std::milli>(b - a).count());
+                    else if (r.errors++ == 0)
+                        r.firstError = "direct call failed";
+                }
+            },
+            tick, &d0, &d1, [&] { sampleCpu(&dcpu0); }, [&] { sampleCpu(&dcpu1); });
+        const double dwindow = std::chrono::duration<double>(dcpu1.at - dcpu0.at).count();
+        if (dwindow > 0) {
+            directCpu.participant = (dcpu1.participant - dcpu0.participant) / dwindow;
+            directCpu.bench = (dcpu1.bench - dcpu0.bench) / dwindow;
+            directCpu.machine = (dcpu1.machine - dcpu0.machine) / dwindow;
+        }
+        direct = summarise(directResults, o.seconds);
+    }
+
+    // ---- report ---------------------------------------------------------------------------
+    const double window = std::chrono::duration<double>(cpu1.at - cpu0.at).count();
+    const double txPerS = double(viaCoordinator.ok) / o.seconds;
+    const double directTxPerS = o.direct ? double(direct.ok) / o.seconds : 0;
+    auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
+    auto round1 = [](double v) { return std::round(v * 10) / 10; };
+    nlohmann::ordered_json out;
+    out["mode"] = o.mode;
+    out["branches"] = o.branches;
+    out["concurrency"] = o.concurrency;
+    out["seconds"] = o.seconds;
+    out["sqlite_sync"] = o.sqliteSync;
+    out["wait_result"] = o.waitResult;
+    out["parallel"] = o.parallel;
+    out["history"] = o.history;
+    out["tx_per_s"] = round1(txPerS);
+    out["p50_ms"] = round3(viaCoordinator.p50);
+    out["p99_ms"] = round3(viaCoordinator.p99);
+    out["participant_calls_per_s"] =
+        round1(calls0 >= 0 && calls1 >= 0 && window > 0 ? double(calls1 - calls0) / window : -1);
+    out["direct_tx_per_s"] = round1(directTxPerS);
+    out["direct_p50_ms"] = round3(direct.p50);
+    out["direct_p99_ms"] = round3(direct.p99);
+    out["ratio"] = directTxPerS > 0 ? round3(txPerS / directTxPerS) : 0.0;
+    out["added_p50_ms"] = round3(viaCoordinator.p50 - direct.p50);
+    out["errors"] = viaCoordinator.errors + direct.errors;
+    // Average cores busy per process during the coordinator phase (2 cores = 2.0).
+    if (window > 0) {
+        out["coordinator_cpu"] = round3((cpu1.coordinator - cpu0.coordinator) / window);
+        out["participant_cpu"] = round3((cpu1.participant - cpu0.participant) / window);
+        out["bench_cpu"] = round3((cpu1.bench - cpu0.bench) / window);
+        // Busy cores not explained by the three processes of the run: other load on the machine
+        // (a build, ...). Near 0 for a clean measurement.
+        out["other_cpu"] = round3((cpu1.machine - cpu0.machine) / window
+                                  - (cpu1.coordinator - cpu0.coordinator) / window
+                                  - (cpu1.participant - cpu0.participant) / window
+                                  - (cpu1.bench - cpu0.bench) / window);
+    }
+    if (o.direct) {
+        out["direct_participant_cpu"] = round3(directCpu.participant);
+        out["direct_bench_cpu"] = round3(directCpu.bench);
+        out["direct_other_cpu"] =
+            round3(directCpu.machine - directCpu.participant - directCpu.bench);
+    }
+    if (!o.waitResult)
+        out["drain_s"] = round3(drainSeconds);
+    if (o.history > 0) {
+        out["history_s"] = round1(historySeconds);
+        out["history_tx_per_s"] = round1(double(o.history) / historySeconds);
+        out["history_errors"] = historyErrors;
+    }
+    out["db_mb"] = round1(dbMb);  // database + WAL size when the measurement started
+    if (!viaCoordinator.firstError.empty())
+        out["first_error"] = viaCoordinator.firstError;
+    else if (!direct.firstError.empty())
+        out["first_error"] = direct.firstError;
+    std::cout << out.dump() << std::endl;
+
+    control.reset();
+    coordinator.signal(SIGTERM);
+    int code = coordinator.wait(std::chrono::seconds(20));
+    participant.signal(SIGTERM);
+    participant.wait(std::chrono::seconds(10));
+    if (code != 0)
+        std::cerr << "coordinator_bench: coordinator-lite exited with " << code << ":\n"
+                  << coordinator.output();
+    cleanup();
+    curl_global_cleanup();
+    return viaCoordinator.ok > 0 ? 0 : 1;
+}
