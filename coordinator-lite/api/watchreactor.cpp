@@ -72,6 +72,7 @@ private:
             refill();
         if (m_finished || m_queue.empty())
             return;
+        m_message.Clear();  // the message is reused: no field of the previous event may leak
         toProto(m_queue.front(), &m_message);
         m_sentSeq = m_queue.front().seq;
         m_queue.pop_front();

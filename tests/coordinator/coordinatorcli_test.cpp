@@ -181,6 +181,15 @@ TEST_F(CoordinatorProcessTest, watchResumesFromASequenceNumberWithoutGaps)
     for (std::string line; std::getline(lines, line);)
         seqs.push_back(nlohmann::json::parse(line)["seq"].get<int64_t>());
     ASSERT_GE(seqs.size(), 9u);
+    // Each event carries only its own fields (the server reuses its message buffer).
+    std::istringstream again(all.out);
+    for (std::string line; std::getline(again, line);) {
+        auto e = nlohmann::json::parse(line);
+        if (e["kind"] == "op_status_changed" || e["kind"] == "tx_created")
+            EXPECT_FALSE(e.contains("attempt")) << line;
+        if (e["kind"] == "tx_created")
+            EXPECT_FALSE(e.contains("op")) << line;
+    }
     for (size_t i = 0; i < seqs.size(); ++i)
         EXPECT_EQ(seqs[i], static_cast<int64_t>(i + 1)) << "gap or repeat at " << i;
 
