@@ -2,6 +2,7 @@
 
 #include "branchinvoker.h"
 #include "clock.h"
+#include "delayqueue.h"
 #include "engineobserver.h"
 #include "domain/operator.h"
 #include "flow/flowdefinition.h"
@@ -32,6 +33,9 @@ struct EngineConfig {
     int64_t maxBackoffMs = 300000;
     int64_t pollIntervalMs = 100;
     int claimBatch = 256;
+    // Changes that gate no call (a call started, a branch done while others run) ride along
+    // with the transaction's next write, or are written on their own after this long.
+    int64_t deferredFlushMs = 20;
     ProcessorConfig processor;
     flow::FlowLimits limits;
     domain::StuckThresholds stuck;
@@ -127,6 +131,8 @@ private:
     void advanceLocked(const RtPtr &rt, Outbox &out);
     void flushLocked(const RtPtr &rt, Outbox &out, bool gate, bool final, bool park,
                      int64_t nextRetryMs);
+    void flushOrDeferLocked(const RtPtr &rt, Outbox &out);
+    void flushDeferred(const RtPtr &rt);
     void applyStatus(TxRuntime &rt, domain::TxStatus status, const std::string &reason);
     void startCallLocked(TxRuntime &rt, const std::string &branchId, domain::OpKind op,
                          Outbox &out);
@@ -156,6 +162,7 @@ private:
     std::mutex m_loopMutex;
     std::condition_variable m_loopWake;
     std::thread m_loop;
+    DelayQueue m_deferredFlushes;  // last: stopped before the members its tasks use
 };
 
 }  // namespace coord::engine

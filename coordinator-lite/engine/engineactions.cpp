@@ -194,7 +194,7 @@ void Engine::act(ActionCommand cmd, ActionDone done)
                                                                  : flow::firstPhaseOp(rt->tx.summary.type);
                 const Operation *o = rt->tx.findBranch(cmd.branchId)->find(k);
                 if (o)
-                    rt->opWrites.push_back({cmd.branchId, k, o->status, o->attemptCount});
+                    rt->recordOp({cmd.branchId, k, o->status, o->attemptCount});
             }
             entry.stateAfter = stateOf(*rt, cmd);
             entry.detail = plan.summary;

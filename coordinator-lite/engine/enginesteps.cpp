@@ -50,7 +50,7 @@ void Engine::startCallLocked(TxRuntime &rt, const std::string &branchId, OpKind 
     m_callsInFlight++;
     if (o->status != OpStatus::Running) {
         o->status = OpStatus::Running;
-        rt.opWrites.push_back({branchId, op, OpStatus::Running, o->attemptCount});
+        rt.recordOp({branchId, op, OpStatus::Running, o->attemptCount});
         Event e = makeEvent(EventKind::OpStatusChanged, now);
         e.branchId = branchId;
         e.op = op;
@@ -74,7 +74,7 @@ void Engine::advanceLocked(const RtPtr &rt, Outbox &out)
         return;
     if (!rt->gateOpen) {  // a decision is on its way to disk: record, but do not act yet
         if (rt->hasPendingChanges())
-            flushLocked(rt, out, false, false, false, 0);
+            flushOrDeferLocked(rt, out);
         return;
     }
     Step step;
@@ -101,14 +101,47 @@ void Engine::advanceLocked(const RtPtr &rt, Outbox &out)
     const bool park = !final && !gate && rt->inFlight == 0 && (step.calls.empty() || deferred);
     const int64_t next =
         step.nextDueMs == INT64_MAX ? step.now + m_config.leaseMs : step.nextDueMs;
-    if (gate || final || park || rt->hasPendingChanges())
+    if (gate || final || park)
         flushLocked(rt, out, gate, final, park, next);
+    else if (rt->hasPendingChanges())
+        flushOrDeferLocked(rt, out);
+}
+
+void Engine::flushOrDeferLocked(const RtPtr &rt, Outbox &out)
+{
+    // Nothing waits on these changes and a call under way will bring the next write: let them
+    // ride along with it (one write per decision instead of one per event), within a bound.
+    const bool someoneWaits = !rt->durableWaiters.empty() || !rt->pendingAudit.empty();
+    if (rt->inFlight == 0 || someoneWaits || m_stopping)
+        return flushLocked(rt, out, false, false, false, 0);
+    if (rt->flushDeferred)
+        return;
+    const bool posted = m_deferredFlushes.post([this, weak = std::weak_ptr<TxRuntime>(rt)] {
+        if (RtPtr rt = weak.lock())
+            flushDeferred(rt);
+    });
+    if (!posted)
+        return flushLocked(rt, out, false, false, false, 0);
+    rt->flushDeferred = true;
+}
+
+void Engine::flushDeferred(const RtPtr &rt)
+{
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        if (!rt->flushDeferred || rt->broken)
+            return;
+        flushLocked(rt, out, false, false, false, 0);
+    }
+    deliver(rt, out);
 }
 
 void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool park,
                          int64_t nextRetryMs)
 {
     const int64_t now = m_clock.nowMs();
+    rt->flushDeferred = false;  // everything pending goes with this write
     TxSummary &s = rt->tx.summary;
     s.updatedMs = now;
     s.branchCount = static_cast<int>(rt->tx.branches.size());
@@ -261,7 +294,7 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
                 st.nextAttemptMs = now + std::max<int64_t>(rt->tx.options.retryIntervalMs, 1);
                 break;
             }
-            rt->opWrites.push_back({branchId, op, o->status, o->attemptCount});
+            rt->recordOp({branchId, op, o->status, o->attemptCount});
             rt->attemptWrites.push_back({branchId, op, a});
             Event e = makeEvent(EventKind::AttemptFinished, now);
             e.branchId = branchId;

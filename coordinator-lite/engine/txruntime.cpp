@@ -56,4 +56,14 @@ std::vector<const Branch *> TxRuntime::dependents(const std::string &branchId) c
     return out;
 }
 
+void TxRuntime::recordOp(storage::OpWrite write)
+{
+    for (storage::OpWrite &queued : opWrites)
+        if (queued.branchId == write.branchId && queued.op == write.op) {
+            queued = std::move(write);
+            return;
+        }
+    opWrites.push_back(std::move(write));
+}
+
 }  // namespace coord::engine

@@ -41,6 +41,7 @@ struct TxRuntime {
     bool broken = false;     // a write failed; drop and let recovery reload it
     bool removable = false;  // parked or finished: may leave memory once its write is durable
     uint64_t activity = 0;   // bumped by every event, so a stale park does not evict
+    bool flushDeferred = false;  // pending changes wait for the next write (or the delay queue)
 
     // Changes not yet handed to the committer; flushed with the next write.
     std::vector<storage::OpWrite> opWrites;
@@ -55,6 +56,8 @@ struct TxRuntime {
     std::vector<TxWaiter> roundWaiters;  // answer when finished or parked (wait_result)
 
     OpState &state(const std::string &branchId, domain::OpKind op) { return ops[{branchId, op}]; }
+    // Queues an operation's new status; a later change to the same operation replaces it.
+    void recordOp(storage::OpWrite write);
     // Answered when the next write (the one carrying the caller's change) is durable.
     void waitDurable(TxWaiter waiter) { durableWaiters.emplace_back(writeCount + 1, std::move(waiter)); }
     bool hasPendingChanges() const

@@ -131,7 +131,15 @@ absl::Status Connection::exec(std::string_view sql)
     return s;
 }
 
-absl::StatusOr<Statement *> Connection::prepare(const std::string &sql)
+absl::Status Connection::run(std::string_view sql)
+{
+    auto statement = prepare(sql);
+    if (!statement.ok())
+        return statement.status();
+    return (*statement)->run();
+}
+
+absl::StatusOr<Statement *> Connection::prepare(std::string_view sql)
 {
     auto it = m_cache.find(sql);
     if (it != m_cache.end()) {
@@ -139,13 +147,13 @@ absl::StatusOr<Statement *> Connection::prepare(const std::string &sql)
         return it->second.get();
     }
     sqlite3_stmt *stmt = nullptr;
-    int rc = sqlite3_prepare_v3(m_db, sql.c_str(), static_cast<int>(sql.size()),
+    int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK)
         return errorStatus(m_db, rc, "sqlite prepare");
     auto owned = std::make_unique<Statement>(m_db, stmt);
     Statement *raw = owned.get();
-    m_cache.emplace(sql, std::move(owned));
+    m_cache.emplace(std::string(sql), std::move(owned));
     return raw;
 }
 

@@ -4,7 +4,7 @@
 #include <absl/status/statusor.h>
 
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,16 +52,23 @@ public:
     static absl::StatusOr<std::unique_ptr<Connection>> open(const std::string &path, bool readOnly);
     ~Connection();
 
+    // Any SQL, several statements allowed, parsed every time (schema, pragmas).
     absl::Status exec(std::string_view sql);
+    // One statement without parameters, prepared once (BEGIN, SAVEPOINT, COMMIT ...).
+    absl::Status run(std::string_view sql);
     // A cached statement, reset and with bindings cleared.
-    absl::StatusOr<Statement *> prepare(const std::string &sql);
+    absl::StatusOr<Statement *> prepare(std::string_view sql);
     int64_t changes() const;
     std::string lastError() const;
 
 private:
     explicit Connection(sqlite3 *db) : m_db(db) {}
     sqlite3 *m_db;
-    std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
+    struct SqlHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    };
+    std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> m_cache;
 };
 
 absl::Status errorStatus(sqlite3 *db, int rc, std::string_view what);

@@ -271,11 +271,11 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid, int attempt
     ReaderLease db(*this);
     if (!db.status().ok())
         return db.status();
-    if (auto s = db->exec("BEGIN"); !s.ok())
+    if (auto s = db->run("BEGIN"); !s.ok())
         return s;
     struct EndRead {
         Connection &c;
-        ~EndRead() { c.exec("COMMIT").IgnoreError(); }
+        ~EndRead() { c.run("COMMIT").IgnoreError(); }
     } end{*db};
 
     Transaction tx;
@@ -386,11 +386,11 @@ absl::StatusOr<ListPage> SqliteStore::list(const ListQuery &query)
     ReaderLease db(*this);
     if (!db.status().ok())
         return db.status();
-    if (auto s = db->exec("BEGIN"); !s.ok())
+    if (auto s = db->run("BEGIN"); !s.ok())
         return s;
     struct EndRead {
         Connection &c;
-        ~EndRead() { c.exec("COMMIT").IgnoreError(); }
+        ~EndRead() { c.run("COMMIT").IgnoreError(); }
     } end{*db};
 
     // Every filter is a bound parameter; an unused one is neutralised by its own value.
@@ -639,11 +639,11 @@ std::vector<WriteResult> SqliteStore::commit(std::span<TxWrite> writes)
         return results;
     };
     const int64_t seqBefore = m_lastSeq;
-    if (auto s = db.exec("BEGIN IMMEDIATE"); !s.ok())
+    if (auto s = db.run("BEGIN IMMEDIATE"); !s.ok())
         return failAll(s);
     for (size_t i = 0; i < writes.size(); ++i) {
-        if (auto s = db.exec("SAVEPOINT w"); !s.ok()) {
-            db.exec("ROLLBACK").IgnoreError();
+        if (auto s = db.run("SAVEPOINT w"); !s.ok()) {
+            db.run("ROLLBACK").IgnoreError();
             m_lastSeq = seqBefore;
             return failAll(s);
         }
@@ -652,12 +652,12 @@ std::vector<WriteResult> SqliteStore::commit(std::span<TxWrite> writes)
         if (!results[i].status.ok()) {
             m_lastSeq = seqAtWrite;
             results[i].events.clear();
-            db.exec("ROLLBACK TO w").IgnoreError();
+            db.run("ROLLBACK TO w").IgnoreError();
         }
-        db.exec("RELEASE w").IgnoreError();
+        db.run("RELEASE w").IgnoreError();
     }
-    if (auto s = db.exec("COMMIT"); !s.ok()) {
-        db.exec("ROLLBACK").IgnoreError();
+    if (auto s = db.run("COMMIT"); !s.ok()) {
+        db.run("ROLLBACK").IgnoreError();
         m_lastSeq = seqBefore;
         return failAll(s);
     }
