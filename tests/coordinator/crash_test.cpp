@@ -1,7 +1,10 @@
 // A real coordinator-lite process SIGKILLed while transfers are in flight, restarted on the same
-// database: nothing is lost, nothing is half done, nothing runs twice.
+// database, and the bank (a participant process with its own SQLite ledger) killed and restarted
+// too: nothing is lost, nothing is half done, nothing runs twice, the money is all there.
+// Sized by TXDESK_CRASH_TRANSACTIONS / TXDESK_CRASH_KILLS / TXDESK_CRASH_PARTICIPANT_KILLS,
+// seeded by TXDESK_CRASH_SEED (scripts/soak runs it for as long as asked).
 #include "bankledger.h"
-#include "httpbank.h"
+#include "support/childprocess.h"
 #include "support/coordinatorprocess.h"
 
 #include <grpcpp/grpcpp.h>
@@ -17,8 +20,8 @@ namespace {
 
 namespace pb = txdesk::v1;
 using testsupport::BankLedger;
+using testsupport::ChildProcess;
 using testsupport::CoordinatorProcess;
-using testsupport::HttpBank;
 
 int envInt(const char *name, int fallback)
 {
@@ -26,29 +29,88 @@ int envInt(const char *name, int fallback)
     return v && *v ? std::atoi(v) : fallback;
 }
 
+// The bank participant as a process: killed with SIGKILL, restarted on the same port and ledger.
+class BankProcess
+{
+public:
+    BankProcess(std::string db, int delayMs) : m_db(std::move(db)), m_delayMs(delayMs) {}
+
+    bool start()
+    {
+        m_process = std::make_unique<ChildProcess>(
+            testsupport::binDir() + "/bank_participant",
+            std::vector<std::string>{"--db", m_db, "--port", std::to_string(m_port), "--delay-ms",
+                                     std::to_string(m_delayMs)});
+        if (!m_process->start())
+            return false;
+        const std::string port = m_process->waitForLine("listening on 127.0.0.1:");
+        if (port.empty())
+            return false;
+        m_port = std::stoi(port);
+        return true;
+    }
+    void kill()
+    {
+        m_process->signal(SIGKILL);
+        m_process->wait();
+    }
+    std::string output() { return m_process ? m_process->output() : std::string(); }
+    std::string url(const std::string &method) const
+    {
+        return "http://127.0.0.1:" + std::to_string(m_port) + "/api/" + method;
+    }
+
+private:
+    std::string m_db;
+    int m_delayMs;
+    int m_port = 0;
+    std::unique_ptr<ChildProcess> m_process;
+};
+
 class CrashTest : public ::testing::Test
 {
 protected:
     void SetUp() override { m_dir = testsupport::makeTempDir("txdesk-crash"); }
     void TearDown() override { std::filesystem::remove_all(m_dir); }
 
-    std::string transferFlow(HttpBank &bank, const std::string &from, const std::string &to,
-                             int amount)
+    static nlohmann::json branch(const char *id, const BankProcess &bank,
+                                 std::vector<std::pair<const char *, std::string>> ops,
+                                 const std::string &account, int amount)
     {
+        nlohmann::json b = {{"id", id}, {"payload", {{"account", account}, {"amount", amount}}}};
+        for (const auto &[op, method] : ops)
+            b[op] = bank.url(method);
+        return b;
+    }
+
+    // Even transfers are SAGAs, odd ones TCCs.
+    static std::string transferFlow(bool tcc, const BankProcess &bank, const std::string &from,
+                                    const std::string &to, int amount)
+    {
+        nlohmann::json out = tcc ? branch("out", bank,
+                                          {{"try", "TransOutTry"},
+                                           {"confirm", "TransOutConfirm"},
+                                           {"cancel", "TransOutCancel"}},
+                                          from, amount)
+                                 : branch("out", bank,
+                                          {{"action", "TransOut"},
+                                           {"compensate", "TransOutCompensate"}},
+                                          from, amount);
+        nlohmann::json in = tcc ? branch("in", bank,
+                                         {{"try", "TransInTry"},
+                                          {"confirm", "TransInConfirm"},
+                                          {"cancel", "TransInCancel"}},
+                                         to, amount)
+                                : branch("in", bank,
+                                         {{"action", "TransIn"},
+                                          {"compensate", "TransInCompensate"}},
+                                         to, amount);
+        in["after"] = {"out"};
         nlohmann::json flow = {
-            {"name", "crash-transfer"},
-            {"type", "SAGA"},
+            {"name", tcc ? "crash-transfer-tcc" : "crash-transfer"},
+            {"type", tcc ? "TCC" : "SAGA"},
             {"options", {{"retry_interval_ms", 100}, {"wait_result", false}}},
-            {"branches",
-             {{{"id", "out"},
-               {"action", bank.url("TransOut")},
-               {"compensate", bank.url("TransOutCompensate")},
-               {"payload", {{"account", from}, {"amount", amount}}}},
-              {{"id", "in"},
-               {"after", {"out"}},
-               {"action", bank.url("TransIn")},
-               {"compensate", bank.url("TransInCompensate")},
-               {"payload", {{"account", to}, {"amount", amount}}}}}}};
+            {"branches", {out, in}}};
         return flow.dump();
     }
 
@@ -83,31 +145,35 @@ bool waitAllFinished(CoordinatorProcess &coordinator, std::chrono::seconds limit
     return false;
 }
 
-TEST_F(CrashTest, killedCoordinatorLosesNothingAndHalfDoesNothing)
+TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
 {
     const int total = envInt("TXDESK_CRASH_TRANSACTIONS", 240);
     const int kills = envInt("TXDESK_CRASH_KILLS", 4);
+    const int bankKills = envInt("TXDESK_CRASH_PARTICIPANT_KILLS", kills);
     const int accounts = 8, initial = 1000;
-    BankLedger ledger(m_dir + "/bank.db");
-    for (int i = 0; i < accounts; ++i)
-        ledger.setBalance("acct" + std::to_string(i), initial);
-    ledger.setDelayMs(15);  // calls take a while: kills land mid-transaction
-    HttpBank bank(ledger);
-    ASSERT_TRUE(bank.start());
+    const std::string ledgerPath = m_dir + "/bank.db";
+    {
+        BankLedger setup(ledgerPath);
+        for (int i = 0; i < accounts; ++i)
+            setup.setBalance("acct" + std::to_string(i), initial);
+    }
+    BankProcess bank(ledgerPath, 15);  // calls take a while: kills land mid-transaction
+    ASSERT_TRUE(bank.start()) << bank.output();
     CoordinatorProcess coordinator(m_dir + "/coordinator.db");
     ASSERT_TRUE(coordinator.start()) << coordinator.output();
 
-    std::mt19937 rng(20261124);
+    std::mt19937 rng(envInt("TXDESK_CRASH_SEED", 20261124));
     std::vector<std::string> gids;
     std::vector<std::string> flows;
     for (int i = 0; i < total; ++i) {
         int from = rng() % accounts, to = (from + 1 + rng() % (accounts - 1)) % accounts;
         int amount = 1 + static_cast<int>(rng() % 400);  // some exceed the balance: FAILURE
         gids.push_back("crash-" + std::to_string(i));
-        flows.push_back(transferFlow(bank, "acct" + std::to_string(from),
+        flows.push_back(transferFlow(i % 2 == 1, bank, "acct" + std::to_string(from),
                                      "acct" + std::to_string(to), amount));
     }
-    int killed = 0, resubmitted = 0;
+    int killed = 0, bankKilled = 0, resubmitted = 0;
+    bool bankDown = false;
     std::set<size_t> unacknowledged;
     auto submit = [&](size_t i) {
         pb::SubmitRequest req;
@@ -118,11 +184,24 @@ TEST_F(CrashTest, killedCoordinatorLosesNothingAndHalfDoesNothing)
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
         return coordinator.stub().Submit(&ctx, req, &reply).ok();
     };
+    // Coordinator kills at multiples of killEvery; the bank dies half-way between them and
+    // comes back a quarter period later (calls meanwhile are refused and retried).
     const size_t killEvery = total / (kills + 1);
+    const size_t bankEvery = total / (bankKills + 1);
     for (size_t i = 0; i < gids.size(); ++i) {
         if (!submit(i))
             unacknowledged.insert(i);
-        if (killEvery > 0 && (i + 1) % killEvery == 0 && killed < kills) {
+        const size_t n = i + 1;
+        if (bankEvery > 0 && !bankDown && bankKilled < bankKills
+            && n % bankEvery == bankEvery / 2) {
+            bank.kill();
+            ++bankKilled;
+            bankDown = true;
+        } else if (bankDown && n % bankEvery == (bankEvery / 2 + bankEvery / 4) % bankEvery) {
+            ASSERT_TRUE(bank.start()) << bank.output();
+            bankDown = false;
+        }
+        if (killEvery > 0 && n % killEvery == 0 && killed < kills) {
             coordinator.kill();
             ++killed;
             ASSERT_TRUE(coordinator.start()) << coordinator.output();
@@ -136,12 +215,16 @@ TEST_F(CrashTest, killedCoordinatorLosesNothingAndHalfDoesNothing)
                 }
         }
     }
+    if (bankDown)
+        ASSERT_TRUE(bank.start()) << bank.output();
     for (size_t i : std::set<size_t>(unacknowledged))
         if (submit(i))
             ++resubmitted, unacknowledged.erase(i);
     ASSERT_TRUE(unacknowledged.empty());
-    ASSERT_TRUE(waitAllFinished(coordinator, std::chrono::seconds(120))) << coordinator.output();
+    ASSERT_TRUE(waitAllFinished(coordinator, std::chrono::seconds(180))) << coordinator.output();
+    bank.kill();  // the ledger is read below, as the bank left it
 
+    BankLedger ledger(ledgerPath);
     int succeeded = 0, failed = 0, retries = 0, violations = 0;
     for (const std::string &gid : gids) {
         pb::GetRequest req;
@@ -163,18 +246,24 @@ TEST_F(CrashTest, killedCoordinatorLosesNothingAndHalfDoesNothing)
             ++violations;
         }
     }
+    int64_t frozen = 0;
+    for (int i = 0; i < accounts; ++i)
+        frozen += ledger.frozen("acct" + std::to_string(i));
     const int64_t totalBalance = ledger.totalBalance();
     violations += totalBalance != int64_t{accounts} * initial;
     violations += ledger.maxEffectsPerOperation() > 1;
-    std::printf("crash suite: transactions=%d succeeded=%d failed=%d kills=%d resubmitted=%d "
-                "retries=%d violations=%d\n",
-                total, succeeded, failed, killed, resubmitted, retries, violations);
+    violations += frozen != 0;  // every TCC reservation was confirmed or cancelled
+    std::printf("crash suite: transactions=%d succeeded=%d failed=%d kills=%d "
+                "participant_kills=%d resubmitted=%d retries=%d violations=%d\n",
+                total, succeeded, failed, killed, bankKilled, resubmitted, retries, violations);
     EXPECT_EQ(violations, 0);
     EXPECT_EQ(totalBalance, int64_t{accounts} * initial);
+    EXPECT_EQ(frozen, 0);
     EXPECT_EQ(ledger.maxEffectsPerOperation(), 1);
     EXPECT_EQ(succeeded + failed, total);
     EXPECT_GT(failed, 0) << "some transfers should have been rolled back";
     EXPECT_EQ(killed, kills);
+    EXPECT_EQ(bankKilled, bankKills);
 }
 
 }  // namespace
