@@ -262,6 +262,8 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
         rt->activity++;
         Branch *b = rt->tx.findBranch(branchId);
         Operation *o = b ? b->find(op) : nullptr;
+        if (rt->broken)
+            out.release = true;  // a write failed while this call ran: leave it to recovery
         if (!rt->broken && o) {
             const int64_t now = m_clock.nowMs();
             Attempt a{st.startedMs, now, result.outcome, result.statusCode, result.error,

@@ -11,12 +11,15 @@ absl::Status errorStatus(sqlite3 *db, int rc, std::string_view what)
     std::string message = absl::StrCat(std::string(what), ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     switch (rc & 0xff) {
     case SQLITE_FULL:
-        return absl::ResourceExhaustedError(absl::StrCat(message, " (disk full)"));
+        return absl::ResourceExhaustedError(
+            absl::StrCat(message, " (disk full; nothing was changed — free space and retry)"));
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-        return absl::UnavailableError(message);
+        return absl::UnavailableError(absl::StrCat(
+            message, " (the database cannot be written: read-only file or disk, permissions, or "
+                     "an I/O failure; nothing was changed)"));
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return absl::UnavailableError(message);
