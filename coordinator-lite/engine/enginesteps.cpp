@@ -12,6 +12,27 @@ namespace {
 
 
 
+// A call that started and ended within one write needs no "running" event of its own: the
+// attempt event that follows carries its start time and the operation's new status.
+void dropRunningMarkersOfFinishedCalls(std::vector<Event> &events)
+{
+    auto finishedLater = [&](size_t i) {
+        for (size_t j = i + 1; j < events.size(); ++j)
+            if (events[j].kind == EventKind::AttemptFinished
+                && events[j].branchId == events[i].branchId && events[j].op == events[i].op)
+                return true;
+        return false;
+    };
+    size_t kept = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+        const bool marker = events[i].kind == EventKind::OpStatusChanged
+                            && events[i].opStatus == OpStatus::Running;
+        if (!(marker && finishedLater(i)))
+            events[kept++] = std::move(events[i]);
+    }
+    events.resize(kept);
+}
+
 int64_t timeoutOf(const Transaction &tx, const Branch &b)
 {
     return b.requestTimeoutMs > 0 ? b.requestTimeoutMs : tx.options.requestTimeoutMs;
@@ -187,6 +208,7 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool 
         rt->attemptWrites.clear();
         rt->newBranches.clear();
     }
+    dropRunningMarkersOfFinishedCalls(rt->events);
     for (Event &e : rt->events)
         e.summary = s;
     w.events = std::move(rt->events);

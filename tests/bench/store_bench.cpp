@@ -1,7 +1,7 @@
 // store_bench: the cost of the SQLite store's group commit, apart from everything else.
 //
 // Commits batches of the writes one two-branch saga makes on its fast path (the insert, then
-// the final write with two attempts, two operation changes and five events) and prints one
+// the final write with two attempts, two operation changes and three events) and prints one
 // JSON line: transactions/s, microseconds per write, per batch, and per commit of a batch.
 // Run it with --sync off to see the CPU side alone (fsync excluded).
 #include "storage/sqlitestore.h"
@@ -96,7 +96,6 @@ int main(int argc, char **argv)
             for (const char *b : {"b0", "b1"}) {
                 w.ops.push_back({b, OpKind::Action, OpStatus::Succeeded, 1});
                 w.attempts.push_back({b, OpKind::Action, Attempt{now, now + 1, AttemptOutcome::Success, 200, "", "{}"}});
-                w.events.push_back(eventOf(EventKind::OpStatusChanged, now, b));
                 w.events.push_back(eventOf(EventKind::AttemptFinished, now, b));
             }
             w.events.push_back(eventOf(EventKind::TxStatusChanged, now));
