@@ -3,7 +3,10 @@
 // Commits batches of the writes one two-branch saga makes on its fast path (the insert, then
 // the final write with two attempts, two operation changes and three events) and prints one
 // JSON line: transactions/s, microseconds per write, per batch, and per commit of a batch.
-// Run it with --sync off to see the CPU side alone (fsync excluded).
+// Run it with --sync normal to see the CPU side alone (no fsync per commit).
+//   store_bench [--batch 100] [--batches 200] [--sync full|normal] [--db FILE]
+// With --db the database is kept (and grows run after run): `--batches 20000 --db DIR/coordinator.db`
+// leaves 1M finished sagas for `coordinator_bench --keep DIR` (cost with a large history).
 #include "storage/sqlitestore.h"
 
 #include <chrono>
@@ -54,40 +57,46 @@ int main(int argc, char **argv)
 {
     int batch = 100, batches = 200;
     auto sync = storage::SqliteStore::Sync::Full;
+    std::string keptDb;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
         if (k == "--batch")
             batch = std::atoi(v.c_str());
         else if (k == "--batches")
             batches = std::atoi(v.c_str());
+        else if (k == "--db")
+            keptDb = v;
         else if (k == "--sync")
             sync = v == "full" ? storage::SqliteStore::Sync::Full : storage::SqliteStore::Sync::Normal;
     }
     const auto dir = std::filesystem::temp_directory_path() / ("store_bench_" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
-    auto store = storage::SqliteStore::open((dir / "bench.db").string(), sync);
+    auto store = storage::SqliteStore::open(keptDb.empty() ? (dir / "bench.db").string() : keptDb, sync);
     if (!store.ok()) {
         std::fprintf(stderr, "store_bench: %s\n", std::string(store.status().message()).c_str());
         return 1;
     }
     using Clock = std::chrono::steady_clock;
-    int64_t now = 1'700'000'000'000;
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string run = std::to_string(now) + "-";  // gids stay unique in a kept database
     int serial = 0;
     double commitUs = 0;
     auto started = Clock::now();
-    for (int n = 0; n < batches; ++n) {
-        // Half of each batch inserts new sagas, half finishes the ones inserted before.
+    for (int n = 0; n <= batches; ++n) {
+        // Half of each batch inserts new sagas, half finishes the ones inserted before; the
+        // last batch only finishes, so every saga ends finished.
         std::vector<storage::TxWrite> writes;
-        for (int i = 0; i < batch / 2; ++i) {
+        for (int i = 0; n < batches && i < batch / 2; ++i) {
             storage::TxWrite w;
-            w.gid = "g" + std::to_string(serial + i);
+            w.gid = run + std::to_string(serial + i);
             w.insert = sagaOf(w.gid, now);
             w.events.push_back(eventOf(EventKind::TxCreated, now));
             writes.push_back(std::move(w));
         }
         for (int i = 0; n > 0 && i < batch / 2; ++i) {
             storage::TxWrite w;
-            w.gid = "g" + std::to_string(serial - batch / 2 + i);
+            w.gid = run + std::to_string(serial - batch / 2 + i);
             TxSummary s = sagaOf(w.gid, now).summary;
             s.status = TxStatus::Succeeded;
             s.finishedMs = now;
@@ -101,7 +110,8 @@ int main(int argc, char **argv)
             w.events.push_back(eventOf(EventKind::TxStatusChanged, now));
             writes.push_back(std::move(w));
         }
-        serial += batch / 2;
+        if (n < batches)
+            serial += batch / 2;
         auto t0 = Clock::now();
         auto results = (*store)->commit(writes);
         commitUs += std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
@@ -113,11 +123,11 @@ int main(int argc, char **argv)
         ++now;
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    const double writes = double(batch) * batches - batch / 2;
+    const double writes = double(batch) * batches;
     std::printf("{\"sync\":\"%s\",\"batch\":%d,\"batches\":%d,\"tx_per_s\":%.0f,\"us_per_write\":%.1f,"
                 "\"us_per_commit\":%.0f}\n",
                 sync == storage::SqliteStore::Sync::Full ? "full" : "normal", batch, batches,
-                (serial - batch / 2) / seconds, commitUs / writes, commitUs / batches);
+                serial / seconds, commitUs / writes, commitUs / (batches + 1));
     std::filesystem::remove_all(dir);
     return 0;
 }
