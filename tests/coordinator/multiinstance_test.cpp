@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -26,12 +25,6 @@ using Clock = std::chrono::steady_clock;
 using testsupport::BankLedger;
 using testsupport::CoordinatorProcess;
 using testsupport::HttpBank;
-
-int envInt(const char *name, int fallback)
-{
-    const char *v = std::getenv(name);
-    return v && *v ? std::atoi(v) : fallback;
-}
 
 // Every gid a Watch stream on one instance reports, from seq 0 on.
 class WatchedGids
@@ -97,7 +90,7 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
     testsupport::PostgresSchema schema;
     if (!schema.ok())
         GTEST_SKIP() << schema.error();
-    const int total = envInt("TXDESK_MULTI_TRANSACTIONS", 300);
+    const int total = testsupport::envInt("TXDESK_MULTI_TRANSACTIONS", 300);
     const int accounts = 8, initial = 1000;
     const std::string dir = testsupport::makeTempDir("txdesk-multi");
     struct RemoveDir {
@@ -120,25 +113,11 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
     }
     WatchedGids watched(instances[0]->stub());
 
-    std::mt19937 rng(20261124);
-    std::vector<std::string> gids;
-    std::vector<std::string> flows;
-    for (int i = 0; i < total; ++i) {
-        int from = rng() % accounts, to = (from + 1 + rng() % (accounts - 1)) % accounts;
-        int amount = 1 + static_cast<int>(rng() % 400);  // some exceed the balance: FAILURE
-        gids.push_back("multi-" + std::to_string(i));
-        flows.push_back(testsupport::transferFlow(bank, "acct" + std::to_string(from),
-                                                  "acct" + std::to_string(to), amount));
-    }
+    const testsupport::Transfers transfers =
+        testsupport::randomTransfers(bank, "multi", total, accounts);
+    const std::vector<std::string> &gids = transfers.gids;
     auto submit = [&](CoordinatorProcess &to, size_t i) {
-        pb::SubmitRequest req;
-        req.set_gid(gids[i]);
-        req.set_flow_json(flows[i]);
-        pb::SubmitReply reply;
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-        grpc::Status s = to.stub().Submit(&ctx, req, &reply);
-        return s.ok() || s.error_code() == grpc::StatusCode::ALREADY_EXISTS;
+        return testsupport::submitTransfer(to.stub(), transfers, i);
     };
 
     const auto started = Clock::now();

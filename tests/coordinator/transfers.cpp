@@ -5,6 +5,9 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <random>
+
 namespace testsupport {
 
 namespace pb = txdesk::v1;
@@ -27,6 +30,38 @@ std::string transferFlow(HttpBank &bank, const std::string &from, const std::str
            {"compensate", bank.url("TransInCompensate")},
            {"payload", {{"account", to}, {"amount", amount}}}}}}};
     return flow.dump();
+}
+
+int envInt(const char *name, int fallback)
+{
+    const char *v = std::getenv(name);
+    return v && *v ? std::atoi(v) : fallback;
+}
+
+Transfers randomTransfers(HttpBank &bank, const std::string &prefix, int total, int accounts)
+{
+    std::mt19937 rng(20261124);
+    Transfers t;
+    for (int i = 0; i < total; ++i) {
+        int from = rng() % accounts, to = (from + 1 + rng() % (accounts - 1)) % accounts;
+        int amount = 1 + static_cast<int>(rng() % 400);
+        t.gids.push_back(prefix + "-" + std::to_string(i));
+        t.flows.push_back(transferFlow(bank, "acct" + std::to_string(from),
+                                       "acct" + std::to_string(to), amount));
+    }
+    return t;
+}
+
+bool submitTransfer(pb::Coordinator::Stub &coordinator, const Transfers &transfers, size_t i)
+{
+    pb::SubmitRequest req;
+    req.set_gid(transfers.gids[i]);
+    req.set_flow_json(transfers.flows[i]);
+    pb::SubmitReply reply;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    grpc::Status s = coordinator.Submit(&ctx, req, &reply);
+    return s.ok() || s.error_code() == grpc::StatusCode::ALREADY_EXISTS;
 }
 
 bool waitAllFinished(pb::Coordinator::Stub &coordinator, std::chrono::seconds limit)

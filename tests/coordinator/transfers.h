@@ -15,6 +15,21 @@ namespace testsupport {
 std::string transferFlow(HttpBank &bank, const std::string &from, const std::string &to,
                          int amount);
 
+// An integer from the environment (test sizes), or `fallback`.
+int envInt(const char *name, int fallback);
+
+// `total` random transfers between accounts acct0..acct<accounts-1>, some larger than a
+// balance (they fail and roll back); deterministic for one seed. gids are prefix-<i>.
+struct Transfers {
+    std::vector<std::string> gids;
+    std::vector<std::string> flows;
+};
+Transfers randomTransfers(HttpBank &bank, const std::string &prefix, int total, int accounts);
+
+// Submits transfer i; true once the coordinator has it durably (ALREADY_EXISTS included).
+bool submitTransfer(txdesk::v1::Coordinator::Stub &coordinator, const Transfers &transfers,
+                    size_t i);
+
 // Waits (on the event stream, never on a timer) until no transaction is unfinished.
 bool waitAllFinished(txdesk::v1::Coordinator::Stub &coordinator, std::chrono::seconds limit);
 
