@@ -6,7 +6,44 @@ namespace coord::engine {
 
 EventHub::EventHub(int64_t lastSeq, size_t capacity) : m_capacity(capacity), m_lastSeq(lastSeq) {}
 
+void EventHub::setSource(storage::Store *source)
+{
+    std::lock_guard order(m_publishMutex);
+    m_source = source;
+}
+
 void EventHub::publish(const std::vector<domain::Event> &events)
+{
+    if (events.empty())
+        return;
+    std::lock_guard order(m_publishMutex);
+    if (m_source && events.front().seq > lastSeq() + 1)
+        catchUpLocked().IgnoreError();  // on failure the follower's next catch-up fills in
+    append(events);
+}
+
+absl::Status EventHub::catchUp()
+{
+    std::lock_guard order(m_publishMutex);
+    return catchUpLocked();
+}
+
+absl::Status EventHub::catchUpLocked()
+{
+    if (!m_source)
+        return absl::OkStatus();
+    constexpr int kBatch = 1000;
+    for (;;) {
+        auto events = m_source->eventsAfter(lastSeq(), kBatch);
+        if (!events.ok())
+            return events.status();
+        append(*events);
+        if (events->size() < kBatch)
+            return absl::OkStatus();
+    }
+}
+
+void EventHub::append(const std::vector<domain::Event> &events)
 {
     if (events.empty())
         return;

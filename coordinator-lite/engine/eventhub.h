@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/types.h"
+#include "storage/store.h"
 
 #include <cstdint>
 #include <deque>
@@ -22,6 +23,13 @@ public:
     explicit EventHub(int64_t lastSeq = 0, size_t capacity = 65536);
 
     void publish(const std::vector<domain::Event> &events);
+
+    // For a store shared with other instances, whose events reach this one only through the
+    // store: publish() first reads from `source` any events missing before the published ones,
+    // and catchUp() reads whatever was committed since lastSeq(). Watchers so see every seq,
+    // in order, whichever instance committed it.
+    void setSource(storage::Store *source);
+    absl::Status catchUp();
     int64_t lastSeq() const;
 
     // Events with seq > after from the in-memory tail; nullopt when the tail no longer reaches
@@ -33,6 +41,11 @@ public:
     void removeListener(int id);
 
 private:
+    void append(const std::vector<domain::Event> &events);
+    absl::Status catchUpLocked();
+
+    std::mutex m_publishMutex;  // one publisher at a time, so gaps are filled in order
+    storage::Store *m_source = nullptr;
     mutable std::mutex m_mutex;
     std::deque<domain::Event> m_tail;
     size_t m_capacity;

@@ -5,12 +5,15 @@
 #include "api/coordinatorservice.h"
 #include "engine/committer.h"
 #include "engine/engine.h"
+#include "engine/eventfollower.h"
 #include "engine/eventhub.h"
 #include "invokers/grpcinvoker.h"
 #include "metricsserver.h"
 #include "invokers/httpinvoker.h"
 #include "invokers/routinginvoker.h"
 #include "invokers/siminvoker.h"
+#include "storage/pgstore.h"
+#include "storage/pq.h"
 #include "storage/sqlitestore.h"
 
 #include <absl/strings/str_cat.h>
@@ -28,13 +31,43 @@
 namespace coord::server {
 namespace {
 
-// Stable for one database on one host, so a restarted coordinator takes back its own work at
-// once instead of waiting for its old leases to expire.
+// SQLite: stable for one database on one host, so a restarted coordinator takes back its own
+// work at once instead of waiting for its old leases to expire. PostgreSQL: several instances
+// may share the database from one host, so each process is its own owner (host/pid); a
+// restarted one takes over its predecessor's work when those leases expire.
 std::string defaultInstanceId(const std::string &db)
 {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
+    if (storage::pq::isPostgresUrl(db))
+        return absl::StrCat(host, "/pid-", ::getpid());
     return absl::StrCat(host, "/", std::hash<std::string>{}(db) % 1000000);
+}
+
+// A postgresql:// URL selects the PostgreSQL store; anything else is a SQLite file.
+absl::StatusOr<std::unique_ptr<storage::Store>> openStore(const ServerOptions &options)
+{
+    if (storage::pq::isPostgresUrl(options.db)) {
+        auto store = storage::PgStore::open(options.db);
+        if (!store.ok())
+            return store.status();
+        return std::unique_ptr<storage::Store>(std::move(*store));
+    }
+    auto store = storage::SqliteStore::open(
+        options.db, options.sqliteSyncFull ? storage::SqliteStore::Sync::Full
+                                           : storage::SqliteStore::Sync::Normal);
+    if (!store.ok())
+        return absl::Status(store.status().code(),
+                            absl::StrCat("database ", options.db, ": ", store.status().message()));
+    return std::unique_ptr<storage::Store>(std::move(*store));
+}
+
+std::string describeStore(const ServerOptions &options)
+{
+    if (storage::pq::isPostgresUrl(options.db))
+        return absl::StrCat("PostgreSQL ", storage::pq::redactUrl(options.db));
+    return absl::StrCat(options.db, " (sqlite sync ", options.sqliteSyncFull ? "full" : "normal",
+                        ")");
 }
 
 }  // namespace
@@ -65,17 +98,19 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     }
 
     std::unique_ptr<CoordinatorServer> self(new CoordinatorServer());
-    auto store = storage::SqliteStore::open(
-        options.db, options.sqliteSyncFull ? storage::SqliteStore::Sync::Full
-                                           : storage::SqliteStore::Sync::Normal);
+    auto store = openStore(options);
     if (!store.ok())
-        return absl::Status(store.status().code(),
-                            absl::StrCat("database ", options.db, ": ", store.status().message()));
+        return store.status();
     self->m_store = std::move(*store);
     auto last = self->m_store->lastSeq();
     if (!last.ok())
         return last.status();
     self->m_hub = std::make_unique<engine::EventHub>(*last);
+    if (self->m_store->isShared()) {
+        // Other instances commit too: Watch here must see their events as well.
+        self->m_hub->setSource(self->m_store.get());
+        self->m_follower = std::make_unique<engine::EventFollower>(*self->m_store, *self->m_hub);
+    }
     self->m_committer = std::make_unique<engine::Committer>(*self->m_store, *self->m_hub);
     self->m_http = std::make_unique<invokers::HttpInvoker>();
     self->m_grpc = std::make_unique<invokers::GrpcInvoker>();
@@ -102,10 +137,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     auto recovered = self->m_engine->recoverOwned();
     if (!recovered.ok())
         return recovered.status();
-    spdlog::info("instance {} on {} (sqlite sync {}); {} unfinished transaction(s) of this "
-                 "instance due for recovery",
-                 config.instanceId, options.db, options.sqliteSyncFull ? "full" : "normal",
-                 *recovered);
+    spdlog::info("instance {} on {}; {} unfinished transaction(s) of this instance due for "
+                 "recovery",
+                 config.instanceId, describeStore(options), *recovered);
     if (!options.tokens.empty())
         spdlog::info("authentication on: {} token(s)", options.tokens.size());
     self->m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
@@ -149,6 +183,8 @@ void CoordinatorServer::shutdown()
     }
     if (m_committer)
         m_committer->stop();
+    if (m_follower)
+        m_follower->stop();
     if (m_metrics)
         m_metrics->stop();
 }

@@ -19,6 +19,7 @@ class BranchInvoker;
 class Committer;
 class Engine;
 class EventHub;
+class EventFollower;
 class SystemClock;
 }
 namespace coord::invokers {
@@ -54,6 +55,7 @@ private:
     std::unique_ptr<storage::Store> m_store;
     std::unique_ptr<engine::EventHub> m_hub;
     std::unique_ptr<engine::Committer> m_committer;
+    std::unique_ptr<engine::EventFollower> m_follower;  // shared stores only
     std::unique_ptr<engine::BranchInvoker> m_http;
     std::unique_ptr<engine::BranchInvoker> m_grpc;
     std::unique_ptr<invokers::SimInvoker> m_sim;

@@ -7,14 +7,17 @@ namespace coord::server {
 
 std::string serverUsage()
 {
-    return "usage: coordinator-lite --listen HOST:PORT --db FILE [--config FILE]\n"
+    return "usage: coordinator-lite --listen HOST:PORT --db FILE|URL [--config FILE]\n"
            "                        [--metrics-listen HOST:PORT] [--sqlite-sync full|normal]\n"
            "  --listen          gRPC address; port 0 picks a free port (default 127.0.0.1:36790)\n"
-           "  --db              SQLite database file (created if missing)\n"
+           "  --db              SQLite database file (created if missing), or a PostgreSQL URL\n"
+           "                    postgresql://user[:password]@host[:port]/database that several\n"
+           "                    instances share\n"
            "  --config          YAML configuration file\n"
            "  --metrics-listen  address of the Prometheus /metrics and /health endpoint\n"
            "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
-           "  --instance-id     lease owner name (default: host and database)\n";
+           "  --instance-id     lease owner name, unique per instance (default: host and database\n"
+           "                    for SQLite, host and process id for PostgreSQL)\n";
 }
 
 absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> &args)

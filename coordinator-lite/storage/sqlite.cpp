@@ -81,6 +81,7 @@ void Statement::reset()
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
     m_status = absl::OkStatus();
+    m_next = 1;
 }
 
 int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }

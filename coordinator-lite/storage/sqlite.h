@@ -26,6 +26,10 @@ public:
     Statement &bind(int index, std::string_view text);
     Statement &bindBlob(int index, std::string_view bytes);
     Statement &bindNull(int index);
+    // Binds the next parameter (1, 2, … since the last reset), like pq::Params.
+    Statement &add(int64_t value) { return bind(m_next++, value); }
+    Statement &add(std::string_view text) { return bind(m_next++, text); }
+    Statement &addBytes(std::string_view bytes) { return bindBlob(m_next++, bytes); }
 
     // Steps once: true when a row is available, false when done; errors land in status().
     bool step();
@@ -43,6 +47,7 @@ private:
     sqlite3 *m_db;
     sqlite3_stmt *m_stmt;
     absl::Status m_status;
+    int m_next = 1;
 };
 
 // One connection with a cache of prepared statements. Not thread-safe: one user at a time.

@@ -3,6 +3,7 @@
 #include "sqlitestore.h"
 
 #include "sqlite.h"
+#include "storerows.h"
 
 #include <absl/strings/str_cat.h>
 
@@ -61,18 +62,13 @@ absl::Status SqliteStore::claim(const std::string &gid, const std::string &owner
     if (!s.step()) {
         absl::Status st = s.status();
         s.reset();
-        return st.ok() ? absl::NotFoundError(absl::StrCat("unknown gid '", gid, "'")) : st;
+        return st.ok() ? rows::unknownGid(gid) : st;
     }
     TxStatus status = static_cast<TxStatus>(s.int64(0));
     std::string holder = s.text(1);
     int64_t until = s.int64(2);
     s.reset();
-    if (isFinal(status))
-        return absl::FailedPreconditionError(
-            absl::StrCat("transaction ", gid, " is already ", toString(status)));
-    return absl::FailedPreconditionError(absl::StrCat("transaction ", gid,
-                                                      " is being processed by ", holder,
-                                                      " (lease until ", until, ")"));
+    return rows::claimRefused(gid, status, holder, until);
 }
 
 absl::StatusOr<int> SqliteStore::releaseOwned(const std::string &owner, int64_t nowMs)

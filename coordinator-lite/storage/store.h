@@ -84,6 +84,13 @@ public:
 
     // Makes every unfinished transaction leased by `owner` due now (restart of that owner).
     virtual absl::StatusOr<int> releaseOwned(const std::string &owner, int64_t nowMs) = 0;
+
+    // True when other coordinator instances may commit to the same database: their events
+    // reach this instance only through the store (eventsAfter), not through its own commits.
+    virtual bool isShared() const { return false; }
+    // For shared stores: returns when another instance may have committed events, or after
+    // timeoutMs at the latest. Single-instance stores return at once.
+    virtual void waitForCommits(int /*timeoutMs*/) {}
 };
 
 }  // namespace coord::storage

@@ -49,6 +49,8 @@ struct Options {
     bool parallel = false;  // branches without "after" (default: a chain, DTM's default saga)
     bool direct = true;
     std::string keepDir;
+    std::string db;      // a postgresql:// URL; empty = a fresh SQLite file
+    int instances = 1;   // coordinator-lite processes on that database (PostgreSQL only)
 };
 
 const char *kUsage =
@@ -67,6 +69,10 @@ const char *kUsage =
     "  --no-direct           skip the direct-call baseline\n"
     "  --keep DIR            use DIR for the database and keep it; a database already there is\n"
     "                        reused, so --history accumulates over runs (default: a fresh temp dir)\n"
+    "  --db URL              run against PostgreSQL (postgresql://…) instead of a SQLite file;\n"
+    "                        the database should be empty (scripts/with-postgres makes one)\n"
+    "  --instances K         K coordinator-lite processes on --db; client i talks to i % K\n"
+    "                        (default 1)\n"
     "Prints one JSON line: mode, branches, concurrency, seconds, sqlite_sync, tx_per_s, p50_ms,\n"
     "p99_ms, participant_calls_per_s, direct_tx_per_s, direct_p50_ms, ratio, added_p50_ms, errors,\n"
     "plus CPU use of each process (cores busy on average during the coordinator phase).\n";
@@ -127,10 +133,18 @@ Options parseOptions(int argc, char **argv)
             o.direct = false;
         } else if (a == "--keep") {
             o.keepDir = value();
+        } else if (a == "--db") {
+            o.db = value();
+            if (o.db.rfind("postgresql://", 0) != 0 && o.db.rfind("postgres://", 0) != 0)
+                usageError("--db must be a postgresql:// URL");
+        } else if (a == "--instances") {
+            o.instances = static_cast<int>(number(1));
         } else {
             usageError("unknown argument " + a);
         }
     }
+    if (o.instances > 1 && o.db.empty())
+        usageError("--instances needs --db postgresql://… (SQLite is single-instance)");
     return o;
 }
 
@@ -444,8 +458,8 @@ int main(int argc, char **argv)
 
     const std::string dir = o.keepDir.empty() ? testsupport::makeTempDir("txdesk-bench") : o.keepDir;
     std::filesystem::create_directories(dir);
-    const std::string db = dir + "/coordinator.db";
-    if (o.keepDir.empty())  // a fresh database; with --keep the one in DIR is reused
+    const std::string db = o.db.empty() ? dir + "/coordinator.db" : o.db;
+    if (o.keepDir.empty() && o.db.empty())  // a fresh database; --keep reuses the one in DIR
         for (const char *suffix : {"", "-wal", "-shm"})
             std::filesystem::remove(db + suffix);
     auto cleanup = [&] {
@@ -468,26 +482,38 @@ int main(int argc, char **argv)
     }
     const std::string base = "http://" + participantAddress;
 
-    ChildProcess coordinator(testsupport::binDir() + "/coordinator-lite",
-                             {"--listen", "127.0.0.1:0", "--db", db, "--sqlite-sync", o.sqliteSync});
-    if (!coordinator.start()) {
-        std::cerr << "coordinator_bench: cannot start coordinator-lite\n";
-        return cleanup(), 1;
+    std::vector<std::unique_ptr<ChildProcess>> coordinators;
+    std::vector<std::string> addresses;
+    for (int k = 0; k < o.instances; ++k) {
+        coordinators.push_back(std::make_unique<ChildProcess>(
+            testsupport::binDir() + "/coordinator-lite",
+            std::vector<std::string>{"--listen", "127.0.0.1:0", "--db", db, "--sqlite-sync",
+                                     o.sqliteSync}));
+        if (!coordinators.back()->start()) {
+            std::cerr << "coordinator_bench: cannot start coordinator-lite\n";
+            return cleanup(), 1;
+        }
+        addresses.push_back(coordinators.back()->waitForLine("listening on "));
+        if (addresses.back().empty()) {
+            std::cerr << "coordinator_bench: coordinator-lite did not start:\n"
+                      << coordinators.back()->output();
+            return cleanup(), 1;
+        }
     }
-    const std::string address = coordinator.waitForLine("listening on ");
-    if (address.empty()) {
-        std::cerr << "coordinator_bench: coordinator-lite did not start:\n" << coordinator.output();
-        return cleanup(), 1;
-    }
+    ChildProcess &coordinator = *coordinators.front();
+    const std::string &address = addresses.front();
     auto tick = [&] {
-        coordinator.output();
+        for (auto &c : coordinators)
+            c->output();
         participant.output();
     };
     auto alive = [&] {
-        if (coordinator.running() && coordinator.wait(std::chrono::milliseconds(1)) == -1)
-            return true;  // still running after a 1 ms look
-        std::cerr << "coordinator_bench: coordinator-lite exited:\n" << coordinator.output();
-        return false;
+        for (auto &c : coordinators)
+            if (!c->running() || c->wait(std::chrono::milliseconds(1)) != -1) {
+                std::cerr << "coordinator_bench: coordinator-lite exited:\n" << c->output();
+                return false;
+            }
+        return true;  // all still running after a 1 ms look
     };
     const Workload work = makeWorkload(o, base);
     auto control = newStub(address, -1);
@@ -562,7 +588,9 @@ int main(int argc, char **argv)
     CpuSample cpu0, cpu1;
     auto sampleCpu = [&](CpuSample *s) {
         s->at = Clock::now();
-        s->coordinator = processCpuSeconds(coordinator.pid());
+        s->coordinator = 0;
+        for (auto &c : coordinators)
+            s->coordinator += processCpuSeconds(c->pid());
         s->participant = processCpuSeconds(participant.pid());
         s->bench = selfCpuSeconds();
         s->machine = machineBusySeconds();
@@ -571,7 +599,7 @@ int main(int argc, char **argv)
     auto coordinated = runPhase(
         o,
         [&](int i, Clock::time_point w0, Clock::time_point w1, ThreadResult &r) {
-            auto stub = newStub(address, i);
+            auto stub = newStub(addresses[i % addresses.size()], i);
             std::string error;
             while (Clock::now() < w1) {
                 std::string gid;
@@ -689,7 +717,10 @@ int main(int argc, char **argv)
     out["branches"] = o.branches;
     out["concurrency"] = o.concurrency;
     out["seconds"] = o.seconds;
-    out["sqlite_sync"] = o.sqliteSync;
+    out["db"] = o.db.empty() ? "sqlite" : "postgresql";
+    out["instances"] = o.instances;
+    if (o.db.empty())
+        out["sqlite_sync"] = o.sqliteSync;
     out["wait_result"] = o.waitResult;
     out["parallel"] = o.parallel;
     out["history"] = o.history;
@@ -737,13 +768,14 @@ int main(int argc, char **argv)
     std::cout << out.dump() << std::endl;
 
     control.reset();
-    coordinator.signal(SIGTERM);
-    int code = coordinator.wait(std::chrono::seconds(20));
+    for (auto &c : coordinators)
+        c->signal(SIGTERM);
+    for (auto &c : coordinators)
+        if (int code = c->wait(std::chrono::seconds(20)); code != 0)
+            std::cerr << "coordinator_bench: coordinator-lite exited with " << code << ":\n"
+                      << c->output();
     participant.signal(SIGTERM);
     participant.wait(std::chrono::seconds(10));
-    if (code != 0)
-        std::cerr << "coordinator_bench: coordinator-lite exited with " << code << ":\n"
-                  << coordinator.output();
     cleanup();
     curl_global_cleanup();
     return viaCoordinator.ok > 0 ? 0 : 1;

@@ -6,6 +6,7 @@
 #include "bankledger.h"
 #include "support/childprocess.h"
 #include "support/coordinatorprocess.h"
+#include "transfers.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -22,12 +23,6 @@ namespace pb = txdesk::v1;
 using testsupport::BankLedger;
 using testsupport::ChildProcess;
 using testsupport::CoordinatorProcess;
-
-int envInt(const char *name, int fallback)
-{
-    const char *v = std::getenv(name);
-    return v && *v ? std::atoi(v) : fallback;
-}
 
 // The bank participant as a process: killed with SIGKILL, restarted on the same port and ledger.
 class BankProcess
@@ -117,39 +112,11 @@ protected:
     std::string m_dir;
 };
 
-// Waits (on the event stream, never on a timer) until no transaction is unfinished.
-bool waitAllFinished(CoordinatorProcess &coordinator, std::chrono::seconds limit)
-{
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        pb::ListRequest req;
-        req.add_statuses(pb::PREPARED);
-        req.add_statuses(pb::SUBMITTED);
-        req.add_statuses(pb::ABORTING);
-        req.set_limit(1);
-        pb::ListReply reply;
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-        if (coordinator.stub().List(&ctx, req, &reply).ok() && reply.transactions().empty())
-            return true;
-        grpc::ClientContext watch;
-        watch.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
-        pb::WatchRequest from;
-        from.set_from_seq(reply.last_seq());
-        auto reader = coordinator.stub().Watch(&watch, from);
-        pb::Event e;
-        while (reader->Read(&e)) {
-        }
-        reader->Finish().IgnoreError();
-    }
-    return false;
-}
-
 TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
 {
-    const int total = envInt("TXDESK_CRASH_TRANSACTIONS", 240);
-    const int kills = envInt("TXDESK_CRASH_KILLS", 4);
-    const int bankKills = envInt("TXDESK_CRASH_PARTICIPANT_KILLS", kills);
+    const int total = testsupport::envInt("TXDESK_CRASH_TRANSACTIONS", 240);
+    const int kills = testsupport::envInt("TXDESK_CRASH_KILLS", 4);
+    const int bankKills = testsupport::envInt("TXDESK_CRASH_PARTICIPANT_KILLS", kills);
     const int accounts = 8, initial = 1000;
     const std::string ledgerPath = m_dir + "/bank.db";
     {
@@ -162,7 +129,7 @@ TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
     CoordinatorProcess coordinator(m_dir + "/coordinator.db");
     ASSERT_TRUE(coordinator.start()) << coordinator.output();
 
-    std::mt19937 rng(envInt("TXDESK_CRASH_SEED", 20261124));
+    std::mt19937 rng(testsupport::envInt("TXDESK_CRASH_SEED", 20261124));
     std::vector<std::string> gids;
     std::vector<std::string> flows;
     for (int i = 0; i < total; ++i) {
@@ -221,7 +188,7 @@ TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
         if (submit(i))
             ++resubmitted, unacknowledged.erase(i);
     ASSERT_TRUE(unacknowledged.empty());
-    ASSERT_TRUE(waitAllFinished(coordinator, std::chrono::seconds(180))) << coordinator.output();
+    ASSERT_TRUE(testsupport::waitAllFinished(coordinator.stub(), std::chrono::seconds(180))) << coordinator.output();
     bank.kill();  // the ledger is read below, as the bank left it
 
     BankLedger ledger(ledgerPath);
