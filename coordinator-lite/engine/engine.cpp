@@ -406,6 +406,39 @@ void Engine::finishPrepared(const std::string &gid, bool commit, const std::stri
 
 // ---- loading and recovery ------------------------------------------------------------------
 
+Engine::RtPtr Engine::refreshParked(const RtPtr &rt)
+{
+    // With a store shared by several instances, another one may have moved this transaction on
+    // while it sat here parked (its lease ran out meanwhile): go on from the store's copy, and
+    // keep whoever waits on it.
+    auto stored = m_store.get(rt->tx.summary.gid, kAttemptsLoaded);
+    if (!stored.ok())
+        return nullptr;
+    std::vector<TxWaiter> finals, rounds;
+    {
+        std::lock_guard mapLock(m_mapMutex);
+        std::lock_guard lock(rt->mutex);
+        const TxSummary &mine = rt->tx.summary;
+        if (stored->summary.updatedMs == mine.updatedMs && stored->summary.status == mine.status)
+            return rt;
+        if (rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen)
+            return nullptr;  // woke up meanwhile
+        finals.swap(rt->finalWaiters);
+        rounds.swap(rt->roundWaiters);
+        rt->removable = true;
+        if (auto it = m_active.find(mine.gid); it != m_active.end() && it->second == rt)
+            m_active.erase(it);
+    }
+    stored->summary.owner = m_config.instanceId;
+    RtPtr fresh = load(std::move(*stored));
+    std::lock_guard lock(fresh->mutex);
+    for (auto &w : finals)
+        fresh->finalWaiters.push_back(std::move(w));
+    for (auto &w : rounds)
+        fresh->roundWaiters.push_back(std::move(w));
+    return fresh;
+}
+
 Engine::RtPtr Engine::load(Transaction tx)
 {
     auto rt = std::make_shared<TxRuntime>();
@@ -481,9 +514,14 @@ int Engine::runOnce(int64_t nowMs)
                 rt = it->second;  // parked but kept in memory (someone waits on it)
         }
         if (rt) {
-            std::lock_guard lock(rt->mutex);
-            if (rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen)
-                continue;  // busy: it moves on by itself
+            {
+                std::lock_guard lock(rt->mutex);
+                if (rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen)
+                    continue;  // busy: it moves on by itself
+            }
+            rt = refreshParked(rt);
+            if (!rt)
+                continue;
         } else {
             auto tx = m_store.get(gid, kAttemptsLoaded);
             if (!tx.ok())

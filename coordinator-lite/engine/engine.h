@@ -128,6 +128,7 @@ private:
 
     absl::StatusOr<RtPtr> acquire(const std::string &gid);
     RtPtr load(domain::Transaction tx);
+    RtPtr refreshParked(const RtPtr &rt);
     void advanceLocked(const RtPtr &rt, Outbox &out);
     void flushLocked(const RtPtr &rt, Outbox &out, bool gate, bool final, bool park,
                      int64_t nextRetryMs);
