@@ -185,10 +185,12 @@ TEST_F(CoordinatorProcessTest, watchResumesFromASequenceNumberWithoutGaps)
     std::istringstream again(all.out);
     for (std::string line; std::getline(again, line);) {
         auto e = nlohmann::json::parse(line);
-        if (e["kind"] == "op_status_changed" || e["kind"] == "tx_created")
+        if (e["kind"] == "op_status_changed" || e["kind"] == "tx_created") {
             EXPECT_FALSE(e.contains("attempt")) << line;
-        if (e["kind"] == "tx_created")
+        }
+        if (e["kind"] == "tx_created") {
             EXPECT_FALSE(e.contains("op")) << line;
+        }
     }
     for (size_t i = 0; i < seqs.size(); ++i)
         EXPECT_EQ(seqs[i], static_cast<int64_t>(i + 1)) << "gap or repeat at " << i;

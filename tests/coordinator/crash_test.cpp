@@ -182,8 +182,9 @@ TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
                 }
         }
     }
-    if (bankDown)
+    if (bankDown) {
         ASSERT_TRUE(bank.start()) << bank.output();
+    }
     for (size_t i : std::set<size_t>(unacknowledged))
         if (submit(i))
             ++resubmitted, unacknowledged.erase(i);
