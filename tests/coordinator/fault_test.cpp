@@ -271,10 +271,12 @@ TEST_F(FaultTest, persistentFaultsAreRetriedWithBoundedBackoffOverAMinute)
         {"refused", {}, "onnect"},
     };
     m_ledger->setBalance("A", 1000);
-    const Json options = {{"retry_interval_ms", 1000}, {"request_timeout_ms", 200}};
+    const Json options = {{"retry_interval_ms", 1000}, {"request_timeout_ms", 10000}};
     for (const Case &c : cases) {
         m_faulty.setDefault(c.name + "/action", c.fault);
         Json flow = saga(c.name, options);
+        if (c.name == "timeout")
+            flow["branches"][1]["request_timeout_ms"] = 300;
         if (c.name == "refused")
             flow["branches"][1]["action"] = m_faulty.refusedUrl("refused/action");
         ASSERT_TRUE(submit(flow, "saga-" + c.name).ok());
