@@ -2,16 +2,48 @@
 
 #include "engine/engine.h"
 
+#include <grpcpp/server_context.h>
+
 #include <chrono>
 #include <future>
 
 namespace coord::api {
 
+namespace {
+
+int64_t steadyMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string AccessGuard::clientOf(const grpc::ServerContextBase &context,
+                                  const absl::StatusOr<domain::Actor> &actor) const
+{
+    if (actor.ok() && m_authorizer.enabled())
+        return actor->who;
+    std::string peer = context.peer();  // "ipv4:127.0.0.1:53412", "ipv6:[::1]:53412"
+    if (auto colon = peer.rfind(':'); colon != std::string::npos && colon > peer.find(':'))
+        peer.resize(colon);
+    return peer;
+}
+
+std::string AccessGuard::clientOf(const grpc::ServerContextBase &context) const
+{
+    return clientOf(context, m_authorizer.authorize(context, domain::Role::Viewer, ""));
+}
+
 absl::StatusOr<domain::Actor> AccessGuard::check(const grpc::ServerContextBase &context,
                                                  domain::Role required, const char *rpc,
-                                                 const std::string &gid) const
+                                                 const std::string &gid)
 {
     auto actor = m_authorizer.authorize(context, required, rpc);
+    if (m_rateLimiter.enabled())
+        if (auto admitted = m_rateLimiter.admit(clientOf(context, actor), steadyMs());
+            !admitted.ok())
+            return admitted;
     if (actor.ok())
         return actor;
     using namespace std::chrono;

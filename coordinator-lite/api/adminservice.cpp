@@ -33,7 +33,7 @@ engine::Engine::ActionDone replyWith(grpc::ServerUnaryReactor *reactor, pb::Acti
 
 }  // namespace
 
-AdminService::AdminService(storage::Store &store, engine::Engine &engine, const AccessGuard &guard)
+AdminService::AdminService(storage::Store &store, engine::Engine &engine, AccessGuard &guard)
     : m_store(store), m_engine(engine), m_guard(guard)
 {
 }

@@ -17,7 +17,7 @@ class AccessGuard;
 class AdminService final : public ::txdesk::v1::Admin::CallbackService
 {
 public:
-    AdminService(storage::Store &store, engine::Engine &engine, const AccessGuard &guard);
+    AdminService(storage::Store &store, engine::Engine &engine, AccessGuard &guard);
 
     using Reactor = grpc::ServerUnaryReactor;
     using Ctx = grpc::CallbackServerContext;
@@ -44,7 +44,7 @@ private:
 
     storage::Store &m_store;
     engine::Engine &m_engine;
-    const AccessGuard &m_guard;
+    AccessGuard &m_guard;
 };
 
 }  // namespace coord::api

@@ -40,10 +40,11 @@ engine::Engine::Done replyWith(grpc::ServerUnaryReactor *reactor, pb::Transactio
 }  // namespace
 
 CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &hub,
-                                       engine::Engine &engine, const AccessGuard &guard,
-                                       std::string instanceId)
+                                       engine::Engine &engine, AccessGuard &guard,
+                                       std::string instanceId, const ClientLimits &limits)
     : m_store(store), m_hub(hub), m_engine(engine), m_guard(guard),
-      m_instanceId(std::move(instanceId))
+      m_instanceId(std::move(instanceId)),
+      m_watchSlots(limits.maxWatchesPerClient, limits.maxWatches)
 {
 }
 
@@ -102,7 +103,10 @@ grpc::ServerWriteReactor<pb::Event> *CoordinatorService::Watch(grpc::CallbackSer
 {
     if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Watch"); !actor.ok())
         return rejectWatch(toGrpc(actor.status()));
-    return startWatch(context, request, m_store, m_hub);
+    auto slot = m_watchSlots.acquire(m_guard.clientOf(*context));
+    if (!slot.ok())
+        return rejectWatch(toGrpc(slot.status()));
+    return startWatch(context, request, m_store, m_hub, std::move(*slot));
 }
 
 grpc::ServerUnaryReactor *CoordinatorService::Submit(grpc::CallbackServerContext *context,

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "clientlimits.h"
+#include "watchslots.h"
+
 #include "txdesk/v1/coordinator.grpc.pb.h"
 
 #include <string>
@@ -21,7 +24,8 @@ class CoordinatorService final : public ::txdesk::v1::Coordinator::CallbackServi
 {
 public:
     CoordinatorService(storage::Store &store, engine::EventHub &hub, engine::Engine &engine,
-                       const AccessGuard &guard, std::string instanceId);
+                       AccessGuard &guard, std::string instanceId,
+                       const ClientLimits &limits);
 
     grpc::ServerUnaryReactor *Ping(grpc::CallbackServerContext *context,
                                    const ::txdesk::v1::PingRequest *request,
@@ -54,8 +58,9 @@ private:
     storage::Store &m_store;
     engine::EventHub &m_hub;
     engine::Engine &m_engine;
-    const AccessGuard &m_guard;
+    AccessGuard &m_guard;
     std::string m_instanceId;
+    WatchSlots m_watchSlots;
 };
 
 }  // namespace coord::api

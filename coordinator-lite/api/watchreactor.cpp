@@ -14,8 +14,9 @@ constexpr int kBatch = 512;
 class WatchReactor : public grpc::ServerWriteReactor<pb::Event>
 {
 public:
-    WatchReactor(int64_t fromSeq, storage::Store &store, engine::EventHub &hub)
-        : m_store(store), m_hub(hub), m_sentSeq(fromSeq)
+    WatchReactor(int64_t fromSeq, storage::Store &store, engine::EventHub &hub,
+                 std::unique_ptr<WatchSlots::Slot> slot)
+        : m_store(store), m_hub(hub), m_slot(std::move(slot)), m_sentSeq(fromSeq)
     {
         auto alive = m_alive;
         m_listener = m_hub.addListener([this, alive] {
@@ -107,6 +108,7 @@ private:
 
     storage::Store &m_store;
     engine::EventHub &m_hub;
+    std::unique_ptr<WatchSlots::Slot> m_slot;  // freed with the reactor, once the stream is done
     std::shared_ptr<Alive> m_alive = std::make_shared<Alive>();
     int m_listener = 0;
     int64_t m_sentSeq;
@@ -129,11 +131,12 @@ grpc::ServerWriteReactor<pb::Event> *rejectWatch(const grpc::Status &status)
 
 grpc::ServerWriteReactor<pb::Event> *startWatch(grpc::CallbackServerContext *,
                                                  const pb::WatchRequest *request,
-                                                 storage::Store &store, engine::EventHub &hub)
+                                                 storage::Store &store, engine::EventHub &hub,
+                                                 std::unique_ptr<WatchSlots::Slot> slot)
 {
     if (request->from_seq() < 0)
         return rejectWatch({grpc::StatusCode::INVALID_ARGUMENT, "from_seq: must be >= 0"});
-    return new WatchReactor(request->from_seq(), store, hub);
+    return new WatchReactor(request->from_seq(), store, hub, std::move(slot));
 }
 
 }  // namespace coord::api

@@ -193,7 +193,10 @@ private:
             if (b.payloadBase64.find_first_not_of(alphabet) != std::string::npos)
                 error(path + ".payload_base64", "is not base64", b.id);
             else if (b.payloadBase64.size() * 3 / 4 > m_limits.maxPayloadBytes)
-                error(path + ".payload_base64", "is over the payload size limit", b.id);
+                error(path + ".payload_base64",
+                      "is " + std::to_string(b.payloadBase64.size() * 3 / 4)
+                          + " bytes; the limit is " + std::to_string(m_limits.maxPayloadBytes),
+                      b.id);
         }
         if (j.contains("not_rollbackable")) {
             if (!j["not_rollbackable"].is_boolean())

@@ -139,6 +139,9 @@ void HttpInvoker::run()
             std::string transport;
             if (msg->data.result != CURLE_OK)
                 transport = r->error[0] ? r->error : curl_easy_strerror(msg->data.result);
+            if (msg->data.result == CURLE_UNSUPPORTED_PROTOCOL
+                || msg->data.result == CURLE_WEIRD_SERVER_REPLY)
+                transport = "not an HTTP answer (" + transport + ")";
             finish(r, classifyHttp(status, r->body, transport));
         }
         if (m_stopping)

@@ -17,13 +17,14 @@ std::string excerptOf(std::string_view body)
 engine::CallResult classifyHttp(long status, std::string_view body, std::string_view transportError)
 {
     engine::CallResult r;
-    r.statusCode = static_cast<int>(status);
     r.excerpt = excerptOf(body);
     if (!transportError.empty()) {
+        // No complete answer: a status line read before a reset or timeout is not a status.
         r.outcome = AttemptOutcome::Transient;
         r.error = std::string(transportError);
         return r;
     }
+    r.statusCode = static_cast<int>(status);
     if (status == 425 || body.find("ONGOING") != std::string_view::npos) {
         r.outcome = AttemptOutcome::Ongoing;
         r.error = "ONGOING";

@@ -143,9 +143,11 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     if (!options.tokens.empty())
         spdlog::info("authentication on: {} token(s)", options.tokens.size());
     self->m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
-    self->m_guard = std::make_unique<api::AccessGuard>(*self->m_authorizer, *self->m_engine);
+    self->m_guard = std::make_unique<api::AccessGuard>(*self->m_authorizer, *self->m_engine,
+                                                    options.limits);
     self->m_service = std::make_unique<api::CoordinatorService>(
-        *self->m_store, *self->m_hub, *self->m_engine, *self->m_guard, config.instanceId);
+        *self->m_store, *self->m_hub, *self->m_engine, *self->m_guard, config.instanceId,
+        options.limits);
     self->m_admin =
         std::make_unique<api::AdminService>(*self->m_store, *self->m_engine, *self->m_guard);
 

@@ -3,6 +3,7 @@
 #include <absl/strings/str_cat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -44,7 +45,8 @@ absl::Status loadConfigFile(const std::string &path, ServerOptions &o)
     if (root.IsNull())
         return absl::OkStatus();
     if (auto s = checkKeys(path, root, "", {"listen", "db", "metrics_listen", "instance_id",
-                                              "sqlite_sync", "auth", "tls", "stuck", "engine"});
+                                              "sqlite_sync", "auth", "tls", "stuck", "engine",
+                                              "limits"});
         !s.ok())
         return s;
     try {
@@ -122,6 +124,23 @@ absl::Status loadConfigFile(const std::string &path, ServerOptions &o)
                 o.preparedTimeoutMs = e["prepared_timeout_ms"].as<int64_t>();
             if (o.leaseMs < 1000)
                 return fail(path, e, "engine.lease_ms must be at least 1000");
+        }
+        if (const YAML::Node l = root["limits"]) {
+            // Keys are the flags' names: limits.rate_limit is --rate-limit.
+            const std::set<std::string> keys = {"max_watches_per_client", "max_watches",
+                                                "rate_limit", "rate_burst"};
+            if (auto s = checkKeys(path, l, "limits", keys); !s.ok())
+                return s;
+            for (const std::string &key : keys) {
+                std::string flag = "--" + key;
+                std::replace(flag.begin(), flag.end(), '_', '-');
+                if (!l[key] || o.explicitFlags.count(flag))
+                    continue;
+                const int n = l[key].as<int>();
+                if (n < 0)
+                    return fail(path, l[key], absl::StrCat("limits.", key, " must be >= 0"));
+                *limitFlag(o.limits, flag) = n;
+            }
         }
     } catch (const YAML::Exception &e) {
         return absl::InvalidArgumentError(

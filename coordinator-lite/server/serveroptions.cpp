@@ -1,6 +1,7 @@
 #include "serveroptions.h"
 
 #include <absl/strings/match.h>
+#include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 
 namespace coord::server {
@@ -17,7 +18,27 @@ std::string serverUsage()
            "  --metrics-listen  address of the Prometheus /metrics and /health endpoint\n"
            "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
            "  --instance-id     lease owner name, unique per instance (default: host and database\n"
-           "                    for SQLite, host and process id for PostgreSQL)\n";
+           "                    for SQLite, host and process id for PostgreSQL)\n"
+           "limits per client (a token, or a peer address without one); 0 = no limit:\n"
+           "  --max-watches-per-client N  concurrent Watch streams of one client (default 16)\n"
+           "  --max-watches N             concurrent Watch streams in all (default 256)\n"
+           "  --rate-limit N              requests/s of one client, Admin calls included\n"
+           "                              (default 10000)\n"
+           "  --rate-burst N              requests one client may make at once (default: N of\n"
+           "                              --rate-limit)\n";
+}
+
+int *limitFlag(api::ClientLimits &limits, const std::string &flag)
+{
+    if (flag == "--max-watches-per-client")
+        return &limits.maxWatchesPerClient;
+    if (flag == "--max-watches")
+        return &limits.maxWatches;
+    if (flag == "--rate-limit")
+        return &limits.rateLimit;
+    if (flag == "--rate-burst")
+        return &limits.rateBurst;
+    return nullptr;
 }
 
 absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> &args)
@@ -63,6 +84,18 @@ absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> 
             if (v->empty())
                 return absl::InvalidArgumentError(absl::StrCat(name, " must not be empty"));
             *target = *v;
+            continue;
+        }
+        if (int *limit = limitFlag(o.limits, name)) {
+            o.explicitFlags.insert(name);
+            auto v = takeValue();
+            if (!v.ok())
+                return v.status();
+            int n = 0;
+            if (!absl::SimpleAtoi(*v, &n) || n < 0)
+                return absl::InvalidArgumentError(
+                    absl::StrCat(name, " must be a whole number >= 0, not ", *v));
+            *limit = n;
             continue;
         }
         if (name == "--sqlite-sync") {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/authorizer.h"
+#include "api/clientlimits.h"
 #include "domain/operator.h"
 
 #include <absl/status/statusor.h>
@@ -20,6 +21,7 @@ struct ServerOptions {
     std::string metricsListen;
     std::string instanceId;  // empty = derived from host and database
     bool sqliteSyncFull = true;
+    api::ClientLimits limits;
     bool help = false;
 
     // From the config file only.
@@ -34,6 +36,8 @@ struct ServerOptions {
 
 absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> &args);
 std::string serverUsage();
+// The limit a --max-watches… or --rate-… flag sets, or null for another flag.
+int *limitFlag(api::ClientLimits &limits, const std::string &flag);
 bool isLoopbackAddress(const std::string &hostPort);
 
 }  // namespace coord::server

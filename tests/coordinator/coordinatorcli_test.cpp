@@ -73,6 +73,10 @@ TEST_F(CoordinatorProcessTest, missingFlagValueAndBadAddressAreNamed)
     r = runCommand(coordinator(), {"--listen", "nonsense", "--db", m_dir + "/x.db"});
     EXPECT_NE(r.exitCode, 0);
     EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
+    r = runCommand(coordinator(), {"--rate-limit", "fast", "--db", m_dir + "/x.db"});
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_NE(r.err.find("--rate-limit must be a whole number >= 0, not fast"), std::string::npos)
+        << r.err;
 }
 
 TEST_F(CoordinatorProcessTest, refusesNonLoopbackWithoutAuthentication)
