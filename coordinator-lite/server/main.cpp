@@ -1,4 +1,5 @@
 // coordinator-lite: the TxDesk transaction coordinator.
+#include "allocatortuning.h"
 #include "coordinatorserver.h"
 #include "serverconfig.h"
 #include "serveroptions.h"
@@ -9,16 +10,11 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <malloc.h>
 #include <pthread.h>
 
 int main(int argc, char **argv)
 {
-    // Keep freed memory in the allocator: with many threads, glibc otherwise hands arena tops
-    // back to the kernel (madvise) on every large free, and the page faults and TLB shootdowns
-    // that follow cost more CPU than the coordinator's own work (measured with perf under load).
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    coord::server::keepFreedMemoryInTheAllocator();
 
     auto options = coord::server::parseServerOptions({argv + 1, argv + argc});
     if (!options.ok()) {

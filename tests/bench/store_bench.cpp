@@ -7,6 +7,7 @@
 //   store_bench [--batch 100] [--batches 200] [--sync full|normal] [--db FILE]
 // With --db the database is kept (and grows run after run): `--batches 20000 --db DIR/coordinator.db`
 // leaves 1M finished sagas for `coordinator_bench --keep DIR` (cost with a large history).
+#include "server/allocatortuning.h"
 #include "storage/sqlitestore.h"
 
 #include <chrono>
@@ -55,6 +56,7 @@ Event eventOf(EventKind kind, int64_t now, const char *branch = "")
 
 int main(int argc, char **argv)
 {
+    coord::server::keepFreedMemoryInTheAllocator();  // as coordinator-lite does
     int batch = 100, batches = 200;
     auto sync = storage::SqliteStore::Sync::Full;
     std::string keptDb;
