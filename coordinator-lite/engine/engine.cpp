@@ -330,7 +330,9 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
                                    "branch ", cmd.branchId, " is already registered differently")));
         }
         if (tx.branches.size() >= m_config.limits.maxBranches)
-            return done(absl::ResourceExhaustedError("too many branches"));
+            return done(absl::ResourceExhaustedError(absl::StrCat(
+                "gid ", tx.summary.gid, ": already ", tx.branches.size(),
+                " branches, the most a transaction may have")));
         Branch b;
         b.id = cmd.branchId;
         b.name = cmd.name;
