@@ -32,6 +32,9 @@ bool submitTransfer(txdesk::v1::Coordinator::Stub &coordinator, const Transfers 
 
 // Waits (on the event stream, never on a timer) until no transaction is unfinished.
 bool waitAllFinished(txdesk::v1::Coordinator::Stub &coordinator, std::chrono::seconds limit);
+// The first `limit` unfinished transactions with their lease, next retry and operations (for a
+// failure message).
+std::string describeUnfinished(txdesk::v1::Coordinator::Stub &coordinator, int limit = 10);
 
 // What the coordinator and the bank's ledger say about a set of transfers.
 struct TransferOutcome {
