@@ -122,6 +122,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     config.instanceId =
         options.instanceId.empty() ? defaultInstanceId(options.db) : options.instanceId;
     config.leaseMs = options.leaseMs;
+    config.maxBackoffMs = options.maxBackoffMs;
     config.processor.preparedTimeoutMs = options.preparedTimeoutMs;
     config.stuck = options.stuck;
     self->m_metrics = std::make_unique<MetricsServer>(*self->m_store, config.instanceId);

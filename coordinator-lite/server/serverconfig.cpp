@@ -116,14 +116,20 @@ absl::Status loadConfigFile(const std::string &path, ServerOptions &o)
                 o.stuck.unreachableAttempts = st["unreachable_attempts"].as<int>();
         }
         if (const YAML::Node e = root["engine"]) {
-            if (auto s = checkKeys(path, e, "engine", {"lease_ms", "prepared_timeout_ms"}); !s.ok())
+            if (auto s = checkKeys(path, e, "engine",
+                                   {"lease_ms", "prepared_timeout_ms", "max_backoff_ms"});
+                !s.ok())
                 return s;
             if (e["lease_ms"])
                 o.leaseMs = e["lease_ms"].as<int64_t>();
             if (e["prepared_timeout_ms"])
                 o.preparedTimeoutMs = e["prepared_timeout_ms"].as<int64_t>();
+            if (e["max_backoff_ms"])
+                o.maxBackoffMs = e["max_backoff_ms"].as<int64_t>();
             if (o.leaseMs < 1000)
                 return fail(path, e, "engine.lease_ms must be at least 1000");
+            if (o.maxBackoffMs < 100)
+                return fail(path, e, "engine.max_backoff_ms must be at least 100");
         }
         if (const YAML::Node l = root["limits"]) {
             // Keys are the flags' names: limits.rate_limit is --rate-limit.

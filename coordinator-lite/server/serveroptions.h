@@ -30,6 +30,7 @@ struct ServerOptions {
     domain::StuckThresholds stuck;
     int64_t leaseMs = 30000;
     int64_t preparedTimeoutMs = 35000;
+    int64_t maxBackoffMs = 300000;  // the longest wait between two retries of an operation
 
     std::set<std::string> explicitFlags;  // given on the command line: they win over the file
 };

@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -126,7 +127,11 @@ TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
     }
     BankProcess bank(ledgerPath, 15);  // calls take a while: kills land mid-transaction
     ASSERT_TRUE(bank.start()) << bank.output();
-    CoordinatorProcess coordinator(m_dir + "/coordinator.db");
+    // Retries back off up to 2 s: on a loaded machine the bank can stay down long enough for
+    // the default (minutes) to outlast the suite's wait.
+    const std::string config = m_dir + "/coordinator.yaml";
+    std::ofstream(config) << "engine: { max_backoff_ms: 2000 }\n";
+    CoordinatorProcess coordinator(m_dir + "/coordinator.db", {"--config", config});
     ASSERT_TRUE(coordinator.start()) << coordinator.output();
 
     std::mt19937 rng(testsupport::envInt("TXDESK_CRASH_SEED", 20261124));
