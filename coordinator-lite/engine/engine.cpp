@@ -157,7 +157,7 @@ void Engine::submit(SubmitCommand cmd, Done done)
         const flow::FlowIssue *e = parsed.firstError();
         return done(absl::InvalidArgumentError(e ? e->message : "invalid flow"));
     }
-    const bool generatedGid = cmd.gid.empty();  // new by construction: nothing to look up
+    const bool generatedGid = cmd.gid.empty();
     if (generatedGid)
         cmd.gid = newGid(m_clock.nowMs());
     else if (!gidIsValid(cmd.gid))
@@ -170,21 +170,24 @@ void Engine::submit(SubmitCommand cmd, Done done)
     if (!built.ok())
         return done(built.status());
 
-    // Same gid again: answer with the existing transaction when it is the same flow.
-    if (auto existing = generatedGid ? absl::NotFoundError("") : m_store.get(cmd.gid, kAttemptsLoaded);
-        existing.ok() || !absl::IsNotFound(existing.status())) {
-        if (!existing.ok())
-            return done(existing.status());
-        if (existing->flowJson != built->flowJson)
-            return done(absl::AlreadyExistsError(
-                absl::StrCat("gid ", cmd.gid, " already exists with a different flow (status ",
-                             toString(existing->summary.status), ")")));
-        if (isFinal(existing->summary.status) || !cmd.wait)
-            return done(*existing);
-        auto rt = acquire(cmd.gid);
-        if (!rt.ok())
-            return done(*existing);  // leased elsewhere: report what we know
-        return submitExisting(*rt, built->flowJson, cmd.wait, std::move(done));
+    // Same gid again (only a client's gid can be): answer with the existing transaction when
+    // it is the same flow.
+    if (!generatedGid) {
+        auto existing = m_store.get(cmd.gid, kAttemptsLoaded);
+        if (existing.ok() || !absl::IsNotFound(existing.status())) {
+            if (!existing.ok())
+                return done(existing.status());
+            if (existing->flowJson != built->flowJson)
+                return done(absl::AlreadyExistsError(absl::StrCat(
+                    "gid ", cmd.gid, " already exists with a different flow (status ",
+                    toString(existing->summary.status), ")")));
+            if (isFinal(existing->summary.status) || !cmd.wait)
+                return done(*existing);
+            auto rt = acquire(cmd.gid);
+            if (!rt.ok())
+                return done(*existing);  // leased elsewhere: report what we know
+            return submitExisting(*rt, built->flowJson, cmd.wait, std::move(done));
+        }
     }
     {
         std::lock_guard lock(m_mapMutex);

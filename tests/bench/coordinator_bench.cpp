@@ -4,7 +4,10 @@
 // process) on loopback, drives N client threads submitting flows of B HTTP branches for a fixed
 // time, then — in the same run — drives the same N threads calling the participant directly
 // (the same calls, no coordinator). Prints one JSON line. Not a test: scripts/bench runs it.
+#include "benchhttp.h"
+#include "benchprobes.h"
 #include "support/childprocess.h"
+#include "support/unfinished.h"
 
 #include "txdesk/v1/coordinator.grpc.pb.h"
 
@@ -20,21 +23,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 namespace {
 
 namespace pb = txdesk::v1;
-using Clock = std::chrono::steady_clock;
+using testsupport::bench::Clock;
+using testsupport::bench::CpuSample;
+using testsupport::bench::HttpClient;
+using testsupport::bench::machineBusySeconds;
+using testsupport::bench::participantCalls;
+using testsupport::bench::processCpuSeconds;
+using testsupport::bench::selfCpuSeconds;
 using testsupport::ChildProcess;
 
 struct Options {
@@ -146,131 +152,6 @@ Options parseOptions(int argc, char **argv)
     if (o.instances > 1 && o.db.empty())
         usageError("--instances needs --db postgresql://… (SQLite is single-instance)");
     return o;
-}
-
-// ---- processes ---------------------------------------------------------------------------
-
-// CPU seconds (user + system) a process has used so far.
-double processCpuSeconds(pid_t pid)
-{
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t close = text.rfind(')');
-    if (close == std::string::npos)
-        return 0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string f;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && fields >> f; ++i) {  // field 3 is the state
-        if (i == 14)
-            utime = std::stoull(f);
-        if (i == 15)
-            stime = std::stoull(f);
-    }
-    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-}
-
-double selfCpuSeconds()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// CPU seconds the whole machine has been busy (all cores, from /proc/stat).
-double machineBusySeconds()
-{
-    std::ifstream in("/proc/stat");
-    std::string cpu;
-    unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-                       steal = 0;
-    in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-    return double(user + nice + system + irq + softirq + steal) / double(sysconf(_SC_CLK_TCK));
-}
-
-struct CpuSample {
-    double coordinator = 0, participant = 0, bench = 0, machine = 0;
-    Clock::time_point at;
-};
-
-// ---- HTTP (direct baseline and participant stats) -----------------------------------------
-
-size_t collect(char *data, size_t size, size_t n, void *out)
-{
-    static_cast<std::string *>(out)->append(data, size * n);
-    return size * n;
-}
-
-// One keep-alive connection, reused for every call of one thread.
-class HttpClient
-{
-public:
-    HttpClient()
-    {
-        m_easy = curl_easy_init();
-        m_headers = curl_slist_append(nullptr, "Content-Type: application/json");
-        m_headers = curl_slist_append(m_headers, "Expect:");
-        curl_easy_setopt(m_easy, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(m_easy, CURLOPT_TCP_NODELAY, 1L);
-        curl_easy_setopt(m_easy, CURLOPT_TIMEOUT_MS, 3000L);
-        curl_easy_setopt(m_easy, CURLOPT_WRITEFUNCTION, &collect);
-        curl_easy_setopt(m_easy, CURLOPT_WRITEDATA, &m_body);
-    }
-    ~HttpClient()
-    {
-        curl_slist_free_all(m_headers);
-        curl_easy_cleanup(m_easy);
-    }
-    HttpClient(const HttpClient &) = delete;
-    HttpClient &operator=(const HttpClient &) = delete;
-
-    // POST; true on HTTP 200.
-    bool post(const std::string &url, const std::string &body)
-    {
-        m_body.clear();
-        curl_easy_setopt(m_easy, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(m_easy, CURLOPT_HTTPHEADER, m_headers);
-        curl_easy_setopt(m_easy, CURLOPT_POST, 1L);
-        curl_easy_setopt(m_easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-        curl_easy_setopt(m_easy, CURLOPT_POSTFIELDS, body.c_str());
-        return perform() == 200;
-    }
-    long get(const std::string &url, std::string *body)
-    {
-        m_body.clear();
-        curl_easy_setopt(m_easy, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(m_easy, CURLOPT_HTTPGET, 1L);
-        long status = perform();
-        *body = m_body;
-        return status;
-    }
-
-private:
-    long perform()
-    {
-        if (curl_easy_perform(m_easy) != CURLE_OK)
-            return 0;
-        long status = 0;
-        curl_easy_getinfo(m_easy, CURLINFO_RESPONSE_CODE, &status);
-        return status;
-    }
-
-    CURL *m_easy = nullptr;
-    curl_slist *m_headers = nullptr;
-    std::string m_body;
-};
-
-long participantCalls(const std::string &base)
-{
-    HttpClient client;
-    std::string body;
-    if (client.get(base + "/stats", &body) != 200)
-        return -1;
-    try {
-        return nlohmann::json::parse(body).at("calls").get<long>();
-    } catch (const std::exception &) {
-        return -1;
-    }
 }
 
 // ---- the workload -------------------------------------------------------------------------
@@ -427,24 +308,14 @@ std::vector<ThreadResult> runPhase(const Options &o, Body body, Tick tick, Clock
     return results;
 }
 
-// Waits until the coordinator has no unfinished transaction; returns the seconds it took.
+// Waits until the coordinator has no unfinished transaction (5 min at most, sampling the CPU
+// every second meanwhile); returns the seconds it took.
 double drain(pb::Coordinator::Stub &stub, const std::function<void()> &tick)
 {
     auto start = Clock::now();
-    while (Clock::now() - start < std::chrono::seconds(300)) {
-        pb::ListRequest req;
-        req.add_statuses(pb::PREPARED);
-        req.add_statuses(pb::SUBMITTED);
-        req.add_statuses(pb::ABORTING);
-        req.set_limit(1);
-        pb::ListReply reply;
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-        if (stub.List(&ctx, req, &reply).ok() && reply.transactions().empty())
-            break;
+    while (!testsupport::waitAllFinished(stub, std::chrono::seconds(1))
+           && Clock::now() - start < std::chrono::seconds(300))
         tick();
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 

@@ -10,12 +10,10 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <set>
 
 namespace {
@@ -69,47 +67,6 @@ protected:
     void SetUp() override { m_dir = testsupport::makeTempDir("txdesk-crash"); }
     void TearDown() override { std::filesystem::remove_all(m_dir); }
 
-    static nlohmann::json branch(const char *id, const BankProcess &bank,
-                                 std::vector<std::pair<const char *, std::string>> ops,
-                                 const std::string &account, int amount)
-    {
-        nlohmann::json b = {{"id", id}, {"payload", {{"account", account}, {"amount", amount}}}};
-        for (const auto &[op, method] : ops)
-            b[op] = bank.url(method);
-        return b;
-    }
-
-    // Even transfers are SAGAs, odd ones TCCs.
-    static std::string transferFlow(bool tcc, const BankProcess &bank, const std::string &from,
-                                    const std::string &to, int amount)
-    {
-        nlohmann::json out = tcc ? branch("out", bank,
-                                          {{"try", "TransOutTry"},
-                                           {"confirm", "TransOutConfirm"},
-                                           {"cancel", "TransOutCancel"}},
-                                          from, amount)
-                                 : branch("out", bank,
-                                          {{"action", "TransOut"},
-                                           {"compensate", "TransOutCompensate"}},
-                                          from, amount);
-        nlohmann::json in = tcc ? branch("in", bank,
-                                         {{"try", "TransInTry"},
-                                          {"confirm", "TransInConfirm"},
-                                          {"cancel", "TransInCancel"}},
-                                         to, amount)
-                                : branch("in", bank,
-                                         {{"action", "TransIn"},
-                                          {"compensate", "TransInCompensate"}},
-                                         to, amount);
-        in["after"] = {"out"};
-        nlohmann::json flow = {
-            {"name", tcc ? "crash-transfer-tcc" : "crash-transfer"},
-            {"type", tcc ? "TCC" : "SAGA"},
-            {"options", {{"retry_interval_ms", 100}, {"wait_result", false}}},
-            {"branches", {out, in}}};
-        return flow.dump();
-    }
-
     std::string m_dir;
 };
 
@@ -134,33 +91,20 @@ TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
     CoordinatorProcess coordinator(m_dir + "/coordinator.db", {"--config", config});
     ASSERT_TRUE(coordinator.start()) << coordinator.output();
 
-    std::mt19937 rng(testsupport::envInt("TXDESK_CRASH_SEED", 20261124));
-    std::vector<std::string> gids;
-    std::vector<std::string> flows;
-    for (int i = 0; i < total; ++i) {
-        int from = rng() % accounts, to = (from + 1 + rng() % (accounts - 1)) % accounts;
-        int amount = 1 + static_cast<int>(rng() % 400);  // some exceed the balance: FAILURE
-        gids.push_back("crash-" + std::to_string(i));
-        flows.push_back(transferFlow(i % 2 == 1, bank, "acct" + std::to_string(from),
-                                     "acct" + std::to_string(to), amount));
-    }
+    const testsupport::Transfers transfers = testsupport::randomTransfers(
+        [&bank](const std::string &method) { return bank.url(method); }, "crash", total, accounts,
+        testsupport::envInt("TXDESK_CRASH_SEED", 20261124), /*everyOtherTcc=*/true);
     int killed = 0, bankKilled = 0, resubmitted = 0;
     bool bankDown = false;
     std::set<size_t> unacknowledged;
     auto submit = [&](size_t i) {
-        pb::SubmitRequest req;
-        req.set_gid(gids[i]);
-        req.set_flow_json(flows[i]);
-        pb::SubmitReply reply;
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-        return coordinator.stub().Submit(&ctx, req, &reply).ok();
+        return testsupport::submitTransfer(coordinator.stub(), transfers, i);
     };
     // Coordinator kills at multiples of killEvery; the bank dies half-way between them and
     // comes back a quarter period later (calls meanwhile are refused and retried).
     const size_t killEvery = total / (kills + 1);
     const size_t bankEvery = total / (bankKills + 1);
-    for (size_t i = 0; i < gids.size(); ++i) {
+    for (size_t i = 0; i < transfers.gids.size(); ++i) {
         if (!submit(i))
             unacknowledged.insert(i);
         const size_t n = i + 1;
@@ -199,43 +143,19 @@ TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
     bank.kill();  // the ledger is read below, as the bank left it
 
     BankLedger ledger(ledgerPath);
-    int succeeded = 0, failed = 0, retries = 0, violations = 0;
-    for (const std::string &gid : gids) {
-        pb::GetRequest req;
-        req.set_gid(gid);
-        pb::Transaction tx;
-        grpc::ClientContext ctx;
-        ASSERT_TRUE(coordinator.stub().Get(&ctx, req, &tx).ok()) << gid << " was lost";
-        for (const auto &b : tx.branches())
-            for (const auto &o : b.ops())
-                retries += std::max(0, o.attempt_count() - 1);
-        const int64_t out = ledger.branchDelta(gid, "out"), in = ledger.branchDelta(gid, "in");
-        if (tx.summary().status() == pb::SUCCEEDED) {
-            ++succeeded;
-            violations += !(out < 0 && in == -out);
-        } else if (tx.summary().status() == pb::FAILED) {
-            ++failed;
-            violations += !(out == 0 && in == 0);
-        } else {
-            ++violations;
-        }
-    }
-    int64_t frozen = 0;
-    for (int i = 0; i < accounts; ++i)
-        frozen += ledger.frozen("acct" + std::to_string(i));
-    const int64_t totalBalance = ledger.totalBalance();
-    violations += totalBalance != int64_t{accounts} * initial;
-    violations += ledger.maxEffectsPerOperation() > 1;
-    violations += frozen != 0;  // every TCC reservation was confirmed or cancelled
+    const int64_t expectedTotal = int64_t{accounts} * initial;
+    const auto o = testsupport::checkTransfers(coordinator.stub(), ledger, transfers.gids,
+                                               expectedTotal);
     std::printf("crash suite: transactions=%d succeeded=%d failed=%d kills=%d "
                 "participant_kills=%d resubmitted=%d retries=%d violations=%d\n",
-                total, succeeded, failed, killed, bankKilled, resubmitted, retries, violations);
-    EXPECT_EQ(violations, 0);
-    EXPECT_EQ(totalBalance, int64_t{accounts} * initial);
-    EXPECT_EQ(frozen, 0);
+                total, o.succeeded, o.failed, killed, bankKilled, resubmitted, o.retries,
+                o.violations);
+    EXPECT_EQ(o.violations, 0) << o.firstViolation;
+    EXPECT_EQ(ledger.totalBalance(), expectedTotal);
+    EXPECT_EQ(ledger.totalFrozen(), 0);
     EXPECT_EQ(ledger.maxEffectsPerOperation(), 1);
-    EXPECT_EQ(succeeded + failed, total);
-    EXPECT_GT(failed, 0) << "some transfers should have been rolled back";
+    EXPECT_EQ(o.succeeded + o.failed, total);
+    EXPECT_GT(o.failed, 0) << "some transfers should have been rolled back";
     EXPECT_EQ(killed, kills);
     EXPECT_EQ(bankKilled, bankKills);
 }

@@ -115,9 +115,15 @@ protected:
     // Waits until no call or write is under way: every transaction finished or waiting.
     bool settle(std::chrono::milliseconds timeout = std::chrono::seconds(20))
     {
+        return settle(*m_engine, timeout);
+    }
+    // The same for another engine on this store (several instances).
+    bool settle(coord::engine::Engine &engine,
+                std::chrono::milliseconds timeout = std::chrono::seconds(20))
+    {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         std::unique_lock lock(m_eventMutex);
-        while (m_engine->busyCount() > 0) {
+        while (engine.busyCount() > 0) {
             if (std::chrono::steady_clock::now() >= deadline)
                 return false;
             m_eventCv.wait_for(lock, std::chrono::milliseconds(20));

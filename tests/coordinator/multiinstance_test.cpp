@@ -114,7 +114,7 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
     WatchedGids watched(instances[0]->stub());
 
     const testsupport::Transfers transfers =
-        testsupport::randomTransfers(bank, "multi", total, accounts);
+        testsupport::randomTransfers(testsupport::urlsOf(bank), "multi", total, accounts);
     const std::vector<std::string> &gids = transfers.gids;
     auto submit = [&](CoordinatorProcess &to, size_t i) {
         return testsupport::submitTransfer(to.stub(), transfers, i);

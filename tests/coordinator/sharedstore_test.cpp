@@ -8,17 +8,7 @@ using coord::domain::OpKind;
 using coord::domain::Transaction;
 using coord::domain::TxStatus;
 
-class SharedStoreTest : public testsupport::EngineHarness
-{
-protected:
-    void waitIdle(coord::engine::Engine &engine)
-    {
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (engine.busyCount() > 0 && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        ASSERT_EQ(engine.busyCount(), 0u);
-    }
-};
+using SharedStoreTest = testsupport::EngineHarness;
 
 TEST_F(SharedStoreTest, aParkedCopyThatAnotherInstanceMovedOnIsReloadedBeforeGoingOn)
 {
@@ -31,11 +21,11 @@ TEST_F(SharedStoreTest, aParkedCopyThatAnotherInstanceMovedOnIsReloadedBeforeGoi
     auto finished = answer.get_future();
     m_engine->submit({transferSaga(10).dump(), "shared-1", "", "", /*wait=*/true},
                      [&answer](absl::StatusOr<Transaction> r) { answer.set_value(std::move(r)); });
-    waitIdle(*m_engine);  // attempt 1 failed; parked here, kept in memory for the waiter
+    ASSERT_TRUE(settle());  // attempt 1 failed; parked here, kept in memory for the waiter
 
     m_clock.advance(1'500);  // its lease (= next retry) ran out: the other instance takes it
     ASSERT_EQ(other.runOnce(m_clock.nowMs()), 1);
-    waitIdle(other);  // attempt 2 failed there
+    ASSERT_TRUE(settle(other));  // attempt 2 failed there
     ASSERT_EQ(op(get("shared-1"), "out", OpKind::Action).attemptCount, 2);
 
     m_clock.advance(10'000);  // and back to the first instance

@@ -12,23 +12,47 @@ namespace testsupport {
 
 namespace pb = txdesk::v1;
 
-std::string transferFlow(HttpBank &bank, const std::string &from, const std::string &to,
-                         int amount)
+BankUrl urlsOf(const HttpBank &bank)
 {
-    nlohmann::json flow = {
-        {"name", "crash-transfer"},
-        {"type", "SAGA"},
-        {"options", {{"retry_interval_ms", 100}, {"wait_result", false}}},
-        {"branches",
-         {{{"id", "out"},
-           {"action", bank.url("TransOut")},
-           {"compensate", bank.url("TransOutCompensate")},
-           {"payload", {{"account", from}, {"amount", amount}}}},
-          {{"id", "in"},
-           {"after", {"out"}},
-           {"action", bank.url("TransIn")},
-           {"compensate", bank.url("TransInCompensate")},
-           {"payload", {{"account", to}, {"amount", amount}}}}}}};
+    return [&bank](const std::string &method) { return bank.url(method); };
+}
+
+namespace {
+
+nlohmann::json branch(const char *id, const BankUrl &url,
+                      std::vector<std::pair<const char *, const char *>> ops,
+                      const std::string &account, int amount)
+{
+    nlohmann::json b = {{"id", id}, {"payload", {{"account", account}, {"amount", amount}}}};
+    for (const auto &[op, method] : ops)
+        b[op] = url(method);
+    return b;
+}
+
+}  // namespace
+
+std::string transferFlow(const BankUrl &url, const std::string &from, const std::string &to,
+                         int amount, bool tcc)
+{
+    nlohmann::json out =
+        tcc ? branch("out", url,
+                     {{"try", "TransOutTry"}, {"confirm", "TransOutConfirm"},
+                      {"cancel", "TransOutCancel"}},
+                     from, amount)
+            : branch("out", url, {{"action", "TransOut"}, {"compensate", "TransOutCompensate"}},
+                     from, amount);
+    nlohmann::json in =
+        tcc ? branch("in", url,
+                     {{"try", "TransInTry"}, {"confirm", "TransInConfirm"},
+                      {"cancel", "TransInCancel"}},
+                     to, amount)
+            : branch("in", url, {{"action", "TransIn"}, {"compensate", "TransInCompensate"}}, to,
+                     amount);
+    in["after"] = {"out"};
+    nlohmann::json flow = {{"name", tcc ? "crash-transfer-tcc" : "crash-transfer"},
+                           {"type", tcc ? "TCC" : "SAGA"},
+                           {"options", {{"retry_interval_ms", 100}, {"wait_result", false}}},
+                           {"branches", {out, in}}};
     return flow.dump();
 }
 
@@ -38,16 +62,18 @@ int envInt(const char *name, int fallback)
     return v && *v ? std::atoi(v) : fallback;
 }
 
-Transfers randomTransfers(HttpBank &bank, const std::string &prefix, int total, int accounts)
+Transfers randomTransfers(const BankUrl &url, const std::string &prefix, int total, int accounts,
+                          unsigned seed, bool everyOtherTcc)
 {
-    std::mt19937 rng(20261124);
+    std::mt19937 rng(seed);
     Transfers t;
     for (int i = 0; i < total; ++i) {
         int from = rng() % accounts, to = (from + 1 + rng() % (accounts - 1)) % accounts;
         int amount = 1 + static_cast<int>(rng() % 400);
         t.gids.push_back(prefix + "-" + std::to_string(i));
-        t.flows.push_back(transferFlow(bank, "acct" + std::to_string(from),
-                                       "acct" + std::to_string(to), amount));
+        t.flows.push_back(transferFlow(url, "acct" + std::to_string(from),
+                                       "acct" + std::to_string(to), amount,
+                                       everyOtherTcc && i % 2 == 1));
     }
     return t;
 }
@@ -62,68 +88,6 @@ bool submitTransfer(pb::Coordinator::Stub &coordinator, const Transfers &transfe
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
     grpc::Status s = coordinator.Submit(&ctx, req, &reply);
     return s.ok() || s.error_code() == grpc::StatusCode::ALREADY_EXISTS;
-}
-
-bool waitAllFinished(pb::Coordinator::Stub &coordinator, std::chrono::seconds limit)
-{
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        pb::ListRequest req;
-        req.add_statuses(pb::PREPARED);
-        req.add_statuses(pb::SUBMITTED);
-        req.add_statuses(pb::ABORTING);
-        req.set_limit(1);
-        pb::ListReply reply;
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-        if (coordinator.List(&ctx, req, &reply).ok() && reply.transactions().empty())
-            return true;
-        grpc::ClientContext watch;
-        watch.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
-        pb::WatchRequest from;
-        from.set_from_seq(reply.last_seq());
-        auto reader = coordinator.Watch(&watch, from);
-        pb::Event e;
-        while (reader->Read(&e)) {
-        }
-        reader->Finish().IgnoreError();
-    }
-    return false;
-}
-
-std::string describeUnfinished(pb::Coordinator::Stub &coordinator, int limit)
-{
-    pb::ListRequest req;
-    req.add_statuses(pb::PREPARED);
-    req.add_statuses(pb::SUBMITTED);
-    req.add_statuses(pb::ABORTING);
-    req.set_limit(limit);
-    pb::ListReply reply;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    if (auto s = coordinator.List(&ctx, req, &reply); !s.ok())
-        return "cannot list the unfinished transactions: " + s.error_message();
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    std::string out = "unfinished:";
-    for (const auto &t : reply.transactions()) {
-        out += "\n  " + t.gid() + " status=" + pb::TxStatus_Name(t.status()) + " owner="
-               + t.owner() + " next_retry_in_ms=" + std::to_string(t.next_retry_ms() - now)
-               + " lease_in_ms=" + std::to_string(t.lease_expires_ms() - now)
-               + " stuck=" + t.stuck_reason();
-        pb::GetRequest get;
-        get.set_gid(t.gid());
-        pb::Transaction tx;
-        grpc::ClientContext getCtx;
-        getCtx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-        if (coordinator.Get(&getCtx, get, &tx).ok())
-            for (const auto &b : tx.branches())
-                for (const auto &o : b.ops())
-                    out += " " + b.id() + "/" + pb::OpKind_Name(o.op()) + ":"
-                           + pb::OpStatus_Name(o.status()) + "x" + std::to_string(o.attempt_count());
-    }
-    return out;
 }
 
 TransferOutcome checkTransfers(pb::Coordinator::Stub &coordinator, BankLedger &ledger,
@@ -166,6 +130,8 @@ TransferOutcome checkTransfers(pb::Coordinator::Stub &coordinator, BankLedger &l
                   std::to_string(expectedTotal));
     if (ledger.maxEffectsPerOperation() > 1)
         violation("an operation took effect twice");
+    if (ledger.totalFrozen() != 0)
+        violation("TCC reservations left frozen: " + std::to_string(ledger.totalFrozen()));
     return o;
 }
 

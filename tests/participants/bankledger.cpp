@@ -99,6 +99,15 @@ int64_t BankLedger::totalBalance()
     return v;
 }
 
+int64_t BankLedger::totalFrozen()
+{
+    std::lock_guard lock(m_mutex);
+    auto sel = m_db->prepare("SELECT COALESCE(SUM(frozen), 0) FROM accounts");
+    int64_t v = (*sel)->step() ? (*sel)->int64(0) : 0;
+    (*sel)->reset();
+    return v;
+}
+
 int BankLedger::effects(const std::string &gid, const std::string &op)
 {
     std::lock_guard lock(m_mutex);

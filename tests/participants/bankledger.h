@@ -47,6 +47,7 @@ public:
     int64_t balance(const std::string &account);
     int64_t frozen(const std::string &account);
     int64_t totalBalance();
+    int64_t totalFrozen();  // reserved by TCC tries not yet confirmed or cancelled
     // Business effects that actually ran for (gid, op) — never more than one.
     int effects(const std::string &gid, const std::string &op);
     int effectsTotal();
