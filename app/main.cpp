@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 #include "session/connectionprofile.h"
 #include "session/consolesession.h"
+#include "session/quitonsignals.h"
 #include "session/tokenvault.h"
 
 #include <QApplication>
@@ -12,6 +13,7 @@
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
+    txdesk::session::QuitOnSignals quitOnSignals;
     QApplication::setOrganizationName(QStringLiteral("TxDesk"));
     QApplication::setApplicationName(QStringLiteral("txdesk"));
     QApplication::setApplicationVersion(QStringLiteral(TXDESK_VERSION));

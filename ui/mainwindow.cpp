@@ -301,6 +301,11 @@ void MainWindow::updateConnection(CoordinatorClient::State state, const QString 
     QString address = m_session.address();
     if (address.isEmpty())
         address = m_session.isBundled() ? tr("bundled coordinator (starting)") : tr("no address");
+    else if (m_session.isBundled() && m_session.bundled()->isReused())
+        address = tr("bundled coordinator-lite at %1 (already running, pid %2: shared with "
+                     "other consoles)")
+                      .arg(address)
+                      .arg(m_session.bundled()->processId());
     else if (m_session.isBundled())
         address = tr("bundled coordinator-lite at %1").arg(address);
     else if (!m_session.config().profileName.isEmpty() && m_session.config().profileName != address)

@@ -1,6 +1,6 @@
 #include "flowexport.h"
 
-#include <nlohmann/json.hpp>
+#include "flowfile.h"
 
 #include <QRegularExpression>
 
@@ -26,8 +26,7 @@ QString endpoint(const BranchData &b, OpKind op)
 // The payload as a Go map literal (compact JSON unmarshalled at run time keeps it exact).
 QString goPayload(const BranchData &b)
 {
-    auto json = nlohmann::json::parse(b.payload.toStdString(), nullptr, false);
-    const QString compact = json.is_discarded() ? QStringLiteral("{}") : QString::fromStdString(json.dump());
+    const QString compact = QString::fromStdString(compactPayload(b.payload).value_or("{}"));
     return QStringLiteral("payload(%1)").arg(goString(compact));
 }
 

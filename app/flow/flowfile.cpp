@@ -1,5 +1,7 @@
 #include "flowfile.h"
 
+#include "flow/jsondepth.h"
+
 #include <nlohmann/json.hpp>
 
 namespace txdesk::flow {
@@ -42,17 +44,18 @@ std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data, st
         for (const auto &[op, endpoint] : b.endpoints)
             if (!endpoint.trimmed().isEmpty())
                 fb.endpoints[op] = endpoint.trimmed().toStdString();
-        auto payload = nlohmann::json::parse(b.payload.toStdString(), nullptr, false);
-        if (payload.is_discarded()) {
+        QString why;
+        auto payload = compactPayload(b.payload, &why);
+        if (!payload) {
             ok = false;
+            const std::string field = "flow.branches[" + std::to_string(i) + "].payload";
             if (issues)
-                issues->push_back({coord::flow::FlowIssue::Severity::Error,
-                                   "flow.branches[" + std::to_string(i) + "].payload",
-                                   "flow.branches[" + std::to_string(i) + "].payload: the payload of branch "
-                                       + fb.id + " is not valid JSON",
+                issues->push_back({coord::flow::FlowIssue::Severity::Error, field,
+                                   field + ": the payload of branch " + fb.id + " is "
+                                       + why.toStdString(),
                                    fb.id});
         } else {
-            fb.payloadJson = payload.dump();
+            fb.payloadJson = std::move(*payload);
         }
         fb.payloadBase64 = b.payloadBase64.toStdString();
         fb.notRollbackable = b.notRollbackable;
@@ -83,6 +86,23 @@ QByteArray saveFlowFile(const FlowData &data, QString *error)
         layout[b.id.toStdString()] = {{"x", b.pos.x()}, {"y", b.pos.y()}};
     doc["layout"] = layout;
     return QByteArray::fromStdString(doc.dump(2) + "\n");
+}
+
+std::optional<std::string> compactPayload(const QString &text, QString *error)
+{
+    const std::string bytes = text.toStdString();
+    if (std::string deep = coord::flow::checkJsonDepth(bytes); !deep.empty()) {
+        if (error)
+            *error = QObject::tr("nested deeper than %1 levels").arg(coord::flow::kMaxJsonDepth);
+        return std::nullopt;
+    }
+    auto json = nlohmann::json::parse(bytes, nullptr, false);
+    if (json.is_discarded()) {
+        if (error)
+            *error = QObject::tr("not valid JSON");
+        return std::nullopt;
+    }
+    return json.dump();
 }
 
 LoadedFlow loadFlowFile(const QByteArray &bytes)

@@ -23,6 +23,10 @@ QByteArray saveFlowFile(const FlowData &data, QString *error);
 std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data,
                                                         std::vector<coord::flow::FlowIssue> *issues);
 
+// A branch payload as compact JSON, or nothing with `error` saying why ("not valid JSON",
+// "nested deeper than 256 levels"). The one way the console reads payload text.
+std::optional<std::string> compactPayload(const QString &text, QString *error = nullptr);
+
 // The flow section alone (what Submit takes), or empty with `error`.
 QByteArray flowJson(const FlowData &data, QString *error);
 

@@ -42,7 +42,7 @@ void ConsoleSession::reconfigure(SessionConfig config)
 {
     m_config = std::move(config);
     if (!isBundled())
-        m_bundled->stop();
+        m_bundled->release();
     start();
     emit reconfigured();
 }
@@ -68,13 +68,19 @@ void ConsoleSession::start()
         m_client->connectTo(m_config.remoteAddress, m_config.token, ca);
         return;
     }
-    restartBundledCoordinator();
+    startBundledCoordinator();
 }
 
 void ConsoleSession::restartBundledCoordinator()
 {
     if (!isBundled())
         return;
+    m_bundled->stop();
+    startBundledCoordinator();
+}
+
+void ConsoleSession::startBundledCoordinator()
+{
     QString executable = m_config.coordinatorExecutable.isEmpty()
                              ? BundledCoordinator::defaultExecutable()
                              : m_config.coordinatorExecutable;

@@ -36,6 +36,7 @@ public:
     ~ConsoleSession() override;
 
     void start();
+    // Ends the bundled coordinator (even one other consoles share) and starts a fresh one.
     void restartBundledCoordinator();
     // Connects elsewhere (or back to the bundled coordinator) without restarting the console.
     void reconfigure(SessionConfig config);
@@ -55,6 +56,8 @@ signals:
     void reconfigured();
 
 private:
+    void startBundledCoordinator();
+
     SessionConfig m_config;
     std::unique_ptr<client::CoordinatorClient> m_client;
     std::unique_ptr<models::TransactionTableModel> m_transactions;

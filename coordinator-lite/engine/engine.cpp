@@ -2,6 +2,7 @@
 
 #include "committer.h"
 #include "engineevents.h"
+#include "flow/jsondepth.h"
 #include "storage/store.h"
 
 #include <absl/strings/escaping.h>
@@ -58,6 +59,9 @@ absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
 {
     flow::FlowDefinition flow = flowIn;
     if (!cmd.payloadOverrideJson.empty()) {
+        if (std::string deep = flow::checkJsonDepth(cmd.payloadOverrideJson, "payload_override_json");
+            !deep.empty())
+            return absl::InvalidArgumentError(deep);
         nlohmann::json overrides = nlohmann::json::parse(cmd.payloadOverrideJson, nullptr, false);
         if (overrides.is_discarded() || !overrides.is_object())
             return absl::InvalidArgumentError(

@@ -1,5 +1,6 @@
 #include "flowdefinition.h"
 
+#include "jsondepth.h"
 #include "simendpoint.h"
 
 #include <nlohmann/json.hpp>
@@ -465,6 +466,10 @@ std::vector<FlowIssue> validateFlow(const FlowDefinition &flow, const FlowLimits
 ParseResult parseFlowStructure(std::string_view text, const FlowLimits &limits)
 {
     ParseResult result;
+    if (std::string deep = checkJsonDepth(text); !deep.empty()) {
+        result.issues.push_back({Severity::Error, deep.substr(0, deep.find(": nested")), deep, {}});
+        return result;
+    }
     Json doc;
     try {
         doc = Json::parse(text.begin(), text.end());

@@ -13,6 +13,7 @@
 #include "invokers/routinginvoker.h"
 #include "invokers/siminvoker.h"
 #include "storage/pgstore.h"
+#include "storage/databaselock.h"
 #include "storage/pq.h"
 #include "storage/sqlitestore.h"
 
@@ -44,8 +45,10 @@ std::string defaultInstanceId(const std::string &db)
     return absl::StrCat(host, "/", std::hash<std::string>{}(db) % 1000000);
 }
 
-// A postgresql:// URL selects the PostgreSQL store; anything else is a SQLite file.
-absl::StatusOr<std::unique_ptr<storage::Store>> openStore(const ServerOptions &options)
+// A postgresql:// URL selects the PostgreSQL store; anything else is a SQLite file, whose lock
+// (one live coordinator per file) is returned in *lock to announce the address in.
+absl::StatusOr<std::unique_ptr<storage::Store>> openStore(const ServerOptions &options,
+                                                          storage::DatabaseLock **lock)
 {
     if (storage::pq::isPostgresUrl(options.db)) {
         auto store = storage::PgStore::open(options.db);
@@ -56,9 +59,12 @@ absl::StatusOr<std::unique_ptr<storage::Store>> openStore(const ServerOptions &o
     auto store = storage::SqliteStore::open(
         options.db, options.sqliteSyncFull ? storage::SqliteStore::Sync::Full
                                            : storage::SqliteStore::Sync::Normal);
+    if (absl::IsFailedPrecondition(store.status()))
+        return store.status();  // in use: the message names the file and its holder
     if (!store.ok())
         return absl::Status(store.status().code(),
                             absl::StrCat("database ", options.db, ": ", store.status().message()));
+    *lock = &(*store)->lock();
     return std::unique_ptr<storage::Store>(std::move(*store));
 }
 
@@ -98,7 +104,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     }
 
     std::unique_ptr<CoordinatorServer> self(new CoordinatorServer());
-    auto store = openStore(options);
+    auto store = openStore(options, &self->m_dbLock);
     if (!store.ok())
         return store.status();
     self->m_store = std::move(*store);
@@ -164,6 +170,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
         return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
     std::string host = options.listen.substr(0, options.listen.rfind(':'));
     self->m_address = absl::StrCat(host, ":", port);
+    if (self->m_dbLock)
+        self->m_dbLock->announce(self->m_address);
     self->m_engine->start();
     return self;
 }

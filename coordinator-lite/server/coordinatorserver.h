@@ -12,6 +12,7 @@ class Server;
 }
 
 namespace coord::storage {
+class DatabaseLock;
 class Store;
 }
 namespace coord::engine {
@@ -53,6 +54,7 @@ private:
 
     // Declared in construction order; destroyed in reverse.
     std::unique_ptr<storage::Store> m_store;
+    storage::DatabaseLock *m_dbLock = nullptr;  // SQLite only; owned by the store
     std::unique_ptr<engine::EventHub> m_hub;
     std::unique_ptr<engine::Committer> m_committer;
     std::unique_ptr<engine::EventFollower> m_follower;  // shared stores only

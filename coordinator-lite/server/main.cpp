@@ -3,6 +3,7 @@
 #include "coordinatorserver.h"
 #include "serverconfig.h"
 #include "serveroptions.h"
+#include "unusedwatch.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -10,7 +11,9 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <pthread.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -52,9 +55,18 @@ int main(int argc, char **argv)
         std::cout << "metrics on http://" << (*server)->metricsAddress() << "/metrics" << std::endl;
     std::cout << "listening on " << (*server)->address() << std::endl;
 
+    // A bundled coordinator ends with the last console that uses it: the same drain as SIGTERM.
+    std::unique_ptr<coord::server::UnusedWatch> unused;
+    if (!options->exitWhenUnused.empty())
+        unused = std::make_unique<coord::server::UnusedWatch>(options->exitWhenUnused,
+                                                              [] { ::kill(::getpid(), SIGTERM); });
+
     int signal = 0;
     sigwait(&stopSignals, &signal);
     spdlog::info("{}: draining", signal == SIGTERM ? "SIGTERM" : "SIGINT");
     (*server)->shutdown();
+    // The database lock goes before the consoles' one: a console that finds the coordinator
+    // still in use always finds it serving.
+    server->reset();
     return 0;
 }

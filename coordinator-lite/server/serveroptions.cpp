@@ -19,6 +19,8 @@ std::string serverUsage()
            "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
            "  --instance-id     lease owner name, unique per instance (default: host and database\n"
            "                    for SQLite, host and process id for PostgreSQL)\n"
+           "  --exit-when-unused FILE  stop (draining, exit 0) once no process holds a lock\n"
+           "                    on FILE: how consoles share their bundled coordinator\n"
            "limits per client (a token, or a peer address without one); 0 = no limit:\n"
            "  --max-watches-per-client N  concurrent Watch streams of one client (default 16)\n"
            "  --max-watches N             concurrent Watch streams in all (default 256)\n"
@@ -75,6 +77,8 @@ absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> 
             target = &o.metricsListen;
         else if (name == "--instance-id")
             target = &o.instanceId;
+        else if (name == "--exit-when-unused")
+            target = &o.exitWhenUnused;
         if (target || name == "--sqlite-sync")
             o.explicitFlags.insert(name);
         if (target) {

@@ -20,6 +20,7 @@ struct ServerOptions {
     std::string config;
     std::string metricsListen;
     std::string instanceId;  // empty = derived from host and database
+    std::string exitWhenUnused;  // a file the consoles lock; exit when none holds it
     bool sqliteSyncFull = true;
     api::ClientLimits limits;
     bool help = false;

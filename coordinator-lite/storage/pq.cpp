@@ -1,5 +1,7 @@
 #include "pq.h"
 
+#include "storerows.h"
+
 #include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/strip.h>
@@ -28,10 +30,10 @@ absl::Status resultStatus(const PGresult *result, pg_conn *conn, std::string_vie
                                        trimmed(result ? PQresultErrorMessage(result)
                                                       : PQerrorMessage(conn)));
     if (code == "23505")
-        return absl::AlreadyExistsError(message);
+        return rows::uniqueViolation(std::move(message));
     if (code == "40001" || code == "40P01")
         return absl::AbortedError(message);
-    if (absl::StartsWith(code, "23") || code == "P0001")
+    if (code == "P0001")  // RAISE EXCEPTION: the audit log's append-only trigger
         return absl::FailedPreconditionError(message);
     if (absl::StartsWith(code, "53"))
         return absl::ResourceExhaustedError(message);

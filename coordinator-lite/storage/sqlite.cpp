@@ -1,5 +1,7 @@
 #include "sqlite.h"
 
+#include "storerows.h"
+
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>
 #include <sqlite3.h>
@@ -24,7 +26,9 @@ absl::Status errorStatus(sqlite3 *db, int rc, std::string_view what)
     case SQLITE_LOCKED:
         return absl::UnavailableError(message);
     case SQLITE_CONSTRAINT:
-        return absl::AlreadyExistsError(message);
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+            return rows::uniqueViolation(std::move(message));
+        return absl::InternalError(message);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
         return absl::DataLossError(message);

@@ -1,5 +1,6 @@
 #include "sqlitestore.h"
 
+#include "databaselock.h"
 #include "sqlite.h"
 #include "sqliteschema.h"
 #include "storerows.h"
@@ -129,6 +130,10 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string
     if (!writer.ok())
         return writer.status();
     Connection &db = **writer;
+    // Before anything is written: one live coordinator per file.
+    auto lock = DatabaseLock::acquire(path);
+    if (!lock.ok())
+        return lock.status();
     // journal_mode answers with a row; exec discards it.
     if (auto s = db.exec("PRAGMA journal_mode = WAL"); !s.ok())
         return s;
@@ -147,11 +152,14 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string
     if (auto s = (*max)->status(); !s.ok())
         return s;
     (*max)->reset();
-    return std::unique_ptr<SqliteStore>(new SqliteStore(path, std::move(*writer), last));
+    return std::unique_ptr<SqliteStore>(
+        new SqliteStore(path, std::move(*lock), std::move(*writer), last));
 }
 
-SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, int64_t lastSeq)
-    : m_path(std::move(path)), m_writer(std::move(writer)), m_lastSeq(lastSeq)
+SqliteStore::SqliteStore(std::string path, std::unique_ptr<DatabaseLock> lock,
+                         std::unique_ptr<Connection> writer, int64_t lastSeq)
+    : m_path(std::move(path)), m_lock(std::move(lock)), m_writer(std::move(writer)),
+      m_lastSeq(lastSeq)
 {
 }
 

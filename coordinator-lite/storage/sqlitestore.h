@@ -12,8 +12,10 @@ namespace coord::storage {
 namespace sqlite {
 class Connection;
 }
+class DatabaseLock;
 
 // Store on one SQLite file in WAL mode: one writer connection (group commits), pooled readers.
+// Exactly one store per file at a time, across processes (DatabaseLock).
 class SqliteStore : public Store
 {
 public:
@@ -21,6 +23,8 @@ public:
     static absl::StatusOr<std::unique_ptr<SqliteStore>> open(const std::string &path,
                                                              Sync sync = Sync::Full);
     ~SqliteStore() override;
+
+    DatabaseLock &lock() { return *m_lock; }
 
     absl::StatusOr<domain::Transaction> get(const std::string &gid, int attemptLimit = 0) override;
     absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) override;
@@ -38,12 +42,14 @@ public:
 
 private:
     class ReaderLease;
-    SqliteStore(std::string path, std::unique_ptr<sqlite::Connection> writer, int64_t lastSeq);
+    SqliteStore(std::string path, std::unique_ptr<DatabaseLock> lock,
+                std::unique_ptr<sqlite::Connection> writer, int64_t lastSeq);
     absl::StatusOr<std::unique_ptr<sqlite::Connection>> takeReader();
     void giveBack(std::unique_ptr<sqlite::Connection> reader);
     absl::Status applyOne(TxWrite &write, WriteResult &result);
 
     std::string m_path;
+    std::unique_ptr<DatabaseLock> m_lock;
     std::mutex m_writeMutex;
     std::unique_ptr<sqlite::Connection> m_writer;
     int64_t m_lastSeq = 0;  // guarded by m_writeMutex

@@ -1,5 +1,6 @@
 #include "storerows.h"
 
+#include <absl/strings/cord.h>
 #include <absl/strings/str_cat.h>
 
 #include <algorithm>
@@ -59,6 +60,22 @@ absl::Status guardFailed(const std::string &gid, const std::optional<TxStatus> &
 absl::Status duplicateTransaction(const std::string &gid)
 {
     return absl::AlreadyExistsError(absl::StrCat("transaction ", gid, " already exists"));
+}
+
+namespace {
+constexpr absl::string_view kUniqueViolation = "coord.storage/unique-violation";
+}
+
+absl::Status uniqueViolation(std::string message)
+{
+    absl::Status s = absl::InternalError(std::move(message));
+    s.SetPayload(kUniqueViolation, absl::Cord("1"));
+    return s;
+}
+
+bool isUniqueViolation(const absl::Status &status)
+{
+    return status.GetPayload(kUniqueViolation).has_value();
 }
 
 absl::Status duplicateBranch(const std::string &gid, const std::string &branchId)

@@ -255,6 +255,10 @@ int listLimit(int requested);  // page size: default 100, within 1..10000
 absl::Status guardFailed(const std::string &gid, const std::optional<domain::TxStatus> &status,
                          const std::string &owner);
 absl::Status duplicateTransaction(const std::string &gid);
+// A driver's unique-key violation. Internal, so no caller ever reads a storage fault as a business
+// answer: applyWrite turns the expected ones (a gid or branch id taken) into AlreadyExists.
+absl::Status uniqueViolation(std::string message);
+bool isUniqueViolation(const absl::Status &status);
 absl::Status duplicateBranch(const std::string &gid, const std::string &branchId);
 absl::Status unknownGid(const std::string &gid);
 absl::Status unknownOperation(const std::string &gid, const std::string &branchId,

@@ -19,7 +19,7 @@ absl::Status insertBranch(Db &db, const std::string &gid, int index, const domai
 {
     auto s = db.insert("branches", kBranchInsertColumns,
                        [&](auto &out) { bindBranch(out, gid, index, b); });
-    if (absl::IsAlreadyExists(s))
+    if (isUniqueViolation(s))
         return duplicateBranch(gid, b.id);
     for (const domain::Operation &op : b.ops) {
         if (!s.ok())
@@ -35,7 +35,7 @@ absl::Status insertTransaction(Db &db, const domain::Transaction &tx)
 {
     auto s = db.insert("transactions", kTransactionInsertColumns,
                        [&](auto &out) { bindTransaction(out, tx); });
-    if (absl::IsAlreadyExists(s))
+    if (isUniqueViolation(s))
         return duplicateTransaction(tx.summary.gid);
     for (size_t i = 0; i < tx.branches.size() && s.ok(); ++i)
         s = insertBranch(db, tx.summary.gid, static_cast<int>(i), tx.branches[i]);

@@ -9,6 +9,7 @@
 #include "storage/sqlitestore.h"
 #include "support/childprocess.h"
 
+#include <QDir>
 #include <QTableView>
 #include <QTest>
 
@@ -73,7 +74,10 @@ private slots:
 
     void coordinatorThatCannotStartShowsItsLastOutput()
     {
-        session::ConsoleSession session(bundledConfig(QStringLiteral("/proc/txdesk/none/c.db")));
+        // The database path is a folder: the coordinator starts, cannot open it, and exits.
+        const QString db = m_dir + QStringLiteral("/a-folder");
+        QVERIFY(QDir().mkpath(db));
+        session::ConsoleSession session(bundledConfig(db));
         ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
@@ -82,6 +86,18 @@ private slots:
                  qPrintable(window.banner()->reason()));
         QVERIFY2(window.banner()->output().contains(QStringLiteral("cannot open database")),
                  qPrintable(window.banner()->output()));
+        QVERIFY(window.isVisible());
+    }
+
+    void unusableDatabaseFolderIsReported()
+    {
+        session::ConsoleSession session(bundledConfig(QStringLiteral("/proc/txdesk/none/c.db")));
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 10000);
+        QVERIFY2(window.banner()->reason().contains(QStringLiteral("/proc/txdesk/none")),
+                 qPrintable(window.banner()->reason()));
         QVERIFY(window.isVisible());
     }
 

@@ -1,6 +1,6 @@
 #include "propertypanel.h"
 
-#include <nlohmann/json.hpp>
+#include "flow/flowfile.h"
 
 #include "client/coordinatorclient.h"
 
@@ -230,9 +230,9 @@ void PropertyPanel::checkEndpoints()
 
 void PropertyPanel::checkPayload()
 {
-    const auto json = nlohmann::json::parse(m_payload->toPlainText().toStdString(), nullptr, false);
-    const bool ok = !json.is_discarded();
-    m_payloadStatus->setText(ok ? tr("valid JSON") : tr("not valid JSON"));
+    QString why;
+    const bool ok = flow::compactPayload(m_payload->toPlainText(), &why).has_value();
+    m_payloadStatus->setText(ok ? tr("valid JSON") : why);
     m_payloadStatus->setStyleSheet(ok ? QStringLiteral("color:#2e7d32") : QStringLiteral("color:#c62828"));
     if (!m_loading && ok)
         commitBranch(tr("Edit payload"));
@@ -250,8 +250,7 @@ void PropertyPanel::commitBranch(const QString &what)
     b.name = m_name->text().trimmed();
     for (OpKind op : coord::flow::opsFor(m_doc.data().type))
         b.endpoints[op] = m_endpoints[op]->text().trimmed();
-    const auto json = nlohmann::json::parse(m_payload->toPlainText().toStdString(), nullptr, false);
-    if (!json.is_discarded())
+    if (flow::compactPayload(m_payload->toPlainText()))
         b.payload = m_payload->toPlainText();
     b.notRollbackable = m_notRollbackable->isChecked();
     b.requestTimeoutMs = m_timeout->value();
