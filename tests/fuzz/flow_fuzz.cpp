@@ -1,6 +1,7 @@
 // libFuzzer target: flow files must parse, validate and normalise any bytes without crashing,
 // and the normal form of a valid flow must parse to the same normal form.
 #include "flow/flowdefinition.h"
+#include "flow/jsondepth.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -21,5 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (structure.flow)
         coord::flow::validateFlow(*structure.flow);
     coord::flow::checkEndpoint(text);
+    coord::flow::checkJsonDepth(text, "fuzz", 8);
     return 0;
 }
