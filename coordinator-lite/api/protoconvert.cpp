@@ -25,6 +25,7 @@ void toProto(const TxSummary &in, pb::TransactionSummary *out)
     out->set_owner(in.owner);
     out->set_lease_expires_ms(in.leaseExpiresMs);
     out->set_last_seq(in.lastSeq);
+    out->set_origin(static_cast<pb::TxOrigin>(in.origin));
 }
 
 void toProto(const Attempt &in, pb::Attempt *out)
@@ -183,6 +184,7 @@ TxSummary fromProto(const pb::TransactionSummary &in)
     t.owner = in.owner();
     t.leaseExpiresMs = in.lease_expires_ms();
     t.lastSeq = in.last_seq();
+    t.origin = enumFrom(in.origin(), 0, 2, TxOrigin::Native);
     return t;
 }
 

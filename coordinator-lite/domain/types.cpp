@@ -67,6 +67,18 @@ constexpr std::array<std::pair<AttemptOutcome, std::string_view>, 4> kOutcomes{{
 
 std::string toString(TxType type) { return nameOf(kTypes, type); }
 std::string toString(TxStatus status) { return nameOf(kStatuses, status); }
+std::string toString(TxOrigin origin)
+{
+    switch (origin) {
+    case TxOrigin::DtmHttp:
+        return "dtm-http";
+    case TxOrigin::DtmGrpc:
+        return "dtm-grpc";
+    case TxOrigin::Native:
+        break;
+    }
+    return "native";
+}
 std::string toString(OpKind op) { return nameOf(kOps, op); }
 std::string toString(OpStatus status) { return nameOf(kOpStatuses, status); }
 std::string toString(AttemptOutcome outcome) { return nameOf(kOutcomes, outcome); }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@
 namespace coord::domain {
 
 enum class TxType { Saga = 1, Tcc = 2 };
+// Which API started a transaction: ours, or DTM's server API (so DTM's own clients).
+enum class TxOrigin { Native = 0, DtmHttp = 1, DtmGrpc = 2 };
 enum class TxStatus { Prepared = 1, Submitted = 2, Aborting = 3, Succeeded = 4, Failed = 5 };
 enum class OpKind { Action = 1, Compensate = 2, Try = 3, Confirm = 4, Cancel = 5 };
 enum class OpStatus { Pending = 1, Running = 2, Succeeded = 3, Failed = 4, Skipped = 5 };
@@ -24,6 +27,7 @@ enum class EventKind {
 };
 
 std::string toString(TxType type);
+std::string toString(TxOrigin origin);  // "native", "dtm-http", "dtm-grpc"
 std::string toString(TxStatus status);
 std::string toString(OpKind op);
 std::string toString(OpStatus status);
@@ -70,11 +74,14 @@ struct TxOptions {
     int64_t requestTimeoutMs = 3000;
     int maxRetries = 0;  // 0 = unlimited (SAGA actions)
     bool waitResult = true;
+    // Sent with every branch call: HTTP headers, gRPC metadata (DTM's branch_headers).
+    std::map<std::string, std::string> branchHeaders;
 };
 
 struct TxSummary {
     std::string gid;
     TxType type = TxType::Saga;
+    TxOrigin origin = TxOrigin::Native;
     TxStatus status = TxStatus::Submitted;
     std::string businessKey;
     std::string flowName;

@@ -3,6 +3,7 @@
 #include "domain/types.h"
 
 #include <functional>
+#include <map>
 #include <string>
 
 namespace coord::engine {
@@ -16,6 +17,7 @@ struct BranchCall {
     std::string branchId;
     std::string op;         // "action", "compensate", "try", "confirm", "cancel"
     int64_t timeoutMs = 3000;
+    std::map<std::string, std::string> headers;  // extra HTTP headers / gRPC metadata
 };
 
 struct CallResult {

@@ -86,6 +86,7 @@ void Engine::startCallLocked(TxRuntime &rt, const std::string &branchId, OpKind 
     call.branchId = branchId;
     call.op = toString(op);
     call.timeoutMs = timeoutOf(rt.tx, *b);
+    call.headers = rt.tx.options.branchHeaders;
     out.calls.push_back({std::move(call), branchId, op});
 }
 

@@ -100,7 +100,7 @@ private:
         if (!j.is_object())
             return error(path, "must be an object");
         rejectUnknown(j, path, {"timeout_to_fail_ms", "retry_interval_ms", "request_timeout_ms",
-                                "max_retries", "wait_result"});
+                                "max_retries", "wait_result", "branch_headers"});
         constexpr int64_t day = 24LL * 3600 * 1000;
         if (j.contains("timeout_to_fail_ms"))
             integer(j["timeout_to_fail_ms"], path + ".timeout_to_fail_ms", &o->timeoutToFailMs, 0,
@@ -118,6 +118,35 @@ private:
                 error(path + ".wait_result", "expected true or false");
             else
                 o->waitResult = j["wait_result"].get<bool>();
+        }
+        if (j.contains("branch_headers"))
+            branchHeaders(j["branch_headers"], path + ".branch_headers", &o->branchHeaders);
+    }
+
+    // HTTP header names and values (also sent as gRPC metadata): no line breaks, names a token.
+    void branchHeaders(const Json &j, const std::string &path,
+                       std::map<std::string, std::string> *out)
+    {
+        if (!j.is_object())
+            return error(path, "expected an object of header names and string values");
+        if (j.size() > 64)
+            return error(path, "has " + std::to_string(j.size()) + " headers; the limit is 64");
+        for (const auto &[name, value] : j.items()) {
+            const bool tokenName =
+                !name.empty() && name.size() <= 128
+                && name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789-_.!#$%&'*+^`|~")
+                       == std::string::npos;
+            if (!tokenName) {
+                error(path, "\"" + name.substr(0, 64) + "\" is not a header name");
+                continue;
+            }
+            if (!value.is_string() || value.get<std::string>().size() > 8192
+                || value.get<std::string>().find_first_of("\r\n") != std::string::npos) {
+                error(path + "." + name, "expected a string of one line, at most 8192 bytes");
+                continue;
+            }
+            (*out)[name] = value.get<std::string>();
         }
     }
 
@@ -516,6 +545,8 @@ std::string toJson(const FlowDefinition &flow)
     o["request_timeout_ms"] = flow.options.requestTimeoutMs;
     o["max_retries"] = flow.options.maxRetries;
     o["wait_result"] = flow.options.waitResult;
+    if (!flow.options.branchHeaders.empty())
+        o["branch_headers"] = flow.options.branchHeaders;
     j["options"] = o;
     nlohmann::ordered_json branches = nlohmann::ordered_json::array();
     for (const FlowBranch &b : flow.branches) {

@@ -2,6 +2,7 @@
 
 #include "responseclassifier.h"
 
+#include <absl/strings/ascii.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -76,6 +77,8 @@ void GrpcInvoker::invoke(engine::BranchCall c, Done done)
     call->context.AddMetadata("dtm-branch_id", c.branchId);
     call->context.AddMetadata("dtm-op", c.op);
     call->context.AddMetadata("dtm-dtm", "");
+    for (const auto &[name, value] : c.headers)
+        call->context.AddMetadata(absl::AsciiStrToLower(name), value);
     grpc::Slice slice(c.payload);
     call->request = grpc::ByteBuffer(&slice, 1);
     grpc::GenericStub *stub;

@@ -109,11 +109,20 @@ void HttpInvoker::run()
                    + "&branch_id=" + escape(r->easy, c.branchId) + "&op=" + escape(r->easy, c.op);
             r->headers = curl_slist_append(nullptr, "Content-Type: application/json");
             r->headers = curl_slist_append(r->headers, "Expect:");
+            for (const auto &[name, value] : c.headers)
+                r->headers = curl_slist_append(r->headers, (name + ": " + value).c_str());
             curl_easy_setopt(r->easy, CURLOPT_URL, url.c_str());
             curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
-            curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
-            curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(c.payload.size()));
-            curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, c.payload.c_str());
+            if (c.payload.empty()) {
+                // As DTM: a call without a body is a GET (dtmsvr/trans_status.go,
+                // determineHTTPRequestMethod).
+                curl_easy_setopt(r->easy, CURLOPT_HTTPGET, 1L);
+            } else {
+                curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
+                curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE,
+                                 static_cast<long>(c.payload.size()));
+                curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, c.payload.c_str());
+            }
             curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, static_cast<long>(c.timeoutMs));
             curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
                              static_cast<long>(std::min<int64_t>(c.timeoutMs, 5000)));

@@ -116,6 +116,11 @@ CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
   FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 )sql",
+    // 2: where a transaction came from (DTM's API or ours), headers for every branch call
+    R"sql(
+ALTER TABLE transactions ADD COLUMN origin BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN branch_headers TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

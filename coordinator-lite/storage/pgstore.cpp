@@ -139,25 +139,14 @@ absl::StatusOr<Transaction> PgStore::get(const std::string &gid, int attemptLimi
 
     Transaction tx;
     {
-        auto r = (*db)->query(absl::StrCat("SELECT ", kSummaryColumns,
-                                           ", timeout_to_fail_ms, retry_interval_ms, "
-                                           "request_timeout_ms, max_retries, wait_result, "
-                                           "flow_json, client_driven FROM transactions t "
-                                           "WHERE gid = $1"),
+        auto r = (*db)->query(absl::StrCat("SELECT ", kSummaryColumns, ", ", rows::kDetailColumns,
+                                           " FROM transactions t WHERE gid = $1"),
                               Params().add(gid));
         if (!r.ok())
             return r.status();
         if (r->rows() == 0)
             return rows::unknownGid(gid);
-        Row s(*r, 0);
-        tx.summary = rows::readSummary(s);
-        tx.options.timeoutToFailMs = s.int64(17);
-        tx.options.retryIntervalMs = s.int64(18);
-        tx.options.requestTimeoutMs = s.int64(19);
-        tx.options.maxRetries = static_cast<int>(s.int64(20));
-        tx.options.waitResult = s.int64(21) != 0;
-        tx.flowJson = s.text(22);
-        tx.clientDriven = s.int64(23) != 0;
+        rows::readDetail(Row(*r, 0), tx);
     }
     auto branches = (*db)->query(absl::StrCat("SELECT ", rows::kBranchColumns,
                                               " FROM branches WHERE gid = $1 ORDER BY idx"),

@@ -108,6 +108,11 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
+    // 3: where a transaction came from (DTM's API or ours), headers for every branch call
+    R"sql(
+ALTER TABLE transactions ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN branch_headers TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

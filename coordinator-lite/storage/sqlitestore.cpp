@@ -199,10 +199,8 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid, int attempt
 
     Transaction tx;
     {
-        auto q = db->prepare(absl::StrCat(
-            "SELECT ", kSummaryColumns,
-            ", timeout_to_fail_ms, retry_interval_ms, request_timeout_ms, max_retries, "
-            "wait_result, flow_json, client_driven FROM transactions t WHERE gid = ?1"));
+        auto q = db->prepare(absl::StrCat("SELECT ", kSummaryColumns, ", ", rows::kDetailColumns,
+                                          " FROM transactions t WHERE gid = ?1"));
         if (!q.ok())
             return q.status();
         Statement &s = **q;
@@ -212,14 +210,7 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid, int attempt
                 return s.status();
             return rows::unknownGid(gid);
         }
-        tx.summary = rows::readSummary(s);
-        tx.options.timeoutToFailMs = s.int64(17);
-        tx.options.retryIntervalMs = s.int64(18);
-        tx.options.requestTimeoutMs = s.int64(19);
-        tx.options.maxRetries = static_cast<int>(s.int64(20));
-        tx.options.waitResult = s.int64(21) != 0;
-        tx.flowJson = s.text(22);
-        tx.clientDriven = s.int64(23) != 0;
+        rows::readDetail(s, tx);
         s.reset();
     }
     {

@@ -62,6 +62,26 @@ absl::Status duplicateTransaction(const std::string &gid)
     return absl::AlreadyExistsError(absl::StrCat("transaction ", gid, " already exists"));
 }
 
+std::string encodeHeaders(const std::map<std::string, std::string> &headers)
+{
+    std::string text;
+    for (const auto &[name, value] : headers)
+        absl::StrAppend(&text, name, ": ", value, "\n");
+    return text;
+}
+
+std::map<std::string, std::string> decodeHeaders(std::string_view text)
+{
+    std::map<std::string, std::string> headers;
+    for (absl::string_view line : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n',
+                                                 absl::SkipEmpty())) {
+        const size_t colon = line.find(": ");
+        if (colon != absl::string_view::npos)
+            headers.emplace(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
+    }
+    return headers;
+}
+
 namespace {
 constexpr absl::string_view kUniqueViolation = "coord.storage/unique-violation";
 }

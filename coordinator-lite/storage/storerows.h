@@ -23,8 +23,13 @@ constexpr const char *kSummaryColumns =
     "t.gid, t.type, t.status, t.business_key, t.flow_name, t.created_ms, t.updated_ms, "
     "t.finished_ms, t.next_retry_ms, t.rollback_reason, t.retry_paused, t.stuck_reason, "
     "t.owner, t.lease_expires_ms, t.last_seq, "
-    "(SELECT COUNT(*) FROM branches b WHERE b.gid = t.gid), t.id";
+    "(SELECT COUNT(*) FROM branches b WHERE b.gid = t.gid), t.id, t.origin";
 constexpr int kSummaryIdColumn = 16;
+constexpr int kSummaryColumnCount = 18;
+// What a whole transaction adds to its summary, read by readDetail after kSummaryColumns.
+constexpr const char *kDetailColumns =
+    "t.timeout_to_fail_ms, t.retry_interval_ms, t.request_timeout_ms, t.max_retries, "
+    "t.wait_result, t.flow_json, t.client_driven, t.branch_headers";
 // Event columns of `events e`, followed by kSummaryColumns.
 constexpr const char *kEventColumns =
     "e.seq, e.at_ms, e.kind, e.branch_id, e.op, e.op_status, e.outcome, e.status_code, e.message";
@@ -61,7 +66,28 @@ domain::TxSummary readSummary(const Row &s, int first = 0)
     t.leaseExpiresMs = i64(13);
     t.lastSeq = i64(14);
     t.branchCount = static_cast<int>(i64(15));
+    t.origin = static_cast<TxOrigin>(i64(17));
     return t;
+}
+
+// Branch headers are stored as "name: value" lines (neither may hold a line break).
+std::string encodeHeaders(const std::map<std::string, std::string> &headers);
+std::map<std::string, std::string> decodeHeaders(std::string_view text);
+
+// A transaction row selected as kSummaryColumns, kDetailColumns.
+template <class Row>
+void readDetail(const Row &s, domain::Transaction &tx)
+{
+    tx.summary = readSummary(s);
+    constexpr int c = kSummaryColumnCount;
+    tx.options.timeoutToFailMs = s.int64(c);
+    tx.options.retryIntervalMs = s.int64(c + 1);
+    tx.options.requestTimeoutMs = s.int64(c + 2);
+    tx.options.maxRetries = static_cast<int>(s.int64(c + 3));
+    tx.options.waitResult = s.int64(c + 4) != 0;
+    tx.flowJson = s.text(c + 5);
+    tx.clientDriven = s.int64(c + 6) != 0;
+    tx.options.branchHeaders = decodeHeaders(s.text(c + 7));
 }
 
 template <class Row>
@@ -166,7 +192,7 @@ constexpr const char *kTransactionInsertColumns =
     "gid, type, status, business_key, flow_name, created_ms, updated_ms, finished_ms, "
     "next_retry_ms, rollback_reason, retry_paused, stuck_reason, owner, lease_expires_ms, "
     "last_seq, timeout_to_fail_ms, retry_interval_ms, request_timeout_ms, max_retries, "
-    "wait_result, flow_json, client_driven";
+    "wait_result, flow_json, client_driven, origin, branch_headers";
 template <class Out>
 void bindTransaction(Out &out, const domain::Transaction &tx)
 {
@@ -178,6 +204,7 @@ void bindTransaction(Out &out, const domain::Transaction &tx)
     out.add(tx.options.timeoutToFailMs).add(tx.options.retryIntervalMs);
     out.add(tx.options.requestTimeoutMs).add(int64_t{tx.options.maxRetries});
     out.add(int64_t{tx.options.waitResult}).add(tx.flowJson).add(int64_t{tx.clientDriven});
+    out.add(int64_t(t.origin)).add(encodeHeaders(tx.options.branchHeaders));
 }
 
 constexpr const char *kBranchInsertColumns =
