@@ -40,16 +40,34 @@ absl::StatusOr<domain::Actor> AccessGuard::check(const grpc::ServerContextBase &
                                                  const std::string &gid)
 {
     auto actor = m_authorizer.authorize(context, required, rpc);
+    const std::string client = clientOf(context, actor);
+    return admit(std::move(actor), client, m_authorizer.callerName(context), rpc, gid);
+}
+
+absl::StatusOr<domain::Actor> AccessGuard::checkToken(const std::string *token,
+                                                      const std::string &peer,
+                                                      domain::Role required, const char *rpc,
+                                                      const std::string &gid)
+{
+    auto actor = m_authorizer.authorizeToken(token, required, rpc);
+    const std::string client = actor.ok() && m_authorizer.enabled() ? actor->who : peer;
+    return admit(std::move(actor), client, m_authorizer.callerNameOf(token), rpc, gid);
+}
+
+absl::StatusOr<domain::Actor> AccessGuard::admit(absl::StatusOr<domain::Actor> actor,
+                                                 const std::string &client,
+                                                 const std::string &callerName, const char *rpc,
+                                                 const std::string &gid)
+{
     if (m_rateLimiter.enabled())
-        if (auto admitted = m_rateLimiter.admit(clientOf(context, actor), steadyMs());
-            !admitted.ok())
+        if (auto admitted = m_rateLimiter.admit(client, steadyMs()); !admitted.ok())
             return admitted;
     if (actor.ok())
         return actor;
     using namespace std::chrono;
     domain::AuditEntry entry;
     entry.atMs = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-    entry.who = m_authorizer.callerName(context);
+    entry.who = callerName;
     entry.role = "-";
     entry.action = rpc;
     entry.gid = gid;

@@ -26,6 +26,11 @@ public:
                                         domain::Role required, const char *rpc,
                                         const std::string &gid = {});
 
+    // The same for the DTM HTTP API: its token (null when none was sent) and peer address.
+    absl::StatusOr<domain::Actor> checkToken(const std::string *token, const std::string &peer,
+                                             domain::Role required, const char *rpc,
+                                             const std::string &gid = {});
+
     // Who the limits count the call against: the token's name, or without a valid token the
     // peer's address (without its port, so new connections do not make a new client).
     std::string clientOf(const grpc::ServerContextBase &context) const;
@@ -33,6 +38,10 @@ public:
 private:
     std::string clientOf(const grpc::ServerContextBase &context,
                          const absl::StatusOr<domain::Actor> &actor) const;
+    // Rate and refusal audit, the same for both kinds of caller.
+    absl::StatusOr<domain::Actor> admit(absl::StatusOr<domain::Actor> actor,
+                                        const std::string &client, const std::string &callerName,
+                                        const char *rpc, const std::string &gid);
 
     const Authorizer &m_authorizer;
     engine::Engine &m_engine;

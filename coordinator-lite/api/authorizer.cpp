@@ -34,7 +34,12 @@ const TokenEntry *Authorizer::find(const grpc::ServerContextBase &context) const
     constexpr std::string_view bearer = "Bearer ";
     if (value.substr(0, bearer.size()) != bearer)
         return nullptr;
-    const std::string hash = sha256Hex(value.substr(bearer.size()));
+    return findToken(value.substr(bearer.size()));
+}
+
+const TokenEntry *Authorizer::findToken(std::string_view token) const
+{
+    const std::string hash = sha256Hex(token);
     for (const TokenEntry &t : m_tokens)  // compare every entry in constant time
         if (t.sha256Hex.size() == hash.size()
             && CRYPTO_memcmp(t.sha256Hex.data(), hash.data(), hash.size()) == 0)
@@ -48,6 +53,32 @@ std::string Authorizer::callerName(const grpc::ServerContextBase &context) const
         return "local";
     const TokenEntry *t = find(context);
     return t ? t->name : "anonymous";
+}
+
+std::string Authorizer::callerNameOf(const std::string *token) const
+{
+    if (!enabled())
+        return "local";
+    const TokenEntry *t = token ? findToken(*token) : nullptr;
+    return t ? t->name : "anonymous";
+}
+
+absl::StatusOr<domain::Actor> Authorizer::authorizeToken(const std::string *token, Role required,
+                                                         std::string_view rpc) const
+{
+    if (!enabled())
+        return domain::Actor{"local", Role::Admin};
+    const TokenEntry *t = token ? findToken(*token) : nullptr;
+    if (!t)
+        return absl::UnauthenticatedError(
+            token ? "the token is not valid"
+                  : "a token is required: put it in the DtmServer URL "
+                    "(http://dtm:TOKEN@host:port/api/dtmsvr) or send Authorization: Bearer TOKEN");
+    if (static_cast<int>(t->role) < static_cast<int>(required))
+        return absl::PermissionDeniedError(absl::StrCat(
+            t->name, " (", domain::toString(t->role), ") may not call ", std::string(rpc),
+            "; it needs the ", domain::toString(required), " role"));
+    return domain::Actor{t->name, t->role};
 }
 
 absl::StatusOr<domain::Actor> Authorizer::authorize(const grpc::ServerContextBase &context,

@@ -31,6 +31,11 @@ public:
     bool enabled() const { return !m_tokens.empty(); }
     absl::StatusOr<domain::Actor> authorize(const grpc::ServerContextBase &context,
                                             domain::Role required, std::string_view rpc) const;
+    // The same for a token that came another way (the DTM HTTP API's Basic or Bearer
+    // credentials); `token` is null when the caller sent none.
+    absl::StatusOr<domain::Actor> authorizeToken(const std::string *token, domain::Role required,
+                                                 std::string_view rpc) const;
+    std::string callerNameOf(const std::string *token) const;
     // Who the caller claims to be, for auditing a refusal ("anonymous" without a valid token).
     std::string callerName(const grpc::ServerContextBase &context) const;
 
@@ -38,6 +43,7 @@ public:
 
 private:
     const TokenEntry *find(const grpc::ServerContextBase &context) const;
+    const TokenEntry *findToken(std::string_view token) const;
     std::vector<TokenEntry> m_tokens;
 };
 

@@ -37,6 +37,11 @@ engine::Engine::Done replyWith(grpc::ServerUnaryReactor *reactor, pb::Transactio
     };
 }
 
+engine::Engine::AnswerWhen answerWhen(bool wait)
+{
+    return wait ? engine::Engine::AnswerWhen::Finished : engine::Engine::AnswerWhen::Durable;
+}
+
 }  // namespace
 
 CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &hub,
@@ -163,7 +168,8 @@ grpc::ServerUnaryReactor *CoordinatorService::SubmitPrepared(grpc::CallbackServe
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
     auto *reactor = context->DefaultReactor();
-    m_engine.finishPrepared(request->gid(), true, {}, request->wait(),
+    m_engine.finishPrepared(request->gid(), engine::Engine::Finish::Commit, {},
+                            answerWhen(request->wait()),
                             replyWith(reactor, reply->mutable_transaction()));
     return reactor;
 }
@@ -177,10 +183,10 @@ grpc::ServerUnaryReactor *CoordinatorService::AbortPrepared(grpc::CallbackServer
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
     auto *reactor = context->DefaultReactor();
-    m_engine.finishPrepared(request->gid(), false,
+    m_engine.finishPrepared(request->gid(), engine::Engine::Finish::Abort,
                             request->reason().empty() ? std::string("aborted by the client")
                                                       : request->reason(),
-                            request->wait(), replyWith(reactor, reply->mutable_transaction()));
+                            answerWhen(request->wait()), replyWith(reactor, reply->mutable_transaction()));
     return reactor;
 }
 

@@ -80,6 +80,7 @@ absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
     Transaction tx;
     tx.summary.gid = cmd.gid;
     tx.summary.type = flow.type;
+    tx.summary.origin = cmd.origin;
     tx.summary.status = flow.type == TxType::Saga ? TxStatus::Submitted : TxStatus::Prepared;
     tx.summary.businessKey = cmd.businessKey;
     tx.summary.flowName = flow.name;
@@ -142,6 +143,9 @@ size_t Engine::busyCount() const
     return busy;
 }
 
+std::string Engine::generateGid(int64_t nowMs) { return newGid(nowMs); }
+bool Engine::isValidGid(const std::string &gid) { return gidIsValid(gid); }
+
 int64_t Engine::backoffMs(const Transaction &tx, int consecutiveErrors) const
 {
     int64_t interval = std::max<int64_t>(tx.options.retryIntervalMs, 1);
@@ -156,7 +160,11 @@ void Engine::submit(SubmitCommand cmd, Done done)
 {
     if (m_stopping)
         return done(absl::UnavailableError("the coordinator is shutting down"));
-    flow::ParseResult parsed = flow::parseFlow(cmd.flowJson, m_config.limits);
+    flow::ParseResult parsed;
+    if (cmd.flow)
+        parsed.flow = std::move(cmd.flow);
+    else
+        parsed = flow::parseFlow(cmd.flowJson, m_config.limits);
     if (!parsed.ok()) {
         const flow::FlowIssue *e = parsed.firstError();
         return done(absl::InvalidArgumentError(e ? e->message : "invalid flow"));
@@ -279,6 +287,9 @@ void Engine::prepare(PrepareCommand cmd, Done done)
     tx.summary.type = TxType::Tcc;
     tx.summary.status = TxStatus::Prepared;
     tx.summary.businessKey = cmd.businessKey;
+    tx.summary.flowName = cmd.flowName;
+    tx.summary.origin = cmd.origin;
+    tx.options.branchHeaders = cmd.branchHeaders;
     tx.summary.createdMs = tx.summary.updatedMs = now;
     tx.summary.owner = m_config.instanceId;
     tx.clientDriven = true;
@@ -362,9 +373,10 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
     deliver(rt, out);
 }
 
-void Engine::finishPrepared(const std::string &gid, bool commit, const std::string &reason,
-                            bool wait, Done done)
+void Engine::finishPrepared(const std::string &gid, Finish finish, const std::string &reason,
+                            AnswerWhen when, Done done)
 {
+    const bool commit = finish == Finish::Commit;
     if (m_stopping)
         return done(absl::UnavailableError("the coordinator is shutting down"));
     auto acquired = acquire(gid);
@@ -398,8 +410,10 @@ void Engine::finishPrepared(const std::string &gid, bool commit, const std::stri
         } else {
             rt->activity++;
             rt->removable = false;
-            if (wait)
+            if (when == AnswerWhen::Finished)
                 rt->finalWaiters.push_back(std::move(done));
+            else if (when == AnswerWhen::Round)
+                rt->roundWaiters.push_back(std::move(done));
             else
                 rt->waitDurable(std::move(done));
             if (s == TxStatus::Prepared) {

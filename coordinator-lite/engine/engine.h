@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace coord::storage {
@@ -47,6 +48,10 @@ struct SubmitCommand {
     std::string businessKey;
     std::string payloadOverrideJson;  // {"branch id": payload, ...}
     bool wait = false;                // answer when finished
+    // Instead of flowJson: a flow its caller built and checked (the DTM API, whose steps may
+    // have no endpoint: DTM counts an empty URL as done).
+    std::optional<flow::FlowDefinition> flow;
+    domain::TxOrigin origin = domain::TxOrigin::Native;
 };
 
 struct PrepareCommand {
@@ -55,6 +60,9 @@ struct PrepareCommand {
     int64_t timeoutToFailMs = 0;  // 0 = the configured default
     int64_t requestTimeoutMs = 0;
     int64_t retryIntervalMs = 0;
+    std::string flowName;
+    domain::TxOrigin origin = domain::TxOrigin::Native;
+    std::map<std::string, std::string> branchHeaders;
 };
 
 struct RegisterCommand {
@@ -81,11 +89,21 @@ public:
     ~Engine();
 
     void submit(SubmitCommand command, Done done);
+    // A fresh gid as submit generates them: unique, time-ordered, 22 letters and digits.
+    static std::string generateGid(int64_t nowMs);
+    static bool isValidGid(const std::string &gid);
     void prepare(PrepareCommand command, Done done);
     void registerBranch(RegisterCommand command, StatusDone done);
+    // When a caller is answered.
+    enum class AnswerWhen {
+        Durable,   // the decision is on disk
+        Round,     // the calls it leads to have run once (DTM's wait_result)
+        Finished,  // the transaction is finished
+    };
+    enum class Finish { Commit, Abort };
     // Client-driven TCC: commit (confirm all) or abort (cancel all) a PREPARED transaction.
-    void finishPrepared(const std::string &gid, bool commit, const std::string &reason, bool wait,
-                        Done done);
+    void finishPrepared(const std::string &gid, Finish finish, const std::string &reason,
+                        AnswerWhen when, Done done);
 
     // Operator actions (design.md "Operator actions"): validated against the current state,
     // planned (dry run), applied and audited in one durable write.

@@ -18,18 +18,33 @@ bool done(const Operation *o)
     return !o || o->status == OpStatus::Succeeded || o->status == OpStatus::Skipped;
 }
 
+// Transactions started through DTM's API keep DTM's wording, which their clients read back
+// (query, the wait_result answer): dtmsvr/trans_status.go getBranchResult and isTimeout,
+// dtmsvr/trans_type_saga.go's RetryLimit message.
+bool dtmWording(const Transaction &tx) { return tx.summary.origin != TxOrigin::Native; }
+
+std::string failureReason(const Transaction &tx, const Branch &b, const Operation &o, OpKind op)
+{
+    const Attempt *last = o.attempts.empty() ? nullptr : &o.attempts.back();
+    if (dtmWording(tx)) {
+        std::string answer = last ? (last->responseExcerpt.empty() ? last->error
+                                                                   : last->responseExcerpt)
+                                  : std::string();
+        return "url:" + o.endpoint + " return failed: " + answer;
+    }
+    const std::string error = last ? last->error : std::string("business failure");
+    return "branch " + b.id + " " + toString(op)
+           + " failed: " + (error.empty() ? std::string("FAILURE") : error);
+}
+
 // Runs the first phase (SAGA actions, TCC tries) in dependency order.
 ForwardResult forward(const TxRuntime &rt, Step &step, OpKind op)
 {
     const Transaction &tx = rt.tx;
     for (const Branch &b : tx.branches) {
         const Operation *o = b.find(op);
-        if (o && o->status == OpStatus::Failed) {
-            const std::string &error =
-                o->attempts.empty() ? std::string("business failure") : o->attempts.back().error;
-            return {false, "branch " + b.id + " " + toString(op) + " failed: "
-                               + (error.empty() ? std::string("FAILURE") : error)};
-        }
+        if (o && o->status == OpStatus::Failed)
+            return {false, failureReason(tx, b, *o, op)};
     }
     ForwardResult result;
     result.allSucceeded = true;
@@ -46,7 +61,8 @@ ForwardResult forward(const TxRuntime &rt, Step &step, OpKind op)
             continue;
         int limit = b.maxRetries >= 0 ? b.maxRetries : tx.options.maxRetries;
         if (limit > 0 && o->attemptCount > limit)
-            return {false, "branch " + b.id + ": RetryCount is greater than RetryLimit, RetryLimit: "
+            return {false, (dtmWording(tx) ? std::string() : "branch " + b.id + ": ")
+                               + "RetryCount is greater than RetryLimit, RetryLimit: "
                                + std::to_string(limit)};
         if (st.nextAttemptMs > step.now) {
             step.wakeAt(st.nextAttemptMs);
@@ -122,6 +138,28 @@ bool confirmAll(const TxRuntime &rt, Step &step)
     return all;
 }
 
+// DTM's TCC phase two: confirm (or cancel) every registered branch in reverse registration
+// order, one at a time, the next once the previous succeeded (dtmsvr/trans_type_tcc.go
+// processInner). True when all are done.
+bool reverseOneByOne(const TxRuntime &rt, Step &step, OpKind op)
+{
+    for (auto b = rt.tx.branches.rbegin(); b != rt.tx.branches.rend(); ++b) {
+        if (done(b->find(op)))
+            continue;
+        auto it = rt.ops.find({b->id, op});
+        const OpState st = it == rt.ops.end() ? OpState() : it->second;
+        if (st.inFlight)
+            return false;
+        if (st.nextAttemptMs > step.now) {
+            step.wakeAt(st.nextAttemptMs);
+            return false;
+        }
+        step.calls.emplace_back(b->id, op);
+        return false;
+    }
+    return true;
+}
+
 // True (with the abort decided) when the transaction's own timeout has passed.
 bool timedOut(const Transaction &tx, Step &step, int64_t timeoutMs)
 {
@@ -133,7 +171,8 @@ bool timedOut(const Transaction &tx, Step &step, int64_t timeoutMs)
         return false;
     }
     step.newStatus = TxStatus::Aborting;
-    step.reason = "Timeout after " + std::to_string(timeoutMs) + " ms";
+    step.reason = dtmWording(tx) ? "Timeout after " + std::to_string(timeoutMs / 1000) + " seconds"
+                                 : "Timeout after " + std::to_string(timeoutMs) + " ms";
     step.calls.clear();
     return true;
 }
@@ -191,11 +230,12 @@ void advanceTcc(const TxRuntime &rt, Step &step, const ProcessorConfig &config)
         return;
     }
     case TxStatus::Submitted:
-        if (confirmAll(rt, step))
+        if (dtmWording(tx) ? reverseOneByOne(rt, step, OpKind::Confirm) : confirmAll(rt, step))
             step.newStatus = TxStatus::Succeeded;
         return;
     case TxStatus::Aborting:
-        if (backward(rt, step, OpKind::Try, OpKind::Cancel))
+        if (dtmWording(tx) ? reverseOneByOne(rt, step, OpKind::Cancel)
+                           : backward(rt, step, OpKind::Try, OpKind::Cancel))
             step.newStatus = TxStatus::Failed;
         return;
     default:

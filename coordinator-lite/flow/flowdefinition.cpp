@@ -559,7 +559,8 @@ std::string toJson(const FlowDefinition &flow)
         for (OpKind op : opsFor(flow.type))
             if (auto it = b.endpoints.find(op); it != b.endpoints.end())
                 jb[domain::toString(op)] = it->second;
-        jb["payload"] = nlohmann::ordered_json::parse(b.payloadJson);
+        if (!b.payloadJson.empty())  // empty: no body at all (DTM's steps without a payload)
+            jb["payload"] = nlohmann::ordered_json::parse(b.payloadJson);
         if (!b.payloadBase64.empty())
             jb["payload_base64"] = b.payloadBase64;
         if (b.notRollbackable)

@@ -3,6 +3,9 @@
 #include "api/accessguard.h"
 #include "api/adminservice.h"
 #include "api/coordinatorservice.h"
+#include "dtm/dtmgrpcservice.h"
+#include "dtm/dtmhttpserver.h"
+#include "dtm/dtmservice.h"
 #include "engine/committer.h"
 #include "engine/engine.h"
 #include "engine/eventfollower.h"
@@ -81,10 +84,11 @@ std::string describeStore(const ServerOptions &options)
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     const ServerOptions &options)
 {
-    if (!isLoopbackAddress(options.listen) && options.tokens.empty())
-        return absl::FailedPreconditionError(absl::StrCat(
-            "refusing to listen on non-loopback address ", options.listen,
-            " without authentication; configure auth.tokens in --config"));
+    for (const std::string *address : {&options.listen, &options.dtmListen})
+        if (!address->empty() && !isLoopbackAddress(*address) && options.tokens.empty())
+            return absl::FailedPreconditionError(absl::StrCat(
+                "refusing to listen on non-loopback address ", *address,
+                " without authentication; configure auth.tokens in --config"));
     std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
     if (!options.tlsCert.empty()) {
         auto read = [](const std::string &file, std::string *out) {
@@ -158,6 +162,17 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     self->m_admin =
         std::make_unique<api::AdminService>(*self->m_store, *self->m_engine, *self->m_guard);
 
+    self->m_dtm = std::make_unique<dtm::DtmService>(*self->m_store, *self->m_engine);
+    self->m_dtmGrpc = std::make_unique<dtm::DtmGrpcService>(*self->m_dtm, *self->m_guard);
+    if (!options.dtmListen.empty()) {
+        self->m_dtmHttp = std::make_unique<dtm::DtmHttpServer>(*self->m_dtm, *self->m_guard,
+                                                               "coordinator-lite " TXDESK_VERSION);
+        auto bound = self->m_dtmHttp->start(options.dtmListen);
+        if (!bound.ok())
+            return bound.status();
+        self->m_dtmAddress = *bound;
+    }
+
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
@@ -165,13 +180,14 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     builder.AddListeningPort(options.listen, credentials, &port);
     builder.RegisterService(self->m_service.get());
     builder.RegisterService(self->m_admin.get());
+    builder.RegisterService(self->m_dtmGrpc.get());
     self->m_server = builder.BuildAndStart();
     if (!self->m_server || port == 0)
         return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
     std::string host = options.listen.substr(0, options.listen.rfind(':'));
     self->m_address = absl::StrCat(host, ":", port);
     if (self->m_dbLock)
-        self->m_dbLock->announce(self->m_address);
+        self->m_dbLock->announce(self->m_address, self->m_dtmAddress);
     self->m_engine->start();
     return self;
 }
@@ -187,6 +203,8 @@ void CoordinatorServer::shutdown()
     // Stop taking work and let calls in flight land, then close the API, then the rest.
     if (m_engine)
         m_engine->stop(std::chrono::seconds(5));
+    if (m_dtmHttp)
+        m_dtmHttp->stop();
     if (m_server) {
         // Open Watch streams end with the deadline; unary calls finish normally.
         m_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

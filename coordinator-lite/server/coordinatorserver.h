@@ -26,6 +26,11 @@ class SystemClock;
 namespace coord::invokers {
 class SimInvoker;
 }
+namespace coord::dtm {
+class DtmService;
+class DtmHttpServer;
+class DtmGrpcService;
+}
 namespace coord::api {
 class AccessGuard;
 class AdminService;
@@ -46,6 +51,7 @@ public:
 
     std::string address() const { return m_address; }
     std::string metricsAddress() const { return m_metricsAddress; }
+    std::string dtmAddress() const { return m_dtmAddress; }  // DTM HTTP API, when served
     // Stops accepting, finishes streams and in-flight calls, then returns.
     void shutdown();
 
@@ -69,9 +75,13 @@ private:
     std::unique_ptr<api::AccessGuard> m_guard;
     std::unique_ptr<api::CoordinatorService> m_service;
     std::unique_ptr<api::AdminService> m_admin;
+    std::unique_ptr<dtm::DtmService> m_dtm;
+    std::unique_ptr<dtm::DtmGrpcService> m_dtmGrpc;
+    std::unique_ptr<dtm::DtmHttpServer> m_dtmHttp;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_address;
     std::string m_metricsAddress;
+    std::string m_dtmAddress;
     bool m_stopped = false;
 };
 

@@ -53,6 +53,8 @@ int main(int argc, char **argv)
     }
     if (!(*server)->metricsAddress().empty())
         std::cout << "metrics on http://" << (*server)->metricsAddress() << "/metrics" << std::endl;
+    if (!(*server)->dtmAddress().empty())
+        std::cout << "dtm http listening on " << (*server)->dtmAddress() << std::endl;
     std::cout << "listening on " << (*server)->address() << std::endl;
 
     // A bundled coordinator ends with the last console that uses it: the same drain as SIGTERM.

@@ -46,7 +46,7 @@ absl::Status loadConfigFile(const std::string &path, ServerOptions &o)
         return absl::OkStatus();
     if (auto s = checkKeys(path, root, "", {"listen", "db", "metrics_listen", "instance_id",
                                               "sqlite_sync", "auth", "tls", "stuck", "engine",
-                                              "limits"});
+                                              "limits", "dtm"});
         !s.ok())
         return s;
     try {
@@ -92,6 +92,12 @@ absl::Status loadConfigFile(const std::string &path, ServerOptions &o)
                                 "auth.tokens[].sha256 must be 64 hex digits (txctl hash-token T)");
                 o.tokens.push_back(entry);
             }
+        }
+        if (const YAML::Node dtm = root["dtm"]) {
+            if (auto s = checkKeys(path, dtm, "dtm", {"listen"}); !s.ok())
+                return s;
+            if (dtm["listen"] && !o.explicitFlags.count("--dtm-listen"))
+                o.dtmListen = dtm["listen"].as<std::string>();
         }
         if (const YAML::Node tls = root["tls"]) {
             if (auto s = checkKeys(path, tls, "tls", {"cert", "key"}); !s.ok())

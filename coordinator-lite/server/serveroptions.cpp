@@ -9,13 +9,17 @@ namespace coord::server {
 std::string serverUsage()
 {
     return "usage: coordinator-lite --listen HOST:PORT --db FILE|URL [--config FILE]\n"
-           "                        [--metrics-listen HOST:PORT] [--sqlite-sync full|normal]\n"
+           "                        [--metrics-listen HOST:PORT] [--dtm-listen HOST:PORT]\n"
+           "                        [--sqlite-sync full|normal]\n"
            "  --listen          gRPC address; port 0 picks a free port (default 127.0.0.1:36790)\n"
            "  --db              SQLite database file (created if missing), or a PostgreSQL URL\n"
            "                    postgresql://user[:password]@host[:port]/database that several\n"
            "                    instances share\n"
            "  --config          YAML configuration file\n"
            "  --metrics-listen  address of the Prometheus /metrics and /health endpoint\n"
+           "  --dtm-listen      address of DTM's HTTP server API (/api/dtmsvr), so services\n"
+           "                    using dtm's SDK point DtmServer here; DTM's gRPC service\n"
+           "                    dtmgimp.Dtm is always on the --listen port\n"
            "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
            "  --instance-id     lease owner name, unique per instance (default: host and database\n"
            "                    for SQLite, host and process id for PostgreSQL)\n"
@@ -75,6 +79,8 @@ absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> 
             target = &o.config;
         else if (name == "--metrics-listen")
             target = &o.metricsListen;
+        else if (name == "--dtm-listen")
+            target = &o.dtmListen;
         else if (name == "--instance-id")
             target = &o.instanceId;
         else if (name == "--exit-when-unused")

@@ -2,6 +2,10 @@
 #include "engineharness.h"
 
 using namespace coord::domain;
+using Finish = coord::engine::Engine::Finish;
+using When = coord::engine::Engine::AnswerWhen;
+constexpr Finish Commit = Finish::Commit, Abort = Finish::Abort;
+constexpr When Finished = When::Finished, Durable = When::Durable;
 
 namespace {
 
@@ -126,7 +130,7 @@ TEST_F(TccTest, clientDrivenSubmitConfirmsRegisteredBranches)
     EXPECT_TRUE(registerBranch("client-tcc", "02", "In", "B", 25).ok()) << "idempotent";
 
     auto submitted =
-        call([&](auto done) { m_engine->finishPrepared("client-tcc", true, "", true, done); });
+        call([&](auto done) { m_engine->finishPrepared("client-tcc", Commit, "", Finished, done); });
     ASSERT_TRUE(submitted.ok()) << submitted.status();
     EXPECT_EQ(submitted->summary.status, TxStatus::Succeeded);
     EXPECT_EQ(m_ledger->balance("A"), 75);
@@ -134,7 +138,7 @@ TEST_F(TccTest, clientDrivenSubmitConfirmsRegisteredBranches)
     EXPECT_EQ(get("client-tcc").summary.businessKey, "order-9");
 
     auto again =
-        call([&](auto done) { m_engine->finishPrepared("client-tcc", true, "", false, done); });
+        call([&](auto done) { m_engine->finishPrepared("client-tcc", Commit, "", Durable, done); });
     EXPECT_TRUE(again.ok()) << "submitting a succeeded transaction again is idempotent";
     auto late = registerBranch("client-tcc", "03", "In", "C", 1);
     EXPECT_TRUE(absl::IsFailedPrecondition(late)) << late;
@@ -151,7 +155,7 @@ TEST_F(TccTest, clientDrivenAbortCancelsAndTheBarrierMakesUntriedCancelsNoOps)
     ASSERT_TRUE(registerBranch("client-abort", "02", "Out", "C", 10).ok());
 
     auto aborted = call([&](auto d) {
-        m_engine->finishPrepared("client-abort", false, "payment declined", true, d);
+        m_engine->finishPrepared("client-abort", Abort, "payment declined", Finished, d);
     });
     ASSERT_TRUE(aborted.ok()) << aborted.status();
     EXPECT_EQ(aborted->summary.status, TxStatus::Failed);
@@ -170,7 +174,7 @@ TEST_F(TccTest, clientDrivenAbortCancelsAndTheBarrierMakesUntriedCancelsNoOps)
     EXPECT_TRUE(refused);
 
     auto submitAfterAbort =
-        call([&](auto d) { m_engine->finishPrepared("client-abort", true, "", false, d); });
+        call([&](auto d) { m_engine->finishPrepared("client-abort", Commit, "", Durable, d); });
     EXPECT_TRUE(absl::IsFailedPrecondition(submitAfterAbort.status())) << submitAfterAbort.status();
 }
 

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}
+namespace coord::api {
+class AccessGuard;
+}
+
+namespace coord::dtm {
+
+class DtmService;
+
+// DTM's HTTP server API under /api/dtmsvr (dtmsvr/api_http.go), so services written with dtm's
+// SDK only change their DtmServer URL. Answers exactly as DTM's WrapHandler2: 200 with
+// {"dtm_result":"SUCCESS"} or the object, 409 FAILURE, 425 ONGOING, 500 {"message"}.
+// Credentials: HTTP Basic (what Go sends for http://user:TOKEN@host/… URLs) or a Bearer token,
+// mapped to roles like the gRPC API's tokens.
+class DtmHttpServer
+{
+public:
+    DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version);
+    ~DtmHttpServer();
+
+    // Binds (port 0 = a free one) and serves on its own threads; returns "host:port".
+    absl::StatusOr<std::string> start(const std::string &listen);
+    void stop();
+
+private:
+    void routes();
+
+    DtmService &m_service;
+    api::AccessGuard &m_guard;
+    std::string m_version;
+    std::unique_ptr<httplib::Server> m_http;
+    std::thread m_thread;
+};
+
+}  // namespace coord::dtm
