@@ -20,6 +20,7 @@ Json toJson(const pb::TransactionSummary &s)
     j["status"] = statusName(s.status());
     j["business_key"] = s.business_key();
     j["flow_name"] = s.flow_name();
+    j["origin"] = std::string(toString(TxOrigin(s.origin())));
     j["created_ms"] = s.created_ms();
     j["updated_ms"] = s.updated_ms();
     j["finished_ms"] = s.finished_ms();

@@ -17,8 +17,9 @@ std::string metadata(grpc::GenericCallbackServerContext *ctx, const std::string 
 class UnaryBankReactor : public grpc::ServerGenericBidiReactor
 {
 public:
-    UnaryBankReactor(grpc::GenericCallbackServerContext *ctx, BankLedger &ledger)
-        : m_ctx(ctx), m_ledger(ledger)
+    UnaryBankReactor(grpc::GenericCallbackServerContext *ctx, BankLedger &ledger,
+                     const GrpcBank::Observer &observer)
+        : m_ctx(ctx), m_ledger(ledger), m_observer(observer)
     {
         StartRead(&m_request);
     }
@@ -34,6 +35,12 @@ public:
         if (m_request.Dump(&slices).ok())
             for (const auto &s : slices)
                 body.append(reinterpret_cast<const char *>(s.begin()), s.size());
+        if (m_observer) {
+            std::multimap<std::string, std::string> md;
+            for (const auto &[k, v] : m_ctx->client_metadata())
+                md.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+            m_observer(m_ctx->method(), md, body);
+        }
         std::string method = m_ctx->method().substr(m_ctx->method().rfind('/') + 1);
         coord::barrier::BarrierKey key{metadata(m_ctx, "dtm-trans_type"),
                                        metadata(m_ctx, "dtm-gid"),
@@ -64,6 +71,7 @@ public:
 private:
     grpc::GenericCallbackServerContext *m_ctx;
     BankLedger &m_ledger;
+    const GrpcBank::Observer &m_observer;
     grpc::ByteBuffer m_request;
     grpc::ByteBuffer m_response;
 };
@@ -71,14 +79,18 @@ private:
 class BankService : public grpc::CallbackGenericService
 {
 public:
-    explicit BankService(BankLedger &ledger) : m_ledger(ledger) {}
+    BankService(BankLedger &ledger, const GrpcBank::Observer &observer)
+        : m_ledger(ledger), m_observer(observer)
+    {
+    }
     grpc::ServerGenericBidiReactor *CreateReactor(grpc::GenericCallbackServerContext *ctx) override
     {
-        return new UnaryBankReactor(ctx, m_ledger);
+        return new UnaryBankReactor(ctx, m_ledger, m_observer);
     }
 
 private:
     BankLedger &m_ledger;
+    const GrpcBank::Observer &m_observer;
 };
 
 }  // namespace
@@ -89,7 +101,7 @@ GrpcBank::~GrpcBank() { stop(); }
 
 bool GrpcBank::start()
 {
-    m_service = std::make_unique<BankService>(m_ledger);
+    m_service = std::make_unique<BankService>(m_ledger, m_observer);
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &m_port);
     builder.RegisterCallbackGenericService(m_service.get());
