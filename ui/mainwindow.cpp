@@ -14,7 +14,9 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
@@ -212,6 +214,23 @@ void MainWindow::createActions()
     };
     updateRestart();
     connect(&m_session, &session::ConsoleSession::reconfigured, this, updateRestart);
+    // go-zero / DTM services start transactions with dtm's SDK: point their DtmServer here.
+    QAction *copyDtm = coordinator->addAction(tr("Copy &DTM server URL (point DtmServer here)"),
+                                              this, [this] {
+        const QString url = m_session.bundled()->dtmServerUrl();
+        QGuiApplication::clipboard()->setText(url);
+        statusBar()->showMessage(tr("Copied %1: set DtmServer to it in a go-zero service's "
+                                    "config")
+                                     .arg(url),
+                                 8000);
+    });
+    auto updateCopyDtm = [this, copyDtm] {
+        copyDtm->setEnabled(m_session.isBundled()
+                            && !m_session.bundled()->dtmServerUrl().isEmpty());
+    };
+    updateCopyDtm();
+    connect(&m_session, &session::ConsoleSession::coordinatorStarted, this, updateCopyDtm);
+    connect(&m_session, &session::ConsoleSession::reconfigured, this, updateCopyDtm);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -236,6 +255,8 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_addressLabel);
     statusBar()->addPermanentWidget(m_connectionLabel);
 }
+
+QString MainWindow::addressText() const { return m_addressLabel->text(); }
 
 QString MainWindow::connectionText() const { return m_connectionLabel->text(); }
 
@@ -308,6 +329,8 @@ void MainWindow::updateConnection(CoordinatorClient::State state, const QString 
                       .arg(m_session.bundled()->processId());
     else if (m_session.isBundled())
         address = tr("bundled coordinator-lite at %1").arg(address);
+    if (m_session.isBundled() && !m_session.bundled()->dtmServerUrl().isEmpty())
+        address += tr(" · DtmServer %1").arg(m_session.bundled()->dtmServerUrl());
     else if (!m_session.config().profileName.isEmpty() && m_session.config().profileName != address)
         address = tr("%1 (%2)").arg(m_session.config().profileName, address);
     m_addressLabel->setText(address);

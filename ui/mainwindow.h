@@ -36,6 +36,7 @@ public:
                QWidget *parent = nullptr);
 
     QString connectionText() const;
+    QString addressText() const;  // the status bar's coordinator address (and DtmServer URL)
     // Shows one transaction in the detail pane and selects its row once it is listed.
     void focusTransaction(const QString &gid);
     void showDetailTab(const QString &name);  // branches, timeline or events

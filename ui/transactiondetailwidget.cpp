@@ -6,6 +6,7 @@
 
 #include "client/coordinatorclient.h"
 #include "models/transactiondetailmodel.h"
+#include "models/transactiontablemodel.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -168,7 +169,9 @@ void TransactionDetailWidget::refresh()
                                     QString::fromStdString(toString(s.type)),
                                     QString::fromStdString(s.flowName).toHtmlEscaped(),
                                     QString::fromStdString(toString(s.status)));
-            text += tr("<br>created %1 · updated %2 · finished %3").arg(when(s.createdMs), when(s.updatedMs), when(s.finishedMs));
+            text += tr("<br>started through %1 · created %2 · updated %3 · finished %4")
+                        .arg(models::originText(s.origin), when(s.createdMs), when(s.updatedMs),
+                             when(s.finishedMs));
             if (!isFinal(s.status))
                 text += tr(" · next retry %1%2").arg(when(s.nextRetryMs), s.retryPaused ? tr(" (paused)") : QString());
             if (!s.businessKey.empty())

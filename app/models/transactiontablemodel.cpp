@@ -20,6 +20,23 @@ QString timeText(qint64 ms)
                   : QString();
 }
 
+}  // namespace
+
+QString originText(coord::domain::TxOrigin origin)
+{
+    switch (origin) {
+    case coord::domain::TxOrigin::DtmHttp:
+        return TransactionTableModel::tr("DTM HTTP");
+    case coord::domain::TxOrigin::DtmGrpc:
+        return TransactionTableModel::tr("DTM gRPC");
+    case coord::domain::TxOrigin::Native:
+        break;
+    }
+    return TransactionTableModel::tr("native");
+}
+
+namespace {
+
 
 }  // namespace
 
@@ -49,7 +66,8 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
     if (role == StuckRole)
         return !t.stuckReason.empty();
     if (role == SearchRole)  // what the free-text filter looks at
-        return QString::fromStdString(t.gid + '\n' + t.businessKey + '\n' + t.flowName);
+        return QString::fromStdString(t.gid + '\n' + t.businessKey + '\n' + t.flowName) + '\n'
+               + originText(t.origin);
     if (role == Qt::ForegroundRole && index.column() == Status)
         return colorOf(t.status);
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
@@ -63,6 +81,8 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
         return QString::fromStdString(toString(t.status));
     case Flow:
         return QString::fromStdString(t.flowName);
+    case Origin:
+        return originText(t.origin);
     case BusinessKey:
         return QString::fromStdString(t.businessKey);
     case Branches:
@@ -100,6 +120,8 @@ QVariant TransactionTableModel::headerData(int section, Qt::Orientation orientat
         return tr("Status");
     case Flow:
         return tr("Flow");
+    case Origin:
+        return tr("Origin");
     case BusinessKey:
         return tr("Business key");
     case Branches:

@@ -9,6 +9,9 @@
 
 namespace txdesk::models {
 
+// How the table and the detail name a transaction's origin: "DTM HTTP", "DTM gRPC", "native".
+QString originText(coord::domain::TxOrigin origin);
+
 // All known transactions, one row each, kept current by events: rows are inserted or changed
 // in place (dataChanged), never reset per update. Sorting and filtering live in a proxy.
 class TransactionTableModel : public QAbstractTableModel
@@ -21,6 +24,7 @@ public:
         Type,
         Status,
         Flow,
+        Origin,
         BusinessKey,
         Branches,
         Created,

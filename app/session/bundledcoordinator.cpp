@@ -90,6 +90,7 @@ void BundledCoordinator::start(const QString &executable, const QString &databas
     m_executable = executable;
     m_databasePath = databasePath;
     m_address.clear();
+    m_dtmAddress.clear();
     m_stopping = false;
     m_reported = false;
     if (!QFileInfo(executable).isExecutable()) {
@@ -152,6 +153,7 @@ void BundledCoordinator::poll()
     m_pid = holder->pid;
     m_child = !m_reused;
     m_address = QString::fromStdString(holder->address);
+    m_dtmAddress = QString::fromStdString(holder->dtmAddress);
     qInfo("txdesk: bundled coordinator pid %lld on %s (%s), database %s", m_pid,
           qPrintable(m_address), m_reused ? "already running" : "started",
           qPrintable(m_databasePath));
@@ -165,8 +167,9 @@ bool BundledCoordinator::spawn()
     const QByteArray db = QFile::encodeName(m_databasePath);
     const QByteArray users = QFile::encodeName(usersFile(m_databasePath));
     const QByteArray log = QFile::encodeName(logFile(m_databasePath));
-    const char *argv[] = {exe.constData(), "--listen", "127.0.0.1:0", "--db", db.constData(),
-                          "--exit-when-unused", users.constData(), nullptr};
+    const char *argv[] = {exe.constData(),      "--listen", "127.0.0.1:0", "--dtm-listen",
+                          "127.0.0.1:0",        "--db",     db.constData(), "--exit-when-unused",
+                          users.constData(),    nullptr};
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -249,6 +252,12 @@ void BundledCoordinator::onExited()
         m_reported = true;
         emit failed(reason, output);
     }
+}
+
+QString BundledCoordinator::dtmServerUrl() const
+{
+    return m_dtmAddress.isEmpty() ? QString()
+                                  : QStringLiteral("http://%1/api/dtmsvr").arg(m_dtmAddress);
 }
 
 bool BundledCoordinator::isRunning() const

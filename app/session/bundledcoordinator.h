@@ -41,6 +41,8 @@ public:
     bool isReused() const { return m_reused; }  // started by another console or left over
     qint64 processId() const { return m_pid; }
     QString address() const { return m_address; }
+    // Where it serves DTM's HTTP API: what a go-zero service puts in DtmServer.
+    QString dtmServerUrl() const;
     QString databasePath() const { return m_databasePath; }
     QString lastOutput() const;  // the tail of its log file
 
@@ -64,6 +66,7 @@ private:
     bool m_child = false;   // we started it (so we can read its exit status)
     bool m_reused = false;
     QString m_address;
+    QString m_dtmAddress;
     QTimer m_poll;
     qint64 m_pollStartedMs = 0;
     int m_pidFd = -1;

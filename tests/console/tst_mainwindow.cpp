@@ -10,6 +10,9 @@
 #include "support/childprocess.h"
 
 #include <QDir>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
 
@@ -43,6 +46,49 @@ private slots:
         QCOMPARE(window.transactionView()->model()->index(0, 0).data().toString(),
                  QStringLiteral("seeded-gid"));
         QVERIFY(!window.banner()->isVisible());
+    }
+
+    // A go-zero service's transaction, through DTM's HTTP API of the bundled coordinator,
+    // arrives live in the table with its origin.
+    void aTransactionStartedThroughTheDtmApiShowsLiveWithItsOrigin()
+    {
+        session::ConsoleSession session(bundledConfig(m_dir + QStringLiteral("/dtm.db")));
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
+                                 15000);
+        const QString dtmServer = session.bundled()->dtmServerUrl();
+        QVERIFY2(dtmServer.startsWith(QStringLiteral("http://127.0.0.1:")), qPrintable(dtmServer));
+        QVERIFY(window.addressText().contains(dtmServer));
+
+        QNetworkAccessManager net;
+        QNetworkRequest request(QUrl(dtmServer + QStringLiteral("/submit")));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        const QByteArray body =
+            "{\"gid\":\"from-go-zero\",\"trans_type\":\"saga\",\"concurrent\":false,"
+            "\"steps\":[{\"action\":\"sim://ok\",\"compensate\":\"sim://ok\"}],"
+            "\"payloads\":[\"{}\"],\"protocol\":\"\"}";
+        QNetworkReply *reply = net.post(request, body);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(done.wait(10000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        reply->deleteLater();
+
+        auto *model = session.transactions();
+        auto rowOf = [model] {
+            for (int r = 0; r < model->rowCount(); ++r)
+                if (model->index(r, models::TransactionTableModel::Gid).data().toString()
+                    == QStringLiteral("from-go-zero"))
+                    return r;
+            return -1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf() >= 0, 10000);
+        QCOMPARE(model->index(rowOf(), models::TransactionTableModel::Origin).data().toString(),
+                 QStringLiteral("DTM HTTP"));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            model->index(rowOf(), models::TransactionTableModel::Status).data().toString(),
+            QStringLiteral("SUCCEEDED"), 10000);
     }
 
     void killedCoordinatorIsReportedAndTheConsoleLivesOn()
