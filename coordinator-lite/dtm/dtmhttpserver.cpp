@@ -4,6 +4,7 @@
 #include "dtmservice.h"
 
 #include "api/accessguard.h"
+#include "engine/branchinvoker.h"
 
 #include <absl/strings/escaping.h>
 #include <absl/strings/match.h>
@@ -95,8 +96,9 @@ DtmAnswer await(Call call)
 
 }  // namespace
 
-DtmHttpServer::DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version)
-    : m_service(service), m_guard(guard), m_version(std::move(version))
+DtmHttpServer::DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version,
+                             engine::BranchInvoker *sim)
+    : m_service(service), m_guard(guard), m_version(std::move(version)), m_sim(sim)
 {
 }
 
@@ -244,6 +246,42 @@ void DtmHttpServer::routes()
                                        m_service.resetNextCronTime(*gid, actor, r);
                                    }));
                          }));
+    if (m_sim) {
+        auto simulated = [this](const httplib::Request &req, httplib::Response &res) {
+            engine::BranchCall call;
+            std::string params;
+            for (const auto &[k, v] : req.params) {
+                if (k == "gid" || k == "trans_type" || k == "branch_id" || k == "op" || k == "dtm")
+                    continue;
+                absl::StrAppend(&params, params.empty() ? "?" : "&", k, "=", v);
+            }
+            call.endpoint = absl::StrCat("sim://", std::string(req.matches[1]), params);
+            call.gid = req.get_param_value("gid");
+            call.transType = req.get_param_value("trans_type");
+            call.branchId = req.get_param_value("branch_id");
+            call.op = req.get_param_value("op");
+            call.payload = req.body;
+            auto result = std::make_shared<std::promise<engine::CallResult>>();
+            auto future = result->get_future();
+            m_sim->invoke(call, [result](engine::CallResult r) { result->set_value(std::move(r)); });
+            if (future.wait_for(kAnswerTimeout) != std::future_status::ready)
+                return send(res, 504, {{"message", "the simulated participant did not answer"}});
+            const engine::CallResult r = future.get();
+            switch (r.outcome) {
+            case domain::AttemptOutcome::Success:
+                return send(res, 200, {{"dtm_result", "SUCCESS"}});
+            case domain::AttemptOutcome::Failure:
+                return send(res, 409, {{"dtm_result", "FAILURE"}, {"message", r.error}});
+            case domain::AttemptOutcome::Ongoing:
+                return send(res, 425, {{"dtm_result", "ONGOING"}});
+            case domain::AttemptOutcome::Transient:
+                break;
+            }
+            send(res, 500, {{"message", r.error}});
+        };
+        m_http->Post(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
+        m_http->Get(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
+    }
     // Workflow's client ignores the status and parses the body: refuse it with text that is not
     // JSON, so its Execute fails instead of going on (dtm client/workflow/rpc.go).
     m_http->Post(base + "prepareWorkflow", [](const httplib::Request &, httplib::Response &res) {

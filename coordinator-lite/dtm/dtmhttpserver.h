@@ -14,6 +14,9 @@ struct Response;
 namespace coord::api {
 class AccessGuard;
 }
+namespace coord::engine {
+class BranchInvoker;
+}
 
 namespace coord::dtm {
 
@@ -27,7 +30,10 @@ class DtmService;
 class DtmHttpServer
 {
 public:
-    DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version);
+    // `sim`, when given, also answers /api/sim/NAME?… as the participant sim://NAME?… would:
+    // how a DTM client calls a simulated TCC try itself (the designer's Go export).
+    DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version,
+                  engine::BranchInvoker *sim = nullptr);
     ~DtmHttpServer();
 
     // Binds (port 0 = a free one) and serves on its own threads; returns "host:port".
@@ -40,6 +46,7 @@ private:
     DtmService &m_service;
     api::AccessGuard &m_guard;
     std::string m_version;
+    engine::BranchInvoker *m_sim = nullptr;
     std::unique_ptr<httplib::Server> m_http;
     std::thread m_thread;
 };

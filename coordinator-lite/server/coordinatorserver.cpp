@@ -165,8 +165,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     self->m_dtm = std::make_unique<dtm::DtmService>(*self->m_store, *self->m_engine);
     self->m_dtmGrpc = std::make_unique<dtm::DtmGrpcService>(*self->m_dtm, *self->m_guard);
     if (!options.dtmListen.empty()) {
-        self->m_dtmHttp = std::make_unique<dtm::DtmHttpServer>(*self->m_dtm, *self->m_guard,
-                                                               "coordinator-lite " TXDESK_VERSION);
+        // Simulated participants over HTTP only where anyone may call them: without tokens.
+        self->m_dtmHttp = std::make_unique<dtm::DtmHttpServer>(
+            *self->m_dtm, *self->m_guard, "coordinator-lite " TXDESK_VERSION,
+            options.tokens.empty() ? self->m_sim.get() : nullptr);
         auto bound = self->m_dtmHttp->start(options.dtmListen);
         if (!bound.ok())
             return bound.status();
