@@ -8,6 +8,7 @@
 #include <absl/strings/escaping.h>
 #include <absl/strings/str_cat.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <random>
@@ -521,10 +522,51 @@ absl::StatusOr<Engine::RtPtr> Engine::acquire(const std::string &gid)
     return load(std::move(*tx));
 }
 
+void Engine::reclaimFailedWrites(int64_t nowMs)
+{
+    std::vector<std::string> gids;
+    {
+        std::lock_guard lock(m_mapMutex);
+        for (const std::string &gid : m_reclaim)
+            if (!m_active.count(gid))  // gone from memory: its failed write is behind it
+                gids.push_back(gid);
+    }
+    for (const std::string &gid : gids) {
+        // Still ours (we are its owner, whatever its lease says), reloaded as stored.
+        absl::Status claimed = m_store.claim(gid, m_config.instanceId, nowMs, m_config.leaseMs);
+        if (absl::IsUnavailable(claimed) || absl::IsResourceExhausted(claimed))
+            return;  // the store does not answer yet: try again next round
+        {
+            std::lock_guard lock(m_mapMutex);
+            m_reclaim.erase(gid);
+        }
+        if (!claimed.ok())
+            continue;  // finished, never stored, or another instance's now
+        auto tx = m_store.get(gid, kAttemptsLoaded);
+        if (!tx.ok()) {
+            std::lock_guard lock(m_mapMutex);
+            m_reclaim.insert(gid);
+            return;
+        }
+        spdlog::info("{}: resumed after a failed write, without waiting for its lease", gid);
+        tx->summary.owner = m_config.instanceId;
+        RtPtr rt = load(std::move(*tx));
+        Outbox out;
+        {
+            std::lock_guard lock(rt->mutex);
+            rt->activity++;
+            rt->removable = false;
+            advanceLocked(rt, out);
+        }
+        deliver(rt, out);
+    }
+}
+
 int Engine::runOnce(int64_t nowMs)
 {
     if (m_stopping)
         return 0;
+    reclaimFailedWrites(nowMs);
     auto due = m_store.claimDue(m_config.instanceId, nowMs, m_config.leaseMs, m_config.claimBatch);
     if (!due.ok())
         return 0;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace coord::storage {
@@ -145,6 +146,7 @@ private:
     };
 
     absl::StatusOr<RtPtr> acquire(const std::string &gid);
+    void reclaimFailedWrites(int64_t nowMs);
     RtPtr load(domain::Transaction tx);
     RtPtr refreshParked(const RtPtr &rt);
     void advanceLocked(const RtPtr &rt, Outbox &out);
@@ -175,6 +177,9 @@ private:
 
     mutable std::mutex m_mapMutex;
     std::map<std::string, RtPtr> m_active;
+    // Transactions this instance holds whose write failed (the database was unreachable, the
+    // disk full): taken back as soon as the store answers again, not when their lease runs out.
+    std::set<std::string> m_reclaim;  // guarded by m_mapMutex
 
     std::atomic<bool> m_stopping{false};
     std::atomic<int> m_callsInFlight{0};

@@ -236,6 +236,11 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
         std::lock_guard lock(rt->mutex);
         rt->queuedWrites--;
         if (!r.status.ok()) {
+            // A storage fault, not a guard lost to another writer: ours to take back.
+            if (!absl::IsFailedPrecondition(r.status) && !absl::IsAlreadyExists(r.status)) {
+                std::lock_guard mapLock(m_mapMutex);
+                m_reclaim.insert(rt->tx.summary.gid);
+            }
             if (!rt->broken) {
                 rt->broken = true;
                 for (auto &[no, w] : rt->durableWaiters)

@@ -344,9 +344,61 @@ std::vector<WriteResult> PgStore::commit(std::span<TxWrite> writes)
     }
     if (auto s = db.exec("COMMIT"); !s.ok()) {
         db.exec("ROLLBACK").IgnoreError();
+        if (db.broken() && seq != seqBefore)
+            return resolveLostCommit(std::move(results), seqBefore, s);
         return failAll(s);
     }
     return results;
+}
+
+// The connection died during COMMIT: the server may or may not have committed. The batch's
+// first event tells (its seq was ours while we held the counter row), once the database answers
+// again; an answer that it was not stored, or that it may have been, never reads as "done".
+std::vector<WriteResult> PgStore::resolveLostCommit(std::vector<WriteResult> results,
+                                                    int64_t seqBefore, const absl::Status &lost)
+{
+    const domain::Event *first = nullptr;
+    std::string gids;
+    for (const WriteResult &r : results)
+        if (r.status.ok() && !r.events.empty()) {
+            if (!first)
+                first = &r.events.front();
+            if (gids.size() < 200)
+                absl::StrAppend(&gids, gids.empty() ? "" : ", ", r.events.front().summary.gid);
+        }
+    auto fail = [&](const absl::Status &s) {
+        for (WriteResult &r : results) {
+            r.status = s;
+            r.events.clear();
+        }
+        return std::move(results);
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (first && std::chrono::steady_clock::now() < deadline) {
+        auto lease = m_pool->take();
+        if (lease.ok()) {
+            auto r = (*lease)->query("SELECT gid, kind, at_ms FROM events WHERE seq = $1",
+                                     Params().add(seqBefore + 1));
+            if (r.ok()) {
+                const bool committed = r->rows() == 1 && Row(*r, 0).text(0) == first->summary.gid
+                                       && Row(*r, 0).int64(1) == int64_t(first->kind)
+                                       && Row(*r, 0).int64(2) == first->atMs;
+                spdlog::warn("the connection was lost during COMMIT; the database answers again "
+                             "and the write {} stored ({})",
+                             committed ? "was" : "was not", gids);
+                if (committed)
+                    return std::move(results);
+                return fail(absl::UnavailableError(absl::StrCat(
+                    std::string(lost.message()), " (nothing was stored; retry)")));
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return fail(absl::UnavailableError(absl::StrCat(
+        std::string(lost.message()),
+        " — the outcome is unknown: the database stopped answering during COMMIT, so the "
+        "change may have been stored; query ",
+        gids.empty() ? std::string("the transaction") : gids, " once it answers again")));
 }
 
 void PgStore::waitForCommits(int timeoutMs)

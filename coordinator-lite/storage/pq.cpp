@@ -171,6 +171,11 @@ bool Connection::broken() const { return PQstatus(m_conn) != CONNECTION_OK; }
 
 bool Connection::idle() const { return PQtransactionStatus(m_conn) == PQTRANS_IDLE; }
 
+bool Connection::stillAlive()
+{
+    return PQconsumeInput(m_conn) == 1 && PQstatus(m_conn) == CONNECTION_OK;
+}
+
 absl::Status Connection::exec(std::string_view sql)
 {
     std::string text(sql);
@@ -242,10 +247,12 @@ absl::StatusOr<Pool::Lease> Pool::take()
 {
     {
         std::lock_guard lock(m_mutex);
-        if (!m_idle.empty()) {
+        while (!m_idle.empty()) {
             auto conn = std::move(m_idle.back());
             m_idle.pop_back();
-            return Lease(*this, std::move(conn));
+            if (conn->stillAlive())
+                return Lease(*this, std::move(conn));
+            // The server went away (restarted, failed over): a new connection instead.
         }
     }
     auto conn = Connection::open(m_url);

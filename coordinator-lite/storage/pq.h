@@ -79,6 +79,9 @@ public:
     absl::StatusOr<Result> query(const std::string &sql, const Params &params = {});
     bool broken() const;
     bool idle() const;  // not inside a transaction block
+    // Reads what the server sent an idle connection meanwhile (a restart's "terminating
+    // connection"), so a connection the server dropped is known dead before it is used.
+    bool stillAlive();
 
     // LISTEN side: waits until a notification arrives or timeoutMs passes; true when one came.
     absl::StatusOr<bool> waitForNotification(int timeoutMs);

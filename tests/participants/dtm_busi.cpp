@@ -87,6 +87,7 @@ int main(int argc, char **argv)
     }
 
     httplib::Server http;
+    http.new_task_queue = [] { return new httplib::ThreadPool(64); };
     auto bank = [&](const httplib::Request &req, httplib::Response &res) {
         Json query = Json::object(), headers = Json::object();
         for (const auto &[k, v] : req.params)

@@ -16,6 +16,9 @@ std::string HttpBank::url(const std::string &method) const
 bool HttpBank::start(int port)
 {
     m_server = std::make_unique<httplib::Server>();
+    // httplib serves a keep-alive connection on one pool thread for its life: enough threads
+    // for every connection the coordinators keep open, or new ones wait out the keep-alive.
+    m_server->new_task_queue = [] { return new httplib::ThreadPool(64); };
     m_stopping = false;
     m_server->Post(R"(/api/(\w+))", [this](const httplib::Request &req, httplib::Response &res) {
         coord::barrier::BarrierKey key{req.get_param_value("trans_type"),
