@@ -313,6 +313,8 @@ absl::StatusOr<std::string> DtmHttpServer::start(const std::string &listen)
     // hold up the others.
     m_http->new_task_queue = [] { return new httplib::ThreadPool(64); };
     m_http->set_payload_max_length(8 * 1024 * 1024);
+    m_http->set_keep_alive_max_count(100000);  // SDK clients keep their connection
+    m_http->set_tcp_nodelay(true);  // small answers on kept-alive connections: no Nagle delay
     routes();
     const int bound =
         port == 0 ? m_http->bind_to_any_port(host) : (m_http->bind_to_port(host, port) ? port : -1);

@@ -49,6 +49,7 @@ struct Options {
     double seconds = 10;
     double warmup = 1;
     std::string mode = "saga";  // saga | tcc
+    std::string api = "grpc";   // grpc (txdesk.v1 Submit) | dtm-http (DTM's /api/dtmsvr/submit)
     bool waitResult = true;
     std::string sqliteSync = "full";
     long history = 0;
@@ -66,6 +67,8 @@ const char *kUsage =
     "  --seconds S           measured time of each phase (default 10)\n"
     "  --warmup S            unmeasured warm-up before each phase (default 1)\n"
     "  --mode saga|tcc       saga: action/compensate; tcc: try/confirm/cancel (default saga)\n"
+    "  --api grpc|dtm-http   how sagas are submitted: txdesk.v1 Submit over gRPC (default), or\n"
+    "                        DTM's HTTP server API as dtm's SDK sends it (saga only)\n"
     "  --wait-result true|false  options.wait_result of the flow (default true: Submit answers\n"
     "                        after the round; false: Submit answers once the transaction is durable,\n"
     "                        the bench then waits for all to finish and checks them)\n"
@@ -122,6 +125,10 @@ Options parseOptions(int argc, char **argv)
             o.mode = value();
             if (o.mode != "saga" && o.mode != "tcc")
                 usageError("--mode must be saga or tcc");
+        } else if (a == "--api") {
+            o.api = value();
+            if (o.api != "grpc" && o.api != "dtm-http")
+                usageError("--api must be grpc or dtm-http");
         } else if (a == "--wait-result") {
             std::string v = value();
             if (v != "true" && v != "false")
@@ -164,6 +171,7 @@ struct Call {
 
 struct Workload {
     std::string flowJson;  // for Submit
+    nlohmann::ordered_json dtmSaga;  // the same saga as dtmcli's Submit sends it (gid left out)
     std::string transType;
     std::string payload;
     std::vector<Call> directCalls;  // what the coordinator calls for one successful transaction
@@ -198,6 +206,24 @@ Workload makeWorkload(const Options &o, const std::string &base)
          {{"retry_interval_ms", 1000}, {"request_timeout_ms", 3000}, {"wait_result", o.waitResult}}},
         {"branches", branches}};
     w.flowJson = flow.dump();
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    nlohmann::ordered_json payloads = nlohmann::ordered_json::array();
+    for (int i = 0; i < o.branches; ++i) {
+        steps.push_back({{"action", base + named("/api/Action", i)},
+                         {"compensate", base + named("/api/Compensate", i)}});
+        payloads.push_back(w.payload);
+    }
+    w.dtmSaga = {{"trans_type", "saga"}};
+    if (o.parallel)
+        w.dtmSaga["custom_data"] = R"({"concurrent":true,"orders":{}})";
+    if (o.waitResult)
+        w.dtmSaga["wait_result"] = true;
+    w.dtmSaga["request_timeout"] = 3;
+    w.dtmSaga["retry_interval"] = 1;
+    w.dtmSaga["concurrent"] = o.parallel;
+    w.dtmSaga["steps"] = steps;
+    w.dtmSaga["payloads"] = payloads;
+    w.dtmSaga["protocol"] = "";
     // The same participant calls, in the coordinator's order (tries, then confirms).
     for (int i = 0; i < o.branches; ++i) {
         if (o.mode == "tcc")
@@ -353,17 +379,23 @@ int main(int argc, char **argv)
     }
     const std::string base = "http://" + participantAddress;
 
+    if (o.api == "dtm-http" && o.mode != "saga")
+        usageError("--api dtm-http runs sagas (dtm's TCC calls its tries from the client)");
     std::vector<std::unique_ptr<ChildProcess>> coordinators;
-    std::vector<std::string> addresses;
+    std::vector<std::string> addresses, dtmAddresses;
     for (int k = 0; k < o.instances; ++k) {
+        std::vector<std::string> args{"--listen", "127.0.0.1:0", "--db", db, "--sqlite-sync",
+                                      o.sqliteSync};
+        if (o.api == "dtm-http")
+            args.insert(args.end(), {"--dtm-listen", "127.0.0.1:0"});
         coordinators.push_back(std::make_unique<ChildProcess>(
-            testsupport::binDir() + "/coordinator-lite",
-            std::vector<std::string>{"--listen", "127.0.0.1:0", "--db", db, "--sqlite-sync",
-                                     o.sqliteSync}));
+            testsupport::binDir() + "/coordinator-lite", args));
         if (!coordinators.back()->start()) {
             std::cerr << "coordinator_bench: cannot start coordinator-lite\n";
             return cleanup(), 1;
         }
+        if (o.api == "dtm-http")
+            dtmAddresses.push_back(coordinators.back()->waitForLine("dtm http listening on "));
         addresses.push_back(coordinators.back()->waitForLine("listening on "));
         if (addresses.back().empty()) {
             std::cerr << "coordinator_bench: coordinator-lite did not start:\n"
@@ -390,8 +422,23 @@ int main(int argc, char **argv)
     auto control = newStub(address, -1);
 
     // One Submit; true when it answered and (for wait_result) the transaction SUCCEEDED.
+    std::atomic<long> dtmGids{0};
     auto submitOnce = [&](pb::Coordinator::Stub &stub, const std::string &gid,
                           std::string *error) -> bool {
+        if (o.api == "dtm-http") {
+            // As dtmcli's Saga.Submit: one POST with the whole saga; with wait_result, 200
+            // means it succeeded.
+            thread_local testsupport::bench::HttpClient http;
+            nlohmann::ordered_json body = {
+                {"gid", gid.empty() ? "bench-dtm-" + std::to_string(dtmGids.fetch_add(1)) : gid}};
+            body.update(work.dtmSaga);
+            const std::string &dtm = dtmAddresses[dtmGids.load() % dtmAddresses.size()];
+            if (!http.post("http://" + dtm + "/api/dtmsvr/submit", body.dump())) {
+                *error = "DTM submit did not answer 200";
+                return false;
+            }
+            return true;
+        }
         pb::SubmitRequest req;
         req.set_flow_json(work.flowJson);
         req.set_gid(gid);
@@ -585,6 +632,7 @@ int main(int argc, char **argv)
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
     nlohmann::ordered_json out;
     out["mode"] = o.mode;
+    out["api"] = o.api;
     out["branches"] = o.branches;
     out["concurrency"] = o.concurrency;
     out["seconds"] = o.seconds;
