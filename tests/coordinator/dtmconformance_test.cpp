@@ -586,6 +586,11 @@ TEST_F(DtmConformanceTest, badBodiesGetDtmShapedErrorsNamingTheFieldAndNothingIs
     auto oversized = post("submit", big);
     EXPECT_EQ(oversized.status, 500);
     EXPECT_NE(oversized.json()["message"].get<std::string>().find("payloads[0]"), std::string::npos);
+    OJson many = saga("bad-7", std::vector<std::pair<std::string, std::string>>(1001, {"", ""}));
+    auto tooMany = post("submit", many);
+    EXPECT_EQ(tooMany.status, 500);
+    EXPECT_EQ(tooMany.json()["message"],
+              "steps: 1001 steps; the most a transaction may have is 1000");
     OJson cycle = saga("bad-5", {{"", ""}, {"", ""}});
     cycle["custom_data"] = R"({"concurrent":true,"orders":{"0":[1],"1":[0]}})";
     EXPECT_EQ(post("submit", cycle).json()["message"], "custom_data.orders: the orders form a cycle");
@@ -595,7 +600,7 @@ TEST_F(DtmConformanceTest, badBodiesGetDtmShapedErrorsNamingTheFieldAndNothingIs
     auto abortUnknown = post("abort", tcc("no-such"));
     EXPECT_EQ(abortUnknown.status, 500);
     EXPECT_EQ(abortUnknown.json()["message"], "no TransGlobal with gid: no-such found");
-    for (const char *gid : {"bad-1", "bad-2", "bad-3", "bad-4", "bad-5", "bad-6"})
+    for (const char *gid : {"bad-1", "bad-2", "bad-3", "bad-4", "bad-5", "bad-6", "bad-7"})
         EXPECT_TRUE(query(gid)["transaction"].is_null()) << gid;
     EXPECT_TRUE(m_coordinator->running());
 }
