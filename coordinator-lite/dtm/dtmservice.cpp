@@ -130,9 +130,14 @@ std::optional<DtmAnswer> DtmService::refuseType(const std::string &transType,
             return std::nullopt;
     if (transType.empty())
         return DtmAnswer{DtmAnswer::Kind::Invalid, "trans_type: required (saga or tcc)", {}};
+    if (transType == "saga" || transType == "tcc")  // supported, but not by this call
+        return DtmAnswer::failure(absl::StrCat(
+            "this call takes ", absl::StrJoin(accepted, " or "), " transactions, not ", transType,
+            transType == "saga" ? " (a saga is submitted in one call)." : "."));
     return DtmAnswer::failure(absl::StrCat(
-        "trans_type '", transType.substr(0, 32), "' is not supported by coordinator-lite, which runs ",
-        absl::StrJoin(accepted, " and "), " transactions (msg, xa and workflow are not supported)."));
+        "trans_type '", transType.substr(0, 32),
+        "' is not supported by coordinator-lite, which runs saga and tcc transactions (msg, xa "
+        "and workflow are not supported)."));
 }
 
 DtmAnswer DtmService::newGid() { return {DtmAnswer::Kind::Success, {}, Engine::generateGid(nowMs())}; }
