@@ -120,6 +120,18 @@ TEST_F(HostileInputTest, deeplyNestedPayloadIsRefusedNamingTheLimitAndTheCoordin
     EXPECT_TRUE(submit(c, simSaga()).ok());
 }
 
+TEST_F(HostileInputTest, aDeeplyNestedConfigFileIsRefusedAtStartWithoutACrash)
+{
+    const std::string config = m_dir + "/deep.yaml";
+    std::ofstream(config) << "stuck: " << nestedArrays(100000) << "\n";
+    ChildProcess c(testsupport::binDir() + "/coordinator-lite",
+                   {"--listen", "127.0.0.1:0", "--db", m_db, "--config", config});
+    ASSERT_TRUE(c.start());
+    EXPECT_EQ(c.wait(std::chrono::seconds(10)), 2) << c.output();
+    EXPECT_NE(c.output().find("coordinator-lite: " + config + ": "), std::string::npos)
+        << c.output();
+}
+
 TEST_F(HostileInputTest, txctlSubmitOfADeepFlowFileGetsTheErrorAndTheCoordinatorLives)
 {
     CoordinatorProcess c(m_db);
