@@ -300,7 +300,9 @@ void DtmHttpServer::routes()
         });
 }
 
-absl::StatusOr<std::string> DtmHttpServer::start(const std::string &listen)
+absl::StatusOr<std::string> DtmHttpServer::start(const std::string &listen,
+                                                 const std::string &tlsCert,
+                                                 const std::string &tlsKey)
 {
     const size_t colon = listen.rfind(':');
     int port = 0;
@@ -308,7 +310,15 @@ absl::StatusOr<std::string> DtmHttpServer::start(const std::string &listen)
         return absl::InvalidArgumentError(
             absl::StrCat("--dtm-listen ", listen, ": expected HOST:PORT"));
     const std::string host = listen.substr(0, colon);
-    m_http = std::make_unique<httplib::Server>();
+    if (!tlsCert.empty()) {
+        auto tls = std::make_unique<httplib::SSLServer>(tlsCert.c_str(), tlsKey.c_str());
+        if (!tls->is_valid())
+            return absl::InvalidArgumentError(absl::StrCat(
+                "DTM API: cannot use the TLS certificate ", tlsCert, " and key ", tlsKey));
+        m_http = std::move(tls);
+    } else {
+        m_http = std::make_unique<httplib::Server>();
+    }
     // Each request waits for the engine's answer: enough workers that waiting callers do not
     // hold up the others.
     m_http->new_task_queue = [] { return new httplib::ThreadPool(64); };

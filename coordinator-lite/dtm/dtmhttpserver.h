@@ -36,8 +36,10 @@ public:
                   engine::BranchInvoker *sim = nullptr);
     ~DtmHttpServer();
 
-    // Binds (port 0 = a free one) and serves on its own threads; returns "host:port".
-    absl::StatusOr<std::string> start(const std::string &listen);
+    // Binds (port 0 = a free one) and serves on its own threads; returns "host:port". With a
+    // certificate and key (PEM files), HTTPS: a client's DtmServer is then https://….
+    absl::StatusOr<std::string> start(const std::string &listen, const std::string &tlsCert = {},
+                                      const std::string &tlsKey = {});
     void stop();
 
 private:

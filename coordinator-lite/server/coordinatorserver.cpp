@@ -153,6 +153,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
                  config.instanceId, describeStore(options), *recovered);
     if (!options.tokens.empty())
         spdlog::info("authentication on: {} token(s)", options.tokens.size());
+    if (!options.tlsCert.empty())
+        spdlog::info("TLS on the gRPC port{}", options.dtmListen.empty() ? "" : " and the DTM API");
     self->m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
     self->m_guard = std::make_unique<api::AccessGuard>(*self->m_authorizer, *self->m_engine,
                                                     options.limits);
@@ -169,7 +171,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
         self->m_dtmHttp = std::make_unique<dtm::DtmHttpServer>(
             *self->m_dtm, *self->m_guard, "coordinator-lite " TXDESK_VERSION,
             options.tokens.empty() ? self->m_sim.get() : nullptr);
-        auto bound = self->m_dtmHttp->start(options.dtmListen);
+        auto bound = self->m_dtmHttp->start(options.dtmListen, options.tlsCert, options.tlsKey);
         if (!bound.ok())
             return bound.status();
         self->m_dtmAddress = *bound;

@@ -259,6 +259,20 @@ TEST(TlsTest, tlsFromConfigServesTlsClientsOnly)
     auto plain = testsupport::runCommand(txctl, {"--addr", addr, "ping"},
                                          std::chrono::seconds(20));
     EXPECT_NE(plain.exitCode, 0) << "a plaintext client must not get through";
+
+    // DTM's HTTP API on the same certificate: https:// for DtmServer, plain HTTP refused.
+    testsupport::ChildProcess dtm(testsupport::binDir() + "/coordinator-lite",
+                                  {"--listen", "127.0.0.1:0", "--dtm-listen", "127.0.0.1:0", "--db",
+                                   dir + "/d.db", "--config", dir + "/tls.yaml"});
+    ASSERT_TRUE(dtm.start());
+    const std::string dtmAddr = dtm.waitForLine("dtm http listening on ");
+    ASSERT_FALSE(dtmAddr.empty()) << dtm.output();
+    auto https = testsupport::runCommand(
+        "/usr/bin/curl", {"-s", "--cacert", dir + "/cert.pem", "https://" + dtmAddr + "/api/dtmsvr/newGid"});
+    EXPECT_NE(https.out.find("\"dtm_result\":\"SUCCESS\""), std::string::npos) << https.out << https.err;
+    auto http = testsupport::runCommand("/usr/bin/curl",
+                                        {"-s", "-m", "5", "http://" + dtmAddr + "/api/dtmsvr/newGid"});
+    EXPECT_EQ(http.out.find("SUCCESS"), std::string::npos) << "plain HTTP must not get through";
     std::filesystem::remove_all(dir);
 }
 
