@@ -438,6 +438,40 @@ TEST_F(DtmConformanceTest, retryLimitRollsTheSagaBackWithDtmsReason)
     EXPECT_EQ(balance("B"), 100);
 }
 
+TEST_F(DtmConformanceTest, sagaPastItsTimeoutToFailIsRolledBackWithDtmsReason)
+{
+    start();
+    script("TransIn", std::vector<std::string>(20, "ONGOING"));
+    OJson body = transfer("saga-timeout");
+    body["timeout_to_fail"] = 2;
+    body["retry_interval"] = 1;
+    EXPECT_EQ(post("submit", body).status, 200);
+    EXPECT_EQ(waitStatus("saga-timeout", "failed"), "failed");
+    EXPECT_EQ(query("saga-timeout")["transaction"]["rollback_reason"], "Timeout after 2 seconds");
+    auto c = calls("saga-timeout");
+    EXPECT_EQ(c.back(), "TransOutCompensate/01/compensate");
+    EXPECT_EQ(balance("A"), 100);
+}
+
+TEST_F(DtmConformanceTest, aPreparedTccPastItsTimeoutIsAbortedAndItsBranchesCancelled)
+{
+    start();
+    OJson body = tcc("tcc-timeout");
+    body["timeout_to_fail"] = 1;
+    EXPECT_EQ(post("prepare", body).status, 200);
+    const std::string out = R"({"account":"A","amount":30})";
+    registerTcc("tcc-timeout", "01", busi("TransOutConfirm"), busi("TransOutCancel"), out);
+    EXPECT_EQ(tryBranch("tcc-timeout", "01", "TransOutTry", out), 200);
+    // The client never submits: the coordinator aborts it and cancels.
+    EXPECT_EQ(waitStatus("tcc-timeout", "failed"), "failed");
+    EXPECT_EQ(query("tcc-timeout")["transaction"]["rollback_reason"], "Timeout after 1 seconds");
+    EXPECT_EQ(calls("tcc-timeout").back(), "TransOutCancel/01/cancel");
+    EXPECT_EQ(balance("A"), 100);
+    auto late = post("submit", body);
+    EXPECT_EQ(late.status, 409);
+    EXPECT_EQ(late.json()["message"], "current status 'failed', cannot sumbmit. FAILURE");
+}
+
 TEST_F(DtmConformanceTest, aStepWithoutUrlCountsAsDoneWithoutACall)
 {
     start();
