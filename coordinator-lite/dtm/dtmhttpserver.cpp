@@ -32,7 +32,8 @@ constexpr auto kAnswerTimeout = std::chrono::seconds(120);
 void send(httplib::Response &res, int status, const Json &body)
 {
     res.status = status;
-    res.set_content(body.dump(), kJson);
+    // A participant's answer may hold bytes that are not UTF-8: replaced, as Go's encoder does.
+    res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), kJson);
 }
 
 // One answer on the wire (dtmutil/utils.go WrapHandler2); `invalidStatus` is what a malformed
@@ -321,7 +322,8 @@ absl::StatusOr<std::string> DtmHttpServer::start(const std::string &listen,
     }
     // Each request waits for the engine's answer: enough workers that waiting callers do not
     // hold up the others.
-    m_http->new_task_queue = [] { return new httplib::ThreadPool(64); };
+    // httplib keeps a pool thread per kept-alive connection: room for many SDK clients.
+    m_http->new_task_queue = [] { return new httplib::ThreadPool(256); };
     m_http->set_payload_max_length(8 * 1024 * 1024);
     m_http->set_keep_alive_max_count(100000);  // SDK clients keep their connection
     m_http->set_tcp_nodelay(true);  // small answers on kept-alive connections: no Nagle delay

@@ -231,10 +231,8 @@ void DtmService::submitTcc(const DtmTrans &t, Reply reply)
                                "; a TCC is prepared before it is submitted."))
                          : DtmAnswer::fromStatus(existing.status()));
     const TxStatus s = existing->summary.status;
-    if (s == TxStatus::Submitted || s == TxStatus::Succeeded)
-        return reply(s == TxStatus::Succeeded || !t.waitResult
-                         ? DtmAnswer::success()
-                         : DtmAnswer::failure("wait result not return success:"));
+    if (s == TxStatus::Submitted)  // dtmsvr/api.go svcSubmit: accepted again
+        return reply(DtmAnswer::success());
     if (s != TxStatus::Prepared)
         return reply(DtmAnswer::failure(
             absl::StrCat("current status '", statusName(s), "', cannot sumbmit.")));

@@ -324,7 +324,8 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
     if (cmd.branchId.empty() || cmd.branchId.size() > 64)
         return done(absl::InvalidArgumentError("branch_id: 1-64 characters expected"));
     for (auto [field, endpoint] : {std::pair{"confirm", &cmd.confirm}, {"cancel", &cmd.cancel}})
-        if (std::string problem = flow::checkEndpoint(*endpoint); !problem.empty())
+        if (std::string problem = flow::checkEndpoint(*endpoint);
+            !problem.empty() && !endpoint->empty())
             return done(absl::InvalidArgumentError(absl::StrCat(field, ": ", problem)));
     if (cmd.payload.size() > m_config.limits.maxPayloadBytes)
         return done(absl::InvalidArgumentError("payload: over the payload size limit"));
@@ -340,10 +341,19 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
             return done(absl::FailedPreconditionError(absl::StrCat(
                 "no client-driven transaction ", cmd.gid, " in PREPARED (status ",
                 toString(tx.summary.status), ")")));
+        // DTM counts an empty URL as a call made (dtmsvr/trans_status.go getURLResult); our own
+        // API wants both.
+        if (tx.summary.origin == TxOrigin::Native)
+            for (auto [field, endpoint] : {std::pair{"confirm", &cmd.confirm}, {"cancel", &cmd.cancel}})
+                if (endpoint->empty())
+                    return done(absl::InvalidArgumentError(absl::StrCat(field, ": empty endpoint")));
         if (const Branch *existing = tx.findBranch(cmd.branchId)) {
-            const Operation *c = existing->find(OpKind::Confirm);
-            const Operation *x = existing->find(OpKind::Cancel);
-            bool same = c && x && c->endpoint == cmd.confirm && x->endpoint == cmd.cancel;
+            auto endpointOf = [existing](OpKind k) {
+                const Operation *o = existing->find(k);
+                return o ? o->endpoint : std::string();
+            };
+            bool same = endpointOf(OpKind::Confirm) == cmd.confirm
+                        && endpointOf(OpKind::Cancel) == cmd.cancel;
             return done(same ? absl::OkStatus()
                              : absl::AlreadyExistsError(absl::StrCat(
                                    "branch ", cmd.branchId, " is already registered differently")));
@@ -356,8 +366,10 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
         b.id = cmd.branchId;
         b.name = cmd.name;
         b.payload = cmd.payload;
-        b.ops = {{OpKind::Confirm, cmd.confirm, OpStatus::Pending, 0, {}},
-                 {OpKind::Cancel, cmd.cancel, OpStatus::Pending, 0, {}}};
+        for (auto [kind, endpoint] : {std::pair{OpKind::Confirm, &cmd.confirm},
+                                      {OpKind::Cancel, &cmd.cancel}})
+            if (!endpoint->empty())
+                b.ops.push_back({kind, *endpoint, OpStatus::Pending, 0, {}});
         tx.branches.push_back(b);
         tx.summary.branchCount = static_cast<int>(tx.branches.size());
         rt->newBranches.push_back(std::move(b));
@@ -509,8 +521,15 @@ absl::StatusOr<Engine::RtPtr> Engine::acquire(const std::string &gid)
 {
     {
         std::lock_guard lock(m_mapMutex);
-        if (auto it = m_active.find(gid); it != m_active.end())
+        if (auto it = m_active.find(gid); it != m_active.end()) {
+            std::lock_guard rtLock(it->second->mutex);
+            // A copy whose write failed answers nobody any more: it is being taken back.
+            if (it->second->broken)
+                return absl::UnavailableError(absl::StrCat(
+                    "gid ", gid, ": its last change could not be stored; it is being reloaded, "
+                                 "retry"));
             return it->second;
+        }
     }
     const int64_t now = m_clock.nowMs();
     if (auto s = m_store.claim(gid, m_config.instanceId, now, m_config.leaseMs); !s.ok())

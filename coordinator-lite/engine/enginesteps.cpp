@@ -6,6 +6,18 @@
 
 namespace coord::engine {
 
+namespace {
+
+// DTM's retry_limit re-runs a saga action at once, in the same round, until the limit
+// (dtmsvr/trans_type_saga.go, RetryLimit): for sagas started through DTM's API.
+bool retriesAtOnce(const domain::Transaction &tx, domain::OpKind op)
+{
+    return tx.summary.origin != domain::TxOrigin::Native && tx.summary.type == domain::TxType::Saga
+           && op == domain::OpKind::Action && tx.options.maxRetries > 0;
+}
+
+}  // namespace
+
 using namespace domain;
 
 namespace {
@@ -232,15 +244,16 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
                          bool gate, bool final, bool park, uint64_t activity)
 {
     Outbox out;
+    // A storage fault, not a guard lost to another writer: ours to take back once the store
+    // answers (noted after the runtime's lock: the map's lock comes first).
+    const bool reclaim = !r.status.ok() && !absl::IsFailedPrecondition(r.status)
+                         && !absl::IsAlreadyExists(r.status);
+    std::string gid;
     {
         std::lock_guard lock(rt->mutex);
+        gid = rt->tx.summary.gid;
         rt->queuedWrites--;
         if (!r.status.ok()) {
-            // A storage fault, not a guard lost to another writer: ours to take back.
-            if (!absl::IsFailedPrecondition(r.status) && !absl::IsAlreadyExists(r.status)) {
-                std::lock_guard mapLock(m_mapMutex);
-                m_reclaim.insert(rt->tx.summary.gid);
-            }
             if (!rt->broken) {
                 rt->broken = true;
                 for (auto &[no, w] : rt->durableWaiters)
@@ -275,6 +288,10 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
             }
         }
+    }
+    if (reclaim) {
+        std::lock_guard mapLock(m_mapMutex);
+        m_reclaim.insert(gid);
     }
     deliver(rt, out);
 }
@@ -317,11 +334,16 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
             case AttemptOutcome::Transient:
                 o->status = OpStatus::Pending;
                 st.consecutiveErrors++;
-                st.nextAttemptMs = now + backoffMs(rt->tx, st.consecutiveErrors);
+                st.nextAttemptMs = retriesAtOnce(rt->tx, op)
+                                       ? now
+                                       : now + backoffMs(rt->tx, st.consecutiveErrors);
                 break;
             case AttemptOutcome::Ongoing:
                 o->status = OpStatus::Pending;
-                st.nextAttemptMs = now + std::max<int64_t>(rt->tx.options.retryIntervalMs, 1);
+                st.nextAttemptMs =
+                    retriesAtOnce(rt->tx, op)
+                        ? now
+                        : now + std::max<int64_t>(rt->tx.options.retryIntervalMs, 1);
                 break;
             }
             rt->recordOp({branchId, op, o->status, o->attemptCount});

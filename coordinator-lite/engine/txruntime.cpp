@@ -27,9 +27,16 @@ bool TxRuntime::depsSucceeded(const Branch &b, OpKind op) const
 {
     for (const std::string &a : b.after) {
         const Branch *dep = tx.findBranch(a);
-        const Operation *o = dep ? dep->find(op) : nullptr;
-        if (o && o->status != OpStatus::Succeeded && o->status != OpStatus::Skipped)
+        if (!dep)
+            continue;
+        if (const Operation *o = dep->find(op)) {
+            if (o->status != OpStatus::Succeeded && o->status != OpStatus::Skipped)
+                return false;
+        } else if (tx.summary.type == TxType::Saga && !depsSucceeded(*dep, op)) {
+            // A step without a call (DTM's empty URL) is done once it is reached, not before
+            // (dtmsvr/trans_type_saga.go shouldRun).
             return false;
+        }
     }
     return true;
 }
@@ -37,8 +44,8 @@ bool TxRuntime::depsSucceeded(const Branch &b, OpKind op) const
 bool TxRuntime::mayHaveStarted(const Branch &b, OpKind firstPhase) const
 {
     const Operation *o = b.find(firstPhase);
-    if (!o)
-        return true;  // client-driven TCC: the client ran the try itself
+    if (!o)  // client-driven TCC: the client ran the try itself; a call-less saga step: reached
+        return tx.summary.type == TxType::Tcc || depsSucceeded(b, firstPhase);
     if (o->attemptCount > 0 || o->status == OpStatus::Running || o->status == OpStatus::Succeeded
         || o->status == OpStatus::Failed)
         return true;

@@ -132,6 +132,10 @@ void HttpInvoker::run()
             curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->error);
             curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
             curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+            // As Go's client (so DTM's): follow up to 10 redirects.
+            curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 1L);
+            curl_easy_setopt(r->easy, CURLOPT_MAXREDIRS, 10L);
+            curl_easy_setopt(r->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
             curl_easy_setopt(r->easy, CURLOPT_TCP_NODELAY, 1L);
             curl_multi_add_handle(multi, r->easy);
             active.insert(r);

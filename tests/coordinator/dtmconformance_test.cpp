@@ -482,6 +482,61 @@ TEST_F(DtmConformanceTest, aStepWithoutUrlCountsAsDoneWithoutACall)
     EXPECT_EQ(calls("saga-empty-url"), (std::vector<std::string>{"TransIn/02/action"}));
 }
 
+TEST_F(DtmConformanceTest, aStepWithoutUrlIsDoneOnlyOnceReached)
+{
+    start();
+    script("TransOut", {"FAILURE"});
+    OJson body = saga("saga-empty-middle", {{busi("TransOut"), busi("TransOutCompensate")},
+                                            {"", ""},
+                                            {busi("TransIn"), busi("TransInCompensate")}},
+                      {}, {R"({"account":"A","amount":30})", "", R"({"account":"B","amount":30})"});
+    EXPECT_EQ(post("submit", body).status, 200);
+    EXPECT_EQ(waitStatus("saga-empty-middle", "failed"), "failed");
+    EXPECT_EQ(calls("saga-empty-middle"),
+              (std::vector<std::string>{"TransOut/01/action", "TransOutCompensate/01/compensate"}))
+        << "step 03 waits for step 02, which waits for step 01";
+    EXPECT_EQ(rowStatuses("saga-empty-middle"),
+              (std::vector<std::string>{"succeed", "failed", "prepared", "prepared", "prepared",
+                                        "prepared"}));
+}
+
+TEST_F(DtmConformanceTest, aSagaWithoutStepsSucceeds)
+{
+    start();
+    OJson body = saga("saga-no-steps", {});
+    body["wait_result"] = true;
+    EXPECT_EQ(post("submit", body).status, 200);
+    EXPECT_EQ(query("saga-no-steps")["transaction"]["status"], "succeed");
+}
+
+TEST_F(DtmConformanceTest, retryLimitRetriesAtOnceWithinTheRound)
+{
+    start();
+    script("TransIn", {"ERROR"});
+    OJson body = transfer("saga-retry-at-once");
+    body["retry_limit"] = 3;
+    body["wait_result"] = true;
+    auto r = post("submit", body);
+    EXPECT_EQ(r.status, 200) << "the retry happened inside the round: " << r.body;
+    auto got = received("saga-retry-at-once");
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_LT(got[2]["at_ms"].get<int64_t>() - got[1]["at_ms"].get<int64_t>(), 500);
+}
+
+TEST_F(DtmConformanceTest, aTccBranchWithoutCancelUrlIsRegisteredAndConfirmed)
+{
+    start();
+    EXPECT_EQ(post("prepare", tcc("tcc-no-cancel")).status, 200);
+    const std::string out = R"({"account":"A","amount":30})";
+    auto r = registerTcc("tcc-no-cancel", "01", busi("TransOutConfirm"), "", out);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(tryBranch("tcc-no-cancel", "01", "TransOutTry", out), 200);
+    OJson submit = tcc("tcc-no-cancel");
+    submit["wait_result"] = true;
+    EXPECT_EQ(post("submit", submit).status, 200);
+    EXPECT_EQ(calls("tcc-no-cancel").back(), "TransOutConfirm/01/confirm");
+}
+
 TEST_F(DtmConformanceTest, repeatedSubmitOfASubmittedSagaIsAcceptedAndOfAFinishedOneRefused)
 {
     start();
