@@ -253,11 +253,9 @@ void DtmService::abort(const DtmTrans &t, Reply reply)
         return reply(*refused);
     if (t.gid.empty())
         return reply({DtmAnswer::Kind::Invalid, "gid: required", {}});
-    auto existing = m_store.get(t.gid, 1);
-    if (!existing.ok())
-        return reply(absl::IsNotFound(existing.status())
-                         ? DtmAnswer::error(absl::StrCat("no TransGlobal with gid: ", t.gid, " found"))
-                         : DtmAnswer::fromStatus(existing.status()));
+    auto existing = stored(t.gid, reply);
+    if (!existing)
+        return;
     const TxStatus s = existing->summary.status;
     // dtmsvr/api.go svcAbort: tcc in prepared or aborting; the text names the stored type.
     if (s == TxStatus::Aborting)
@@ -300,13 +298,23 @@ void DtmService::registerBranch(const DtmBranch &b, Reply reply)
     });
 }
 
-void DtmService::forceStop(const std::string &gid, const Actor &actor, Reply reply)
+std::optional<Transaction> DtmService::stored(const std::string &gid, const Reply &reply)
 {
     auto existing = m_store.get(gid, 1);
-    if (!existing.ok())
-        return reply(absl::IsNotFound(existing.status())
-                         ? DtmAnswer::error(absl::StrCat("no TransGlobal with gid: ", gid, " found"))
-                         : DtmAnswer::fromStatus(existing.status()));
+    if (existing.ok())
+        return std::move(*existing);
+    // dtmsvr/utils.go GetTransGlobal: an unknown gid is a plain error (500)
+    reply(absl::IsNotFound(existing.status())
+              ? DtmAnswer::error(absl::StrCat("no TransGlobal with gid: ", gid, " found"))
+              : DtmAnswer::fromStatus(existing.status()));
+    return std::nullopt;
+}
+
+void DtmService::forceStop(const std::string &gid, const Actor &actor, Reply reply)
+{
+    auto existing = stored(gid, reply);
+    if (!existing)
+        return;
     if (isFinal(existing->summary.status))
         return reply(DtmAnswer::failure(
             absl::StrCat("global transaction force stop error. status: ",
@@ -323,11 +331,9 @@ void DtmService::forceStop(const std::string &gid, const Actor &actor, Reply rep
 
 void DtmService::resetNextCronTime(const std::string &gid, const Actor &actor, Reply reply)
 {
-    auto existing = m_store.get(gid, 1);
-    if (!existing.ok())
-        return reply(absl::IsNotFound(existing.status())
-                         ? DtmAnswer::error(absl::StrCat("no TransGlobal with gid: ", gid, " found"))
-                         : DtmAnswer::fromStatus(existing.status()));
+    auto existing = stored(gid, reply);
+    if (!existing)
+        return;
     if (isFinal(existing->summary.status))
         return reply(DtmAnswer::success());  // DTM resets the time of any transaction
     ActionCommand cmd;

@@ -75,6 +75,8 @@ public:
 private:
     void submitSaga(const DtmTrans &trans, domain::TxOrigin origin, Reply reply);
     void submitTcc(const DtmTrans &trans, Reply reply);
+    // The stored transaction, or (answered through `reply`) why there is none.
+    std::optional<domain::Transaction> stored(const std::string &gid, const Reply &reply);
     // A Failure naming what is supported, for msg, xa, workflow and anything else.
     static std::optional<DtmAnswer> refuseType(const std::string &transType,
                                                std::initializer_list<const char *> accepted);

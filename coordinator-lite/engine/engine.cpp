@@ -569,16 +569,20 @@ void Engine::reclaimFailedWrites(int64_t nowMs)
         }
         spdlog::info("{}: resumed after a failed write, without waiting for its lease", gid);
         tx->summary.owner = m_config.instanceId;
-        RtPtr rt = load(std::move(*tx));
-        Outbox out;
-        {
-            std::lock_guard lock(rt->mutex);
-            rt->activity++;
-            rt->removable = false;
-            advanceLocked(rt, out);
-        }
-        deliver(rt, out);
+        drive(load(std::move(*tx)));
     }
+}
+
+void Engine::drive(const RtPtr &rt)
+{
+    Outbox out;
+    {
+        std::lock_guard lock(rt->mutex);
+        rt->activity++;
+        rt->removable = false;
+        advanceLocked(rt, out);
+    }
+    deliver(rt, out);
 }
 
 int Engine::runOnce(int64_t nowMs)
@@ -613,14 +617,7 @@ int Engine::runOnce(int64_t nowMs)
             tx->summary.owner = m_config.instanceId;
             rt = load(std::move(*tx));
         }
-        Outbox out;
-        {
-            std::lock_guard lock(rt->mutex);
-            rt->activity++;
-            rt->removable = false;
-            advanceLocked(rt, out);
-        }
-        deliver(rt, out);
+        drive(rt);
         ++taken;
     }
     return taken;

@@ -147,6 +147,7 @@ private:
 
     absl::StatusOr<RtPtr> acquire(const std::string &gid);
     void reclaimFailedWrites(int64_t nowMs);
+    void drive(const RtPtr &rt);  // takes a loaded runtime one step on
     RtPtr load(domain::Transaction tx);
     RtPtr refreshParked(const RtPtr &rt);
     void advanceLocked(const RtPtr &rt, Outbox &out);

@@ -6,6 +6,7 @@
 #include "httpbank.h"
 #include "storefactory.h"
 #include "support/coordinatorprocess.h"
+#include "support/watchrecorder.h"
 #include "transfers.h"
 
 #include <grpcpp/grpcpp.h>
@@ -25,54 +26,6 @@ using Clock = std::chrono::steady_clock;
 using testsupport::BankLedger;
 using testsupport::CoordinatorProcess;
 using testsupport::HttpBank;
-
-// Every gid a Watch stream on one instance reports, from seq 0 on.
-class WatchedGids
-{
-public:
-    explicit WatchedGids(pb::Coordinator::Stub &stub)
-    {
-        m_thread = std::thread([this, &stub] {
-            pb::WatchRequest from;
-            from.set_from_seq(0);
-            auto reader = stub.Watch(&m_context, from);
-            pb::Event e;
-            while (reader->Read(&e)) {
-                std::lock_guard lock(m_mutex);
-                m_gids.insert(e.gid());
-                m_changed.notify_all();
-            }
-            reader->Finish().IgnoreError();
-        });
-    }
-    ~WatchedGids()
-    {
-        m_context.TryCancel();
-        m_thread.join();
-    }
-    // Missing gids once all were seen or the deadline passed.
-    std::vector<std::string> waitFor(const std::vector<std::string> &gids,
-                                     std::chrono::seconds limit)
-    {
-        std::unique_lock lock(m_mutex);
-        std::vector<std::string> missing;
-        m_changed.wait_for(lock, limit, [&] {
-            missing.clear();
-            for (const auto &g : gids)
-                if (!m_gids.count(g))
-                    missing.push_back(g);
-            return missing.empty();
-        });
-        return missing;
-    }
-
-private:
-    grpc::ClientContext m_context;
-    std::mutex m_mutex;
-    std::condition_variable m_changed;
-    std::set<std::string> m_gids;
-    std::thread m_thread;
-};
 
 int finishedCount(pb::Coordinator::Stub &stub)
 {
@@ -111,7 +64,7 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
             schema.url(), std::vector<std::string>{"--config", dir + "/coordinator.yaml"}));
         ASSERT_TRUE(instances.back()->start()) << instances.back()->output();
     }
-    WatchedGids watched(instances[0]->stub());
+    testsupport::WatchRecorder watched(instances[0]->stub());
 
     const testsupport::Transfers transfers =
         testsupport::randomTransfers(testsupport::urlsOf(bank), "multi", total, accounts);
@@ -157,7 +110,7 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
 
     auto outcome = testsupport::checkTransfers(instances[1]->stub(), ledger, gids,
                                                int64_t{accounts} * initial);
-    auto missing = watched.waitFor(gids, std::chrono::seconds(10));
+    auto missing = watched.missingOf(gids, std::chrono::seconds(10));
     const double afterKillS = std::chrono::duration<double>(finished - killedAt).count();
     const double totalS = std::chrono::duration<double>(finished - started).count();
     std::printf("multi-instance: transactions=%d succeeded=%d failed=%d submitted=%d/%d/%d "

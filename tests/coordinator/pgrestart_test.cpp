@@ -7,6 +7,7 @@
 #include "httpbank.h"
 #include "storefactory.h"
 #include "support/coordinatorprocess.h"
+#include "support/watchrecorder.h"
 #include "transfers.h"
 
 #include <grpcpp/grpcpp.h>
@@ -25,50 +26,6 @@ using Clock = std::chrono::steady_clock;
 using testsupport::BankLedger;
 using testsupport::CoordinatorProcess;
 using testsupport::HttpBank;
-
-// Every sequence number one instance's Watch stream delivers, from seq 0 on.
-class WatchedSeqs
-{
-public:
-    explicit WatchedSeqs(pb::Coordinator::Stub &stub)
-    {
-        m_thread = std::thread([this, &stub] {
-            pb::WatchRequest from;
-            from.set_from_seq(0);
-            auto reader = stub.Watch(&m_context, from);
-            pb::Event e;
-            while (reader->Read(&e)) {
-                std::lock_guard lock(m_mutex);
-                m_seqs.push_back(e.seq());
-            }
-            reader->Finish().IgnoreError();
-        });
-    }
-    ~WatchedSeqs()
-    {
-        m_context.TryCancel();
-        m_thread.join();
-    }
-    // The delivered numbers, once `last` was delivered or the deadline passed.
-    std::vector<int64_t> until(int64_t last, std::chrono::seconds limit)
-    {
-        const auto deadline = Clock::now() + limit;
-        for (;;) {
-            {
-                std::lock_guard lock(m_mutex);
-                if ((!m_seqs.empty() && m_seqs.back() >= last) || Clock::now() > deadline)
-                    return m_seqs;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-    }
-
-private:
-    grpc::ClientContext m_context;
-    std::mutex m_mutex;
-    std::vector<int64_t> m_seqs;
-    std::thread m_thread;
-};
 
 grpc::Status submit(pb::Coordinator::Stub &stub, const testsupport::Transfers &t, size_t i)
 {
@@ -136,7 +93,7 @@ TEST_P(PgRestartTest, restartUnderLoadLosesNothingDoesNothingTwiceAndResumesAtOn
             schema.url(), std::vector<std::string>{"--config", dir + "/coordinator.yaml"}));
         ASSERT_TRUE(instances.back()->start()) << instances.back()->output();
     }
-    WatchedSeqs watch0(instances[0]->stub()), watch1(instances[1]->stub());
+    testsupport::WatchRecorder watch0(instances[0]->stub()), watch1(instances[1]->stub());
 
     const auto transfers = testsupport::randomTransfers(testsupport::urlsOf(bank), "restart",
                                                         total, accounts, 20261201, true);
@@ -178,8 +135,8 @@ TEST_P(PgRestartTest, restartUnderLoadLosesNothingDoesNothingTwiceAndResumesAtOn
     auto outcome = testsupport::checkTransfers(instances[1]->stub(), ledger, transfers.gids,
                                                int64_t{accounts} * initial);
     const int64_t last = lastSeq(instances[0]->stub());
-    auto seqs0 = watch0.until(last, std::chrono::seconds(20));
-    auto seqs1 = watch1.until(last, std::chrono::seconds(20));
+    auto seqs0 = watch0.seqsUntil(last, std::chrono::seconds(20));
+    auto seqs1 = watch1.seqsUntil(last, std::chrono::seconds(20));
     auto gapless = [last](const std::vector<int64_t> &seqs) {
         if (static_cast<int64_t>(seqs.size()) != last)
             return false;
