@@ -117,4 +117,20 @@ const Branch *Transaction::findBranch(std::string_view id) const
     return const_cast<Transaction *>(this)->findBranch(id);
 }
 
+bool Transaction::dependenciesDone(const Branch &b, OpKind op) const
+{
+    for (const std::string &a : b.after) {
+        const Branch *dep = findBranch(a);
+        if (!dep)
+            continue;
+        if (const Operation *o = dep->find(op)) {
+            if (o->status != OpStatus::Succeeded && o->status != OpStatus::Skipped)
+                return false;
+        } else if (summary.type == TxType::Saga && !dependenciesDone(*dep, op)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace coord::domain

@@ -107,6 +107,10 @@ struct Transaction {
 
     Branch *findBranch(std::string_view id);
     const Branch *findBranch(std::string_view id) const;
+    // Whether every branch b runs after has done its `op`. A SAGA step without that operation
+    // (DTM's empty URL) is done once it is reached, not before (dtmsvr/trans_type_saga.go
+    // shouldRun).
+    bool dependenciesDone(const Branch &b, OpKind op) const;
 };
 
 struct Event {

@@ -14,8 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <optional>
+#include <tuple>
 
 namespace coord::dtm {
 
@@ -117,7 +119,6 @@ void DtmHttpServer::routes()
             handler(req, res, *actor);
         };
     };
-    auto transBody = [](const httplib::Request &req) { return parseTransJson(req.body); };
     const std::string base = "/api/dtmsvr/";
 
     m_http->Get("/api/ping", [](const httplib::Request &, httplib::Response &res) {
@@ -132,26 +133,30 @@ void DtmHttpServer::routes()
                                              send(res, 200, {{"gid", m_service.newGid().gid},
                                                              {"dtm_result", "SUCCESS"}});
                                          }));
-    for (const char *op : {"prepare", "submit", "abort"}) {
-        const std::string name = op;
-        m_http->Post(base + op, guarded(Role::Operator, op == std::string("prepare")  ? "DTM prepare"
-                                                        : op == std::string("submit") ? "DTM submit"
-                                                                                      : "DTM abort",
-                                        [this, name, transBody](auto &req, auto &res,
-                                                                const domain::Actor &) {
-                                            auto trans = transBody(req);
+    // prepare, submit, abort: DTM's TransGlobal body, one use-case each.
+    using Run = std::function<void(const DtmTrans &, DtmService::Reply)>;
+    const std::tuple<const char *, const char *, Run> transRoutes[] = {
+        {"prepare", "DTM prepare",
+         [this](const DtmTrans &t, DtmService::Reply r) {
+             m_service.prepare(t, domain::TxOrigin::DtmHttp, std::move(r));
+         }},
+        {"submit", "DTM submit",
+         [this](const DtmTrans &t, DtmService::Reply r) {
+             m_service.submit(t, domain::TxOrigin::DtmHttp, std::move(r));
+         }},
+        {"abort", "DTM abort",
+         [this](const DtmTrans &t, DtmService::Reply r) { m_service.abort(t, std::move(r)); }},
+    };
+    for (const auto &[op, rpc, run] : transRoutes)
+        m_http->Post(base + op, guarded(Role::Operator, rpc,
+                                        [run = run](auto &req, auto &res, const domain::Actor &) {
+                                            auto trans = parseTransJson(req.body);
                                             if (!trans.ok())
                                                 return reply(res, DtmAnswer::fromStatus(trans.status()));
                                             reply(res, await([&](DtmService::Reply r) {
-                                                      if (name == "prepare")
-                                                          m_service.prepare(*trans, domain::TxOrigin::DtmHttp, r);
-                                                      else if (name == "submit")
-                                                          m_service.submit(*trans, domain::TxOrigin::DtmHttp, r);
-                                                      else
-                                                          m_service.abort(*trans, r);
+                                                      run(*trans, std::move(r));
                                                   }));
                                         }));
-    }
     // registerXaBranch / registerTccBranch: the names older SDKs call.
     for (const char *op : {"registerBranch", "registerTccBranch", "registerXaBranch"})
         m_http->Post(base + op,

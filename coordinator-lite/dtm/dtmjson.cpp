@@ -71,25 +71,6 @@ Json globalJson(const Transaction &tx)
     return j;
 }
 
-namespace {
-
-// Whether a saga step's dependencies have all run (so a step without a URL counts as done).
-bool reached(const Transaction &tx, const Branch &b)
-{
-    for (const std::string &a : b.after) {
-        const Branch *dep = tx.findBranch(a);
-        if (!dep)
-            continue;
-        const Operation *o = dep->find(OpKind::Action);
-        if (o ? o->status != OpStatus::Succeeded && o->status != OpStatus::Skipped
-              : !reached(tx, *dep))
-            return false;
-    }
-    return true;
-}
-
-}  // namespace
-
 Json branchesJson(const Transaction &tx)
 {
     Json rows = Json::array();
@@ -116,7 +97,7 @@ Json branchesJson(const Transaction &tx)
             std::string status = "prepared";
             if (!o)  // no URL: DTM counts the call as made once the step is reached
                 status = op == forward && tx.summary.status != TxStatus::Prepared
-                                 && (!saga || reached(tx, b))
+                                 && (!saga || tx.dependenciesDone(b, OpKind::Action))
                              ? "succeed"
                              : "prepared";
             else if (o->status == OpStatus::Succeeded || o->status == OpStatus::Skipped)

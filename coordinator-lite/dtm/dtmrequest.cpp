@@ -308,7 +308,7 @@ std::string flowNameOf(const std::vector<DtmStep> &steps)
     return name.empty() ? "DTM saga" : name;
 }
 
-absl::StatusOr<flow::FlowDefinition> sagaFlow(const DtmTrans &t, const flow::FlowLimits &limits)
+absl::StatusOr<flow::FlowDefinition> sagaFlow(const DtmTrans &t)
 {
     // No steps is a saga that succeeds at once (dtmsvr/trans_type_saga.go: nothing to run).
     auto orders = parseOrders(t.customData, t.steps.size());
@@ -349,7 +349,6 @@ absl::StatusOr<flow::FlowDefinition> sagaFlow(const DtmTrans &t, const flow::Flo
                     b.after.push_back(branchIdOf(p));
         f.branches.push_back(std::move(b));
     }
-    (void)limits;
     return f;
 }
 

@@ -63,7 +63,7 @@ absl::Status checkTrans(const DtmTrans &trans, const flow::FlowLimits &limits);
 // barriers keyed on them work unchanged); sequential sagas order each step after the previous,
 // concurrent ones follow custom_data's orders; an empty URL is an operation left out (DTM counts
 // it as done without a call); payloads are sent byte for byte.
-absl::StatusOr<flow::FlowDefinition> sagaFlow(const DtmTrans &trans, const flow::FlowLimits &limits);
+absl::StatusOr<flow::FlowDefinition> sagaFlow(const DtmTrans &trans);
 
 // A readable name: the last path segment of each step's action, "TransOut → TransIn".
 std::string flowNameOf(const std::vector<DtmStep> &steps);

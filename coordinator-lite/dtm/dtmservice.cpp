@@ -202,7 +202,7 @@ void DtmService::submitSaga(const DtmTrans &t, TxOrigin origin, Reply reply)
     }
     if (!absl::IsNotFound(existing.status()))
         return reply(DtmAnswer::fromStatus(existing.status()));
-    auto flow = sagaFlow(t, m_limits);
+    auto flow = sagaFlow(t);
     if (!flow.ok())
         return reply(DtmAnswer::fromStatus(flow.status()));
     engine::SubmitCommand cmd;

@@ -132,6 +132,9 @@ public:
 
 private:
     using RtPtr = std::shared_ptr<TxRuntime>;
+    // Enough history for the retry schedule and stuck detection; a long history is not reread
+    // on every retry.
+    static constexpr int kAttemptsLoaded = 64;
 
     // What to do once a runtime's lock is released: calls to start, callers to answer.
     struct Outbox {

@@ -251,7 +251,8 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
     std::string gid;
     {
         std::lock_guard lock(rt->mutex);
-        gid = rt->tx.summary.gid;
+        if (reclaim)
+            gid = rt->tx.summary.gid;
         rt->queuedWrites--;
         if (!r.status.ok()) {
             if (!rt->broken) {

@@ -57,7 +57,7 @@ ForwardResult forward(const TxRuntime &rt, Step &step, OpKind op)
         auto it = rt.ops.find({b.id, op});
         const OpState none;
         const OpState &st = it == rt.ops.end() ? none : it->second;
-        if (st.inFlight || !rt.depsSucceeded(b, op))
+        if (st.inFlight || !rt.tx.dependenciesDone(b, op))
             continue;
         int limit = b.maxRetries >= 0 ? b.maxRetries : tx.options.maxRetries;
         if (limit > 0 && o->attemptCount > limit)

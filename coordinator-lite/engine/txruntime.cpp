@@ -23,29 +23,11 @@ void TxRuntime::computeOrder()
         visit(b);
 }
 
-bool TxRuntime::depsSucceeded(const Branch &b, OpKind op) const
-{
-    for (const std::string &a : b.after) {
-        const Branch *dep = tx.findBranch(a);
-        if (!dep)
-            continue;
-        if (const Operation *o = dep->find(op)) {
-            if (o->status != OpStatus::Succeeded && o->status != OpStatus::Skipped)
-                return false;
-        } else if (tx.summary.type == TxType::Saga && !depsSucceeded(*dep, op)) {
-            // A step without a call (DTM's empty URL) is done once it is reached, not before
-            // (dtmsvr/trans_type_saga.go shouldRun).
-            return false;
-        }
-    }
-    return true;
-}
-
 bool TxRuntime::mayHaveStarted(const Branch &b, OpKind firstPhase) const
 {
     const Operation *o = b.find(firstPhase);
     if (!o)  // client-driven TCC: the client ran the try itself; a call-less saga step: reached
-        return tx.summary.type == TxType::Tcc || depsSucceeded(b, firstPhase);
+        return tx.summary.type == TxType::Tcc || tx.dependenciesDone(b, firstPhase);
     if (o->attemptCount > 0 || o->status == OpStatus::Running || o->status == OpStatus::Succeeded
         || o->status == OpStatus::Failed)
         return true;

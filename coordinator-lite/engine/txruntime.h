@@ -68,7 +68,6 @@ struct TxRuntime {
 
     // Rebuilds `order` from the branches (dependencies first, then declaration order).
     void computeOrder();
-    bool depsSucceeded(const domain::Branch &b, domain::OpKind op) const;
     bool mayHaveStarted(const domain::Branch &b, domain::OpKind firstPhase) const;
     std::vector<const domain::Branch *> dependents(const std::string &branchId) const;
 };

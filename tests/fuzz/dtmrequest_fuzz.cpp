@@ -12,13 +12,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const coord::flow::FlowLimits limits;
     if (auto t = coord::dtm::parseTransJson(text); t.ok())
         if (coord::dtm::checkTrans(*t, limits).ok())
-            (void)coord::dtm::sagaFlow(*t, limits);
+            (void)coord::dtm::sagaFlow(*t);
     (void)coord::dtm::parseBranchJson(text);
     (void)coord::dtm::parseStepsJson(text);
     dtmgimp::DtmRequest request;
     if (request.ParseFromArray(data, static_cast<int>(size)))
         if (auto t = coord::dtm::fromGrpc(request); t.ok())
             if (coord::dtm::checkTrans(*t, limits).ok())
-                (void)coord::dtm::sagaFlow(*t, limits);
+                (void)coord::dtm::sagaFlow(*t);
     return 0;
 }
