@@ -1,6 +1,6 @@
 #include "bundledcoordinator.h"
 
-#include "storage/databaselock.h"
+#include "storage/sqlite/databaselock.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,28 +1,16 @@
 #include "authorizer.h"
 
+#include "auth/tokenhash.h"
+
 #include <absl/strings/str_cat.h>
 #include <grpcpp/server_context.h>
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 namespace coord::api {
 
 using domain::Role;
 
 Authorizer::Authorizer(std::vector<TokenEntry> tokens) : m_tokens(std::move(tokens)) {}
-
-std::string Authorizer::sha256Hex(std::string_view text)
-{
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char *>(text.data()), text.size(), digest);
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : digest) {
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-    return out;
-}
 
 const TokenEntry *Authorizer::find(const grpc::ServerContextBase &context) const
 {
@@ -39,7 +27,7 @@ const TokenEntry *Authorizer::find(const grpc::ServerContextBase &context) const
 
 const TokenEntry *Authorizer::findToken(std::string_view token) const
 {
-    const std::string hash = sha256Hex(token);
+    const std::string hash = auth::tokenHashHex(token);
     for (const TokenEntry &t : m_tokens)  // compare every entry in constant time
         if (t.sha256Hex.size() == hash.size()
             && CRYPTO_memcmp(t.sha256Hex.data(), hash.data(), hash.size()) == 0)

@@ -39,8 +39,6 @@ public:
     // Who the caller claims to be, for auditing a refusal ("anonymous" without a valid token).
     std::string callerName(const grpc::ServerContextBase &context) const;
 
-    static std::string sha256Hex(std::string_view text);
-
 private:
     const TokenEntry *find(const grpc::ServerContextBase &context) const;
     const TokenEntry *findToken(std::string_view token) const;

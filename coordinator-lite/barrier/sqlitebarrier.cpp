@@ -1,6 +1,6 @@
 #include "sqlitebarrier.h"
 
-#include "storage/sqlite.h"
+#include "storage/sqlite/sqlite.h"
 
 namespace coord::barrier {
 

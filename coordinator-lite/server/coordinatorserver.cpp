@@ -15,10 +15,10 @@
 #include "invokers/httpinvoker.h"
 #include "invokers/routinginvoker.h"
 #include "invokers/siminvoker.h"
-#include "storage/pgstore.h"
-#include "storage/databaselock.h"
-#include "storage/pq.h"
-#include "storage/sqlitestore.h"
+#include "storage/postgres/pgstore.h"
+#include "storage/sqlite/databaselock.h"
+#include "storage/postgres/pq.h"
+#include "storage/sqlite/sqlitestore.h"
 
 #include <absl/strings/str_cat.h>
 #include <spdlog/spdlog.h>

@@ -1,6 +1,6 @@
 #include "unusedwatch.h"
 
-#include "storage/databaselock.h"
+#include "storage/sqlite/databaselock.h"
 
 #include <spdlog/spdlog.h>
 

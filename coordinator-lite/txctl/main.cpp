@@ -1,7 +1,7 @@
 // txctl: the command line for operators and scripts.
 #include "jsonview.h"
 
-#include "api/authorizer.h"
+#include "auth/tokenhash.h"
 #include "domain/types.h"
 
 #include "txdesk/v1/coordinator.grpc.pb.h"
@@ -538,7 +538,7 @@ int main(int argc, char **argv)
         if (cli.command == "hash-token") {  // offline: no coordinator needed
             if (cli.args.size() != 1)
                 throw UsageError("hash-token needs TOKEN");
-            std::cout << coord::api::Authorizer::sha256Hex(cli.args[0]) << "\n";
+            std::cout << coord::auth::tokenHashHex(cli.args[0]) << "\n";
             return 0;
         }
 

@@ -1,7 +1,7 @@
 // The real txdesk executable (offscreen) and its bundled coordinator as processes: the
 // coordinator ends with its console however the console ends, and two consoles on one database
 // share one coordinator until the last of them closes.
-#include "storage/databaselock.h"
+#include "storage/sqlite/databaselock.h"
 #include "support/childprocess.h"
 
 #include <QDir>

@@ -1,6 +1,6 @@
 // The console's client against a real coordinator-lite process.
 #include "client/coordinatorclient.h"
-#include "storage/sqlitestore.h"
+#include "storage/sqlite/sqlitestore.h"
 #include "support/childprocess.h"
 
 #include <QSignalSpy>

@@ -6,7 +6,7 @@
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
 #include "session/tokenvault.h"
-#include "storage/sqlitestore.h"
+#include "storage/sqlite/sqlitestore.h"
 #include "support/childprocess.h"
 
 #include <QDir>

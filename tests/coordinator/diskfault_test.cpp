@@ -3,7 +3,7 @@
 #include "engineharness.h"
 #include "support/faultydisk.h"
 
-#include "storage/sqlite.h"
+#include "storage/sqlite/sqlite.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 // does, scenario by scenario from dtm's own test suite (test/saga_*.go, test/tcc_*.go).
 #include "support/coordinatorprocess.h"
 
-#include "api/authorizer.h"
+#include "auth/tokenhash.h"
 #include "dtmgimp/dtmgimp.grpc.pb.h"
 
 #include <absl/strings/escaping.h>
@@ -780,8 +780,8 @@ TEST_F(DtmConformanceTest, tokensComeAsBasicAuthFromTheDtmServerUrlAndForceStopI
 {
     const std::string config = absl::StrCat(
         "auth:\n  tokens:\n"
-        "    - { name: ops, role: operator, sha256: ", coord::api::Authorizer::sha256Hex("ops-secret"), " }\n"
-        "    - { name: root, role: admin, sha256: ", coord::api::Authorizer::sha256Hex("root-secret"), " }\n");
+        "    - { name: ops, role: operator, sha256: ", coord::auth::tokenHashHex("ops-secret"), " }\n"
+        "    - { name: root, role: admin, sha256: ", coord::auth::tokenHashHex("root-secret"), " }\n");
     start(config);
     const std::string body = saga("secured", {{busi("TransOut"), busi("TransOutCompensate")}}).dump();
     EXPECT_EQ(dtm("POST", "submit", body).status, 401);

@@ -12,7 +12,7 @@
 #include "invokers/httpinvoker.h"
 #include "invokers/routinginvoker.h"
 #include "invokers/siminvoker.h"
-#include "storage/sqlitestore.h"
+#include "storage/sqlite/sqlitestore.h"
 #include "support/childprocess.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // One database, one writer; no input that crashes the coordinator. Real coordinator-lite
 // processes on real SQLite files.
-#include "storage/databaselock.h"
+#include "storage/sqlite/databaselock.h"
 #include "support/coordinatorprocess.h"
 
 #include <absl/strings/str_cat.h>

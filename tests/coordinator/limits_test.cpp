@@ -1,6 +1,6 @@
 // Limits per client on a real coordinator process: concurrent Watch streams, request rate, and
 // the flow limits as a gRPC caller sees them. Each refusal says which limit and how to raise it.
-#include "api/authorizer.h"
+#include "auth/tokenhash.h"
 #include "api/ratelimiter.h"
 #include "support/coordinatorprocess.h"
 
@@ -37,7 +37,7 @@ protected:
         config << "auth:\n  tokens:\n";
         for (const char *name : {"alice", "bob"})
             config << "    - name: " << name << "\n      role: operator\n      sha256: "
-                   << coord::api::Authorizer::sha256Hex(std::string(name) + "-secret") << "\n";
+                   << coord::auth::tokenHashHex(std::string(name) + "-secret") << "\n";
         config << moreConfig;
         config.close();
         flags.insert(flags.begin(), {"--config", m_dir + "/coordinator.yaml"});

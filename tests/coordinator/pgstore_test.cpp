@@ -1,6 +1,6 @@
 // What only the PostgreSQL store has: a server that may be missing, and several coordinator
 // instances (here: several stores) on one database at the same time.
-#include "storage/pgstore.h"
+#include "storage/postgres/pgstore.h"
 #include "storefactory.h"
 
 #include <gtest/gtest.h>

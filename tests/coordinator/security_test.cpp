@@ -1,5 +1,5 @@
 // Access control, the audit of refusals, and the metrics endpoint, on a real coordinator process.
-#include "api/authorizer.h"
+#include "auth/tokenhash.h"
 #include "support/coordinatorprocess.h"
 
 #include <grpcpp/grpcpp.h>
@@ -34,7 +34,7 @@ protected:
         config << "auth:\n  tokens:\n";
         for (auto [name, role] : {std::pair{"vic", "viewer"}, {"olga", "operator"}, {"ada", "admin"}})
             config << "    - name: " << name << "\n      role: " << role << "\n      sha256: "
-                   << coord::api::Authorizer::sha256Hex(std::string(name) + "-secret") << "\n";
+                   << coord::auth::tokenHashHex(std::string(name) + "-secret") << "\n";
         config.close();
         m_coordinator = std::make_unique<CoordinatorProcess>(
             m_dir + "/c.db", std::vector<std::string>{"--config", m_dir + "/coordinator.yaml",

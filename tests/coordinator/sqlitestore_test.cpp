@@ -1,8 +1,8 @@
 // What only the SQLite store has: a database file on the local disk, and SQLite's error codes.
 #include "api/statusmapping.h"
-#include "storage/sqlite.h"
-#include "storage/sqlitestore.h"
-#include "storage/storerows.h"
+#include "storage/sqlite/sqlite.h"
+#include "storage/sqlite/sqlitestore.h"
+#include "storage/sql/storerows.h"
 #include "support/childprocess.h"
 
 #include <gtest/gtest.h>

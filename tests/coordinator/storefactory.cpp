@@ -1,8 +1,8 @@
 #include "storefactory.h"
 
-#include "storage/pgstore.h"
-#include "storage/pq.h"
-#include "storage/sqlitestore.h"
+#include "storage/postgres/pgstore.h"
+#include "storage/postgres/pq.h"
+#include "storage/sqlite/sqlitestore.h"
 #include "support/childprocess.h"
 
 #include <atomic>

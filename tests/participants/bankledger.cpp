@@ -1,7 +1,7 @@
 #include "bankledger.h"
 
 #include "barrier/sqlitebarrier.h"
-#include "storage/sqlite.h"
+#include "storage/sqlite/sqlite.h"
 
 #include <nlohmann/json.hpp>
 

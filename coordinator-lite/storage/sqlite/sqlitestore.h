@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store.h"
+#include "storage/store.h"
 
 #include <memory>
 #include <mutex>

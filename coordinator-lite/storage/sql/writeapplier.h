@@ -1,7 +1,7 @@
 #pragma once
 
-#include "storerows.h"
-#include "store.h"
+#include "storage/sql/storerows.h"
+#include "storage/store.h"
 
 #include <algorithm>
 

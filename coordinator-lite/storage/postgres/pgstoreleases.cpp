@@ -3,7 +3,7 @@
 #include "pgstore.h"
 
 #include "pq.h"
-#include "storerows.h"
+#include "storage/sql/storerows.h"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 
 #include "domain/operator.h"
 #include "domain/types.h"
-#include "store.h"
+#include "storage/store.h"
 
 #include <absl/status/status.h>
 #include <absl/strings/str_join.h>

@@ -1,6 +1,6 @@
 #include "sqlite.h"
 
-#include "storerows.h"
+#include "storage/sql/storerows.h"
 
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>

@@ -2,8 +2,8 @@
 
 #include "pgschema.h"
 #include "pq.h"
-#include "storerows.h"
-#include "writeapplier.h"
+#include "storage/sql/storerows.h"
+#include "storage/sql/writeapplier.h"
 
 #include <absl/strings/str_cat.h>
 
@@ -387,7 +387,7 @@ std::vector<WriteResult> PgStore::resolveLostCommit(std::vector<WriteResult> res
                              "and the write {} stored ({})",
                              committed ? "was" : "was not", gids);
                 if (committed)
-                    return std::move(results);
+                    return results;
                 return fail(absl::UnavailableError(absl::StrCat(
                     std::string(lost.message()), " (nothing was stored; retry)")));
             }

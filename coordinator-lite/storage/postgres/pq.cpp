@@ -1,6 +1,6 @@
 #include "pq.h"
 
-#include "storerows.h"
+#include "storage/sql/storerows.h"
 
 #include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>

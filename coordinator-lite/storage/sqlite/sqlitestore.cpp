@@ -3,8 +3,8 @@
 #include "databaselock.h"
 #include "sqlite.h"
 #include "sqliteschema.h"
-#include "storerows.h"
-#include "writeapplier.h"
+#include "storage/sql/storerows.h"
+#include "storage/sql/writeapplier.h"
 
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>

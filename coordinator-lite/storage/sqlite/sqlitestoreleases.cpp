@@ -3,7 +3,7 @@
 #include "sqlitestore.h"
 
 #include "sqlite.h"
-#include "storerows.h"
+#include "storage/sql/storerows.h"
 
 #include <absl/strings/str_cat.h>
 

@@ -1,4 +1,4 @@
-#include "storerows.h"
+#include "storage/sql/storerows.h"
 
 #include <absl/strings/cord.h>
 #include <absl/strings/str_cat.h>
