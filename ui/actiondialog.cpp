@@ -62,9 +62,10 @@ ActionDialog::ActionDialog(client::CoordinatorClient &client, ActionCommand comm
     dry.dryRun = true;
     dry.reason = "dry run";
     QPointer<ActionDialog> self = this;
-    m_client.act(dry, [self](const ActionOutcome &outcome, const QString &error) {
+    m_client.act(dry, [self](const ActionOutcome &outcome, const absl::Status &status) {
         if (!self)
             return;
+        const QString error = client::errorText(status);
         if (!error.isEmpty()) {
             self->m_title->setText(tr("The coordinator refuses: %1").arg(error));
             self->m_steps->setEnabled(false);
@@ -98,9 +99,10 @@ void ActionDialog::run()
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
     m_outcome->setText(tr("Running…"));
     QPointer<ActionDialog> self = this;
-    m_client.act(m_command, [self](const ActionOutcome &outcome, const QString &error) {
+    m_client.act(m_command, [self](const ActionOutcome &outcome, const absl::Status &status) {
         if (!self)
             return;
+        const QString error = client::errorText(status);
         if (!error.isEmpty()) {
             self->m_outcome->setText(tr("<span style='color:#b71c1c'>Refused: %1</span>")
                                          .arg(error.toHtmlEscaped()));

@@ -154,9 +154,10 @@ void TransactionDetailWidget::refresh()
     m_fetching = true;
     QPointer<TransactionDetailWidget> self = this;
     const QString gid = m_gid;
-    m_client.fetchTransaction(gid, [self, gid](const Transaction &tx, const QString &error) {
+    m_client.fetchTransaction(gid, [self, gid](const Transaction &tx, const absl::Status &status) {
         if (!self)
             return;
+        const QString error = client::errorText(status);
         self->m_fetching = false;
         if (gid != self->m_gid)
             return self->refresh();

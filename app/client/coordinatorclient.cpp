@@ -1,10 +1,9 @@
 #include "coordinatorclient.h"
 
 #include "api/protoconvert.h"
-
-#include "txdesk/v1/coordinator.grpc.pb.h"
-
-#include <grpcpp/grpcpp.h>
+#include "api/statusmapping.h"
+#include "client/actioncall.h"
+#include "client/connection.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -27,43 +26,37 @@ using coord::domain::TxSummary;
 namespace {
 
 constexpr int kSnapshotPage = 5000;
+constexpr std::chrono::seconds kRequestTimeout(30);
+
+absl::Status notConnected()
+{
+    return absl::UnavailableError(QObject::tr("not connected").toStdString());
+}
 
 QString describe(const grpc::Status &status)
 {
-    QString text = QString::fromStdString(status.error_message());
-    if (text.isEmpty())
-        text = QStringLiteral("gRPC status %1").arg(int(status.error_code()));
-    return text;
+    return errorText(coord::api::fromGrpc(status));
 }
 
 }  // namespace
+
+QString errorText(const absl::Status &status)
+{
+    if (status.ok())
+        return {};
+    if (status.message().empty())
+        return QString::fromStdString(absl::StatusCodeToString(status.code()));
+    return QString::fromUtf8(status.message().data(), qsizetype(status.message().size()));
+}
 
 // Owns the channel and the two worker threads of one connection. Created and destroyed on the
 // owner's thread; the channel therefore never dies on a gRPC or worker thread.
 class CoordinatorClient::Worker
 {
 public:
-    Worker(CoordinatorClient *owner, quint64 generation, const std::string &address,
-           const std::string &token, const std::string &caPem, int reconnectMs)
-        : m_owner(owner), m_generation(generation), m_token(token), m_reconnectMs(reconnectMs)
+    Worker(CoordinatorClient *owner, quint64 generation, coord::client::ConnectionOptions options)
+        : m_owner(owner), m_generation(generation), m_connection(std::move(options))
     {
-        grpc::ChannelArguments args;
-        args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-        args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-        args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-        args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-        args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
-        args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, std::max(reconnectMs, 1000));
-        args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-        std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-        if (!caPem.empty()) {
-            grpc::SslCredentialsOptions ssl;
-            ssl.pem_root_certs = caPem;
-            credentials = grpc::SslCredentials(ssl);
-        }
-        m_channel = grpc::CreateCustomChannel(address, credentials, args);
-        m_stub = pb::Coordinator::NewStub(m_channel);
-        m_admin = pb::Admin::NewStub(m_channel);
         m_session = std::thread([this] { runSession(); });
         m_requests = std::thread([this] { runRequests(); });
     }
@@ -81,9 +74,8 @@ public:
         m_requests.join();
     }
 
-    pb::Admin::Stub &admin() { return *m_admin; }
-
-    void enqueue(std::function<void(pb::Coordinator::Stub &, grpc::ClientContext &)> request)
+    // Runs `request` on the request thread, in order.
+    void enqueue(std::function<void(coord::client::Connection &)> request)
     {
         {
             std::lock_guard lock(m_mutex);
@@ -116,10 +108,7 @@ public:
 private:
     void prepare(grpc::ClientContext &ctx, std::chrono::milliseconds timeout) const
     {
-        if (timeout.count() > 0)
-            ctx.set_deadline(std::chrono::system_clock::now() + timeout);
-        if (!m_token.empty())
-            ctx.AddMetadata("authorization", "Bearer " + m_token);
+        m_connection.prepare(ctx, timeout);
     }
 
     bool stopping()
@@ -131,7 +120,8 @@ private:
     void pause()
     {
         std::unique_lock lock(m_mutex);
-        m_wake.wait_for(lock, std::chrono::milliseconds(m_reconnectMs), [this] { return m_stopping; });
+        m_wake.wait_for(lock, std::chrono::milliseconds(m_connection.options().reconnectMs),
+                        [this] { return m_stopping; });
     }
 
     void postState(State state, const QString &detail)
@@ -152,7 +142,7 @@ private:
             pb::ListReply reply;
             grpc::ClientContext ctx;
             prepare(ctx, std::chrono::seconds(30));
-            grpc::Status st = m_stub->List(&ctx, req, &reply);
+            grpc::Status st = m_connection.coordinator().List(&ctx, req, &reply);
             if (!st.ok()) {
                 postState(State::Disconnected, describe(st));
                 return false;
@@ -181,7 +171,7 @@ private:
             {
                 grpc::ClientContext ctx;
                 prepare(ctx, std::chrono::seconds(3));
-                grpc::Status st = m_stub->Ping(&ctx, pb::PingRequest(), &ping);
+                grpc::Status st = m_connection.coordinator().Ping(&ctx, pb::PingRequest(), &ping);
                 if (!st.ok()) {
                     postState(State::Disconnected, describe(st));
                     pause();
@@ -218,7 +208,7 @@ private:
         }
         pb::WatchRequest req;
         req.set_from_seq(m_seq);
-        auto reader = m_stub->Watch(&ctx, req);
+        auto reader = m_connection.coordinator().Watch(&ctx, req);
         pb::Event event;
         while (reader->Read(&event)) {
             if (event.seq() <= m_seq)
@@ -249,7 +239,7 @@ private:
     void runRequests()
     {
         for (;;) {
-            std::function<void(pb::Coordinator::Stub &, grpc::ClientContext &)> request;
+            std::function<void(coord::client::Connection &)> request;
             {
                 std::unique_lock lock(m_mutex);
                 m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
@@ -258,26 +248,20 @@ private:
                 request = std::move(m_queue.front());
                 m_queue.pop_front();
             }
-            grpc::ClientContext ctx;
-            prepare(ctx, std::chrono::seconds(30));
-            request(*m_stub, ctx);
+            request(m_connection);
         }
     }
 
     CoordinatorClient *m_owner;
     quint64 m_generation;
-    std::string m_token;
-    int m_reconnectMs;
-    std::shared_ptr<grpc::Channel> m_channel;
-    std::unique_ptr<pb::Coordinator::Stub> m_stub;
-    std::unique_ptr<pb::Admin::Stub> m_admin;
+    coord::client::Connection m_connection;
     int64_t m_seq = 0;  // session thread only
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
     grpc::ClientContext *m_watchContext = nullptr;
-    std::deque<std::function<void(pb::Coordinator::Stub &, grpc::ClientContext &)>> m_queue;
+    std::deque<std::function<void(coord::client::Connection &)>> m_queue;
     std::vector<Event> m_pending;
     bool m_drainPosted = false;
 
@@ -296,8 +280,12 @@ void CoordinatorClient::connectTo(const QString &address, const QString &token, 
     m_address = address;
     m_lastSeq = 0;
     m_role.clear();
-    m_worker = std::make_unique<Worker>(this, m_generation, address.toStdString(),
-                                        token.toStdString(), caPem.toStdString(), m_reconnectMs);
+    coord::client::ConnectionOptions options;
+    options.address = address.toStdString();
+    options.token = token.toStdString();
+    options.caPem = caPem.toStdString();
+    options.reconnectMs = m_reconnectMs;
+    m_worker = std::make_unique<Worker>(this, m_generation, std::move(options));
 }
 
 void CoordinatorClient::disconnectFromCoordinator()
@@ -328,23 +316,22 @@ void CoordinatorClient::deliverEvents()
     emit eventsArrived(events);
 }
 
-void CoordinatorClient::fetchTransaction(
-    const QString &gid, std::function<void(const Transaction &, QString)> done)
+void CoordinatorClient::fetchTransaction(const QString &gid, TransactionDone done)
 {
     if (!m_worker) {
-        done({}, tr("not connected"));
+        done({}, notConnected());
         return;
     }
     Worker *worker = m_worker.get();
-    m_worker->enqueue([worker, gid = gid.toStdString(), done = std::move(done)](
-                          pb::Coordinator::Stub &stub, grpc::ClientContext &ctx) {
+    m_worker->enqueue([worker, gid = gid.toStdString(),
+                       done = std::move(done)](coord::client::Connection &connection) {
         pb::GetRequest req;
         req.set_gid(gid);
         pb::Transaction reply;
-        grpc::Status st = stub.Get(&ctx, req, &reply);
+        auto ctx = connection.context(kRequestTimeout);
+        absl::Status st = coord::api::fromGrpc(connection.coordinator().Get(ctx.get(), req, &reply));
         Transaction tx = st.ok() ? coord::api::fromProto(reply) : Transaction{};
-        QString error = st.ok() ? QString() : describe(st);
-        worker->post([done, tx = std::move(tx), error] { done(tx, error); });
+        worker->post([done, tx = std::move(tx), st] { done(tx, st); });
     });
 }
 
@@ -374,101 +361,42 @@ void CoordinatorClient::checkGrpcTarget(QObject *context, const QString &target,
 }
 
 void CoordinatorClient::submit(const QByteArray &flowJson, const QString &gid,
-                               const QString &businessKey,
-                               std::function<void(const Transaction &, QString)> done)
+                               const QString &businessKey, TransactionDone done)
 {
     if (!m_worker) {
-        done({}, tr("not connected"));
+        done({}, notConnected());
         return;
     }
     Worker *worker = m_worker.get();
     m_worker->enqueue([worker, flow = flowJson.toStdString(), gid = gid.toStdString(),
                        key = businessKey.toStdString(),
-                       done = std::move(done)](pb::Coordinator::Stub &stub, grpc::ClientContext &ctx) {
+                       done = std::move(done)](coord::client::Connection &connection) {
         pb::SubmitRequest req;
         req.set_flow_json(flow);
         req.set_gid(gid);
         req.set_business_key(key);
         pb::SubmitReply reply;
-        grpc::Status st = stub.Submit(&ctx, req, &reply);
+        auto ctx = connection.context(kRequestTimeout);
+        absl::Status st =
+            coord::api::fromGrpc(connection.coordinator().Submit(ctx.get(), req, &reply));
         Transaction tx = st.ok() ? coord::api::fromProto(reply.transaction()) : Transaction{};
-        QString error = st.ok() ? QString() : describe(st);
-        worker->post([done, tx = std::move(tx), error] { done(tx, error); });
+        worker->post([done, tx = std::move(tx), st] { done(tx, st); });
     });
 }
 
-void CoordinatorClient::act(const coord::domain::ActionCommand &cmd,
-                            std::function<void(const coord::domain::ActionOutcome &, QString)> done)
+void CoordinatorClient::act(const coord::domain::ActionCommand &command, ActionDone done)
 {
-    using coord::domain::ActionOutcome;
-    using coord::domain::OperatorAction;
     if (!m_worker) {
-        done({}, tr("not connected"));
+        done({}, notConnected());
         return;
     }
     Worker *worker = m_worker.get();
-    m_worker->enqueue([worker, cmd, done = std::move(done)](pb::Coordinator::Stub &,
-                                                            grpc::ClientContext &ctx) {
-        pb::ActionReply reply;
-        grpc::Status st;
-        if (cmd.action == OperatorAction::Resolve) {
-            pb::ResolveRequest req;
-            req.set_gid(cmd.gid);
-            req.set_branch_id(cmd.branchId);
-            req.set_op(static_cast<pb::OpKind>(cmd.op));
-            req.set_as(static_cast<pb::OpStatus>(cmd.as));
-            req.set_reason(cmd.reason);
-            st = worker->admin().Resolve(&ctx, req, &reply);
-        } else if (cmd.action == OperatorAction::Retry) {
-            pb::RetryRequest req;
-            req.set_gid(cmd.gid);
-            req.set_reason(cmd.reason);
-            req.set_dry_run(cmd.dryRun);
-            pb::RetryReply retry;
-            st = worker->admin().Retry(&ctx, req, &retry);
-        } else {
-            pb::ActionRequest req;
-            req.set_gid(cmd.gid);
-            req.set_branch_id(cmd.branchId);
-            req.set_reason(cmd.reason);
-            req.set_dry_run(cmd.dryRun);
-            auto &a = worker->admin();
-            switch (cmd.action) {
-            case OperatorAction::CancelBranch:
-                st = a.CancelBranch(&ctx, req, &reply);
-                break;
-            case OperatorAction::Abort:
-                st = a.Abort(&ctx, req, &reply);
-                break;
-            case OperatorAction::MarkFailed:
-                st = a.MarkFailed(&ctx, req, &reply);
-                break;
-            case OperatorAction::Pause:
-                st = a.Pause(&ctx, req, &reply);
-                break;
-            default:
-                st = a.Resume(&ctx, req, &reply);
-                break;
-            }
-        }
-        ActionOutcome outcome;
-        if (st.ok()) {
-            const auto &p = reply.plan();
-            for (const auto &o : p.operations())
-                outcome.plan.operations.push_back(
-                    {o.step(), o.branch_id(), static_cast<coord::domain::OpKind>(o.op()),
-                     o.endpoint()});
-            outcome.plan.notRollbackable.assign(p.not_rollbackable().begin(),
-                                                p.not_rollbackable().end());
-            outcome.plan.resultingStatus = static_cast<coord::domain::TxStatus>(
-                std::clamp(int(p.resulting_status()), 1, 5));
-            outcome.plan.summary = p.summary();
-            outcome.plan.warnings.assign(p.warnings().begin(), p.warnings().end());
-            if (reply.has_transaction())
-                outcome.transaction = coord::api::fromProto(reply.transaction());
-        }
-        QString error = st.ok() ? QString() : describe(st);
-        worker->post([done, outcome = std::move(outcome), error] { done(outcome, error); });
+    m_worker->enqueue([worker, command, done = std::move(done)](coord::client::Connection &connection) {
+        auto outcome = coord::client::callAction(connection, command, kRequestTimeout);
+        absl::Status st = outcome.status();
+        worker->post([done, outcome = std::move(outcome), st] {
+            done(outcome.ok() ? *outcome : coord::domain::ActionOutcome{}, st);
+        });
     });
 }
 

@@ -3,6 +3,8 @@
 #include "domain/operator.h"
 #include "domain/types.h"
 
+#include <absl/status/status.h>
+
 #include <QObject>
 #include <QString>
 
@@ -11,6 +13,10 @@
 #include <vector>
 
 namespace txdesk::client {
+
+// A status as a person reads it: the coordinator's message, or the code's name without one;
+// empty for OK.
+QString errorText(const absl::Status &status);
 
 // The console's connection to one coordinator. The only console class that talks gRPC (its
 // header does not show it). Calls run on worker threads; every result and event reaches the
@@ -38,17 +44,20 @@ public:
     qint64 lastSeq() const { return m_lastSeq; }
     QString role() const { return m_role; }  // ours, as the coordinator sees it (on connect)
 
-    // One-shot requests; the callback runs on the owner's thread. An empty error means success.
-    void fetchTransaction(const QString &gid,
-                          std::function<void(const coord::domain::Transaction &, QString error)> done);
+    // One-shot requests; the callback runs on the owner's thread with the coordinator's status
+    // (its code and message as the coordinator gave them; `errorText` words it for a person).
+    using TransactionDone =
+        std::function<void(const coord::domain::Transaction &, const absl::Status &)>;
+    using ActionDone =
+        std::function<void(const coord::domain::ActionOutcome &, const absl::Status &)>;
+    void fetchTransaction(const QString &gid, TransactionDone done);
 
     // Submits a flow (the "flow" section or a whole .txflow.json); answers once it is durable.
     void submit(const QByteArray &flowJson, const QString &gid, const QString &businessKey,
-                std::function<void(const coord::domain::Transaction &, QString error)> done);
+                TransactionDone done);
 
-    // An operator action (or its dry-run plan); the callback runs on the owner's thread.
-    void act(const coord::domain::ActionCommand &command,
-             std::function<void(const coord::domain::ActionOutcome &, QString error)> done);
+    // An operator action (or its dry-run plan).
+    void act(const coord::domain::ActionCommand &command, ActionDone done);
 
     // Whether a gRPC participant at HOST:PORT accepts connections (the designer's "check
     // endpoint"); the callback runs on the caller's thread.

@@ -45,12 +45,7 @@ AdminService::Reactor *AdminService::act(Ctx *c, int action, const pb::ActionReq
     auto actor = m_guard.check(*c, requiredRole(kind), toString(kind).c_str(), r->gid());
     if (!actor.ok())
         return finish(c, toGrpc(actor.status()));
-    ActionCommand cmd;
-    cmd.action = kind;
-    cmd.gid = r->gid();
-    cmd.branchId = r->branch_id();
-    cmd.reason = r->reason();
-    cmd.dryRun = r->dry_run();
+    ActionCommand cmd = fromProto(*r, kind);
     cmd.actor = *actor;
     if (kind == OperatorAction::CancelBranch && cmd.branchId.empty())
         return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "branch_id: must not be empty"});
@@ -94,11 +89,7 @@ AdminService::Reactor *AdminService::Retry(Ctx *c, const pb::RetryRequest *r, pb
         return finish(c, toGrpc(actor.status()));
     auto *reactor = c->DefaultReactor();
     if (!r->gid().empty()) {
-        ActionCommand cmd;
-        cmd.action = OperatorAction::Retry;
-        cmd.gid = r->gid();
-        cmd.reason = r->reason();
-        cmd.dryRun = r->dry_run();
+        ActionCommand cmd = fromProto(*r);
         cmd.actor = *actor;
         m_engine.act(std::move(cmd), [reactor, out, gid = r->gid()](absl::StatusOr<ActionOutcome> o) {
             if (o.ok()) {
@@ -136,13 +127,7 @@ AdminService::Reactor *AdminService::Resolve(Ctx *c, const pb::ResolveRequest *r
         return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "op: unknown operation"});
     if (r->as() != pb::OP_SUCCEEDED && r->as() != pb::OP_SKIPPED)
         return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "as: must be succeeded or skipped"});
-    ActionCommand cmd;
-    cmd.action = OperatorAction::Resolve;
-    cmd.gid = r->gid();
-    cmd.branchId = r->branch_id();
-    cmd.op = static_cast<OpKind>(r->op());
-    cmd.as = static_cast<OpStatus>(r->as());
-    cmd.reason = r->reason();
+    ActionCommand cmd = fromProto(*r);
     cmd.actor = *actor;
     auto *reactor = c->DefaultReactor();
     m_engine.act(std::move(cmd), replyWith(reactor, out));

@@ -1,5 +1,7 @@
 #include "protoconvert.h"
 
+#include <algorithm>
+
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 
@@ -94,6 +96,77 @@ void toProto(const ActionPlan &in, pb::ActionPlan *out)
     out->set_summary(in.summary);
     for (const std::string &w : in.warnings)
         out->add_warnings(w);
+}
+
+ActionPlan fromProto(const pb::ActionPlan &in)
+{
+    ActionPlan out;
+    for (const pb::PlannedOperation &o : in.operations())
+        out.operations.push_back(
+            {o.step(), o.branch_id(), static_cast<OpKind>(o.op()), o.endpoint()});
+    out.notRollbackable.assign(in.not_rollbackable().begin(), in.not_rollbackable().end());
+    out.resultingStatus = static_cast<TxStatus>(
+        std::clamp(int(in.resulting_status()), int(TxStatus::Prepared), int(TxStatus::Failed)));
+    out.summary = in.summary();
+    out.warnings.assign(in.warnings().begin(), in.warnings().end());
+    return out;
+}
+
+void toProto(const ActionCommand &in, pb::ActionRequest *out)
+{
+    out->set_gid(in.gid);
+    out->set_branch_id(in.branchId);
+    out->set_reason(in.reason);
+    out->set_dry_run(in.dryRun);
+}
+
+void toProto(const ActionCommand &in, pb::ResolveRequest *out)
+{
+    out->set_gid(in.gid);
+    out->set_branch_id(in.branchId);
+    out->set_op(static_cast<pb::OpKind>(in.op));
+    out->set_as(static_cast<pb::OpStatus>(in.as));
+    out->set_reason(in.reason);
+}
+
+void toProto(const ActionCommand &in, pb::RetryRequest *out)
+{
+    out->set_gid(in.gid);
+    out->set_reason(in.reason);
+    out->set_dry_run(in.dryRun);
+}
+
+ActionCommand fromProto(const pb::ActionRequest &in, OperatorAction action)
+{
+    ActionCommand out;
+    out.action = action;
+    out.gid = in.gid();
+    out.branchId = in.branch_id();
+    out.reason = in.reason();
+    out.dryRun = in.dry_run();
+    return out;
+}
+
+ActionCommand fromProto(const pb::ResolveRequest &in)
+{
+    ActionCommand out;
+    out.action = OperatorAction::Resolve;
+    out.gid = in.gid();
+    out.branchId = in.branch_id();
+    out.op = static_cast<OpKind>(in.op());
+    out.as = static_cast<OpStatus>(in.as());
+    out.reason = in.reason();
+    return out;
+}
+
+ActionCommand fromProto(const pb::RetryRequest &in)
+{
+    ActionCommand out;
+    out.action = OperatorAction::Retry;
+    out.gid = in.gid();
+    out.reason = in.reason();
+    out.dryRun = in.dry_run();
+    return out;
 }
 
 void toProto(const AuditEntry &in, pb::AuditEntry *out)

@@ -21,6 +21,16 @@ absl::StatusOr<domain::ListQuery> fromProto(const pb::ListRequest &in);
 void toProto(const domain::ListQuery &in, pb::ListRequest *out);
 
 void toProto(const domain::ActionPlan &in, pb::ActionPlan *out);
+domain::ActionPlan fromProto(const pb::ActionPlan &in);
+// An operator action on the wire: CancelBranch, Abort, MarkFailed, Pause and Resume travel as an
+// ActionRequest, Resolve and Retry (of one gid) as their own requests. The actor is the server's
+// to fill in, from the caller's credentials.
+void toProto(const domain::ActionCommand &in, pb::ActionRequest *out);
+void toProto(const domain::ActionCommand &in, pb::ResolveRequest *out);
+void toProto(const domain::ActionCommand &in, pb::RetryRequest *out);
+domain::ActionCommand fromProto(const pb::ActionRequest &in, domain::OperatorAction action);
+domain::ActionCommand fromProto(const pb::ResolveRequest &in);
+domain::ActionCommand fromProto(const pb::RetryRequest &in);
 void toProto(const domain::AuditEntry &in, pb::AuditEntry *out);
 
 domain::TxSummary fromProto(const pb::TransactionSummary &in);

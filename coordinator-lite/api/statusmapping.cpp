@@ -48,4 +48,15 @@ grpc::Status toGrpc(const absl::Status &status)
     return {grpc::StatusCode::UNKNOWN, message};
 }
 
+absl::Status fromGrpc(const grpc::Status &status)
+{
+    if (status.ok())
+        return absl::OkStatus();
+    const int code = int(status.error_code());
+    const auto mapped = code > 0 && code <= int(absl::StatusCode::kUnauthenticated)
+                          ? static_cast<absl::StatusCode>(code)
+                          : absl::StatusCode::kUnknown;
+    return {mapped, status.error_message()};
+}
+
 }  // namespace coord::api

@@ -8,10 +8,12 @@ namespace coord::server {
 
 std::string serverUsage()
 {
-    return "usage: coordinator-lite --listen HOST:PORT --db FILE|URL [--config FILE]\n"
+    return absl::StrCat(
+           "usage: coordinator-lite --listen HOST:PORT --db FILE|URL [--config FILE]\n"
            "                        [--metrics-listen HOST:PORT] [--dtm-listen HOST:PORT]\n"
            "                        [--sqlite-sync full|normal]\n"
-           "  --listen          gRPC address; port 0 picks a free port (default 127.0.0.1:36790)\n"
+           "  --listen          gRPC address; port 0 picks a free port (default ",
+           domain::kDefaultAddress, ")\n"
            "  --db              SQLite database file (created if missing), or a PostgreSQL URL\n"
            "                    postgresql://user[:password]@host[:port]/database that several\n"
            "                    instances share\n"
@@ -31,7 +33,7 @@ std::string serverUsage()
            "  --rate-limit N              requests/s of one client, Admin calls included\n"
            "                              (default 10000)\n"
            "  --rate-burst N              requests one client may make at once (default: N of\n"
-           "                              --rate-limit)\n";
+           "                              --rate-limit)\n");
 }
 
 int *limitFlag(api::ClientLimits &limits, const std::string &flag)

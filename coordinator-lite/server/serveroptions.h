@@ -2,6 +2,7 @@
 
 #include "api/authorizer.h"
 #include "api/clientlimits.h"
+#include "domain/defaultaddress.h"
 #include "domain/operator.h"
 
 #include <absl/status/statusor.h>
@@ -15,7 +16,7 @@ namespace coord::server {
 
 // Command-line options of coordinator-lite.
 struct ServerOptions {
-    std::string listen = "127.0.0.1:36790";
+    std::string listen = domain::kDefaultAddress;
     std::string db = "coordinator.db";
     std::string config;
     std::string metricsListen;

@@ -2,11 +2,10 @@
 #include "jsonview.h"
 
 #include "auth/tokenhash.h"
+#include "client/actioncall.h"
+#include "client/connection.h"
+#include "domain/defaultaddress.h"
 #include "domain/types.h"
-
-#include "txdesk/v1/coordinator.grpc.pb.h"
-
-#include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -42,7 +41,12 @@ constexpr const char *kUsage =
     "  mark-failed GID               admin: FAILED without compensation\n"
     "  audit [--gid G] [--limit N]   the audit log, newest first\n"
     "  hash-token TOKEN              SHA-256 of a token, for auth.tokens in the config\n"
-    "environment: TXDESK_ADDR (default 127.0.0.1:36790), TXDESK_TOKEN\n";
+    "environment: TXDESK_ADDR (default ";
+
+std::string usage()
+{
+    return std::string(kUsage) + coord::domain::kDefaultAddress + "), TXDESK_TOKEN\n";
+}
 
 struct Cli {
     std::string addr;
@@ -95,50 +99,66 @@ void requireNoMore(const std::vector<std::string> &args)
         throw UsageError("unexpected argument " + args.front());
 }
 
+std::string readFile(const std::string &path, const std::string &what)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw UsageError("cannot read " + what + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// One status name, any case (`--status failed`), as list and retry --all take it.
+pb::TxStatus parseStatus(const std::string &name)
+{
+    std::string upper;
+    for (char c : name)
+        upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    pb::TxStatus value;
+    if (!pb::TxStatus_Parse(upper, &value) || value == pb::TX_STATUS_UNSPECIFIED)
+        throw UsageError("--status: unknown status " + name
+                         + " (PREPARED, SUBMITTED, ABORTING, SUCCEEDED, FAILED)");
+    return value;
+}
+
+// Every --status S given, in order.
+std::vector<pb::TxStatus> takeStatuses(std::vector<std::string> &args)
+{
+    std::vector<pb::TxStatus> statuses;
+    while (auto status = takeOption(args, "--status"))
+        statuses.push_back(parseStatus(*status));
+    return statuses;
+}
+
+coord::client::ConnectionOptions connectionOptions(const Cli &cli)
+{
+    coord::client::ConnectionOptions options;
+    options.address = cli.addr;
+    options.token = cli.token;
+    if (!cli.tlsCa.empty())
+        options.caPem = readFile(cli.tlsCa, "--tls-ca ");
+    return options;
+}
+
 class Session
 {
 public:
-    explicit Session(const Cli &cli)
-        : m_cli(cli),
-          m_channel(grpc::CreateChannel(cli.addr, cli.tlsCa.empty()
-                                                      ? grpc::InsecureChannelCredentials()
-                                                      : tlsCredentials(cli.tlsCa))),
-          m_stub(pb::Coordinator::NewStub(m_channel)),
-          m_admin(pb::Admin::NewStub(m_channel))
-    {
-    }
+    explicit Session(const Cli &cli) : m_cli(cli), m_connection(connectionOptions(cli)) {}
 
-    static std::shared_ptr<grpc::ChannelCredentials> tlsCredentials(const std::string &caFile)
-    {
-        std::ifstream in(caFile);
-        if (!in)
-            throw UsageError("cannot read --tls-ca " + caFile);
-        std::stringstream pem;
-        pem << in.rdbuf();
-        grpc::SslCredentialsOptions options;
-        options.pem_root_certs = pem.str();
-        return grpc::SslCredentials(options);
-    }
-
-    pb::Admin::Stub &admin() { return *m_admin; }
-
+    coord::client::Connection &connection() { return m_connection; }
+    pb::Admin::Stub &admin() { return m_connection.admin(); }
+    pb::Coordinator::Stub &stub() { return m_connection.coordinator(); }
+    // A call context with the token and, unless zero, a deadline.
     std::unique_ptr<grpc::ClientContext> context(std::chrono::seconds timeout) const
     {
-        auto ctx = std::make_unique<grpc::ClientContext>();
-        ctx->set_deadline(std::chrono::system_clock::now() + timeout);
-        if (!m_cli.token.empty())
-            ctx->AddMetadata("authorization", "Bearer " + m_cli.token);
-        return ctx;
+        return m_connection.context(timeout);
     }
-
-    pb::Coordinator::Stub &stub() { return *m_stub; }
     Cli &cli() { return m_cli; }
 
 private:
     Cli m_cli;
-    std::shared_ptr<grpc::Channel> m_channel;
-    std::unique_ptr<pb::Coordinator::Stub> m_stub;
-    std::unique_ptr<pb::Admin::Stub> m_admin;
+    coord::client::Connection m_connection;
 };
 
 int fail(const Cli &cli, const grpc::Status &status)
@@ -184,16 +204,8 @@ int cmdList(Session &s)
     const Cli &cli = s.cli();
     auto &args = s.cli().args;
     pb::ListRequest req;
-    while (auto status = takeOption(args, "--status")) {
-        pb::TxStatus value;
-        std::string upper;
-        for (char c : *status)
-            upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (!pb::TxStatus_Parse(upper, &value) || value == pb::TX_STATUS_UNSPECIFIED)
-            throw UsageError("--status: unknown status " + *status
-                             + " (PREPARED, SUBMITTED, ABORTING, SUCCEEDED, FAILED)");
-        req.add_statuses(value);
-    }
+    for (pb::TxStatus status : takeStatuses(args))
+        req.add_statuses(status);
     if (auto limit = takeOption(args, "--limit")) {
         char *end = nullptr;
         long n = std::strtol(limit->c_str(), &end, 10);
@@ -260,16 +272,6 @@ void printTransaction(const Cli &cli, const pb::Transaction &t)
     }
 }
 
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw UsageError("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 int cmdSubmit(Session &s)
 {
     auto &args = s.cli().args;
@@ -286,7 +288,7 @@ int cmdSubmit(Session &s)
     req.set_wait(takeFlag(args, "--wait"));
     if (args.size() != 1)
         throw UsageError("submit needs exactly one FILE");
-    req.set_flow_json(readFile(args.front()));
+    req.set_flow_json(readFile(args.front(), ""));
     pb::SubmitReply reply;
     auto ctx = s.context(std::chrono::seconds(timeout));
     grpc::Status st = s.stub().Submit(ctx.get(), req, &reply);
@@ -328,10 +330,8 @@ int cmdWatch(Session &s)
         req.set_from_seq(v);
     }
     requireNoMore(args);
-    grpc::ClientContext ctx;
-    if (!s.cli().token.empty())
-        ctx.AddMetadata("authorization", "Bearer " + s.cli().token);
-    auto reader = s.stub().Watch(&ctx, req);
+    auto ctx = s.context(std::chrono::seconds(0));  // a stream runs until stopped
+    auto reader = s.stub().Watch(ctx.get(), req);
     pb::Event e;
     while (reader->Read(&e)) {
         if (s.cli().json) {
@@ -372,41 +372,32 @@ std::string requireReason(std::vector<std::string> &args)
 }
 
 // cancel-branch, abort, mark-failed, pause, resume: GID [BRANCH] --reason R [--dry-run]
-int cmdAction(Session &s, const std::string &name)
+int cmdAction(Session &s, coord::domain::OperatorAction action)
 {
     auto &args = s.cli().args;
-    pb::ActionRequest req;
-    req.set_reason(requireReason(args));
-    req.set_dry_run(takeFlag(args, "--dry-run"));
-    const bool branch = name == "cancel-branch";
+    coord::domain::ActionCommand command;
+    command.action = action;
+    command.reason = requireReason(args);
+    command.dryRun = takeFlag(args, "--dry-run");
+    const bool branch = action == coord::domain::OperatorAction::CancelBranch;
     if (args.size() != (branch ? 2u : 1u))
-        throw UsageError(name + (branch ? " needs GID BRANCH" : " needs GID"));
-    req.set_gid(args[0]);
+        throw UsageError(s.cli().command + (branch ? " needs GID BRANCH" : " needs GID"));
+    command.gid = args[0];
     if (branch)
-        req.set_branch_id(args[1]);
+        command.branchId = args[1];
     pb::ActionReply reply;
-    auto ctx = s.context(std::chrono::seconds(60));
-    grpc::Status st;
-    if (name == "cancel-branch")
-        st = s.admin().CancelBranch(ctx.get(), req, &reply);
-    else if (name == "abort")
-        st = s.admin().Abort(ctx.get(), req, &reply);
-    else if (name == "mark-failed")
-        st = s.admin().MarkFailed(ctx.get(), req, &reply);
-    else if (name == "pause")
-        st = s.admin().Pause(ctx.get(), req, &reply);
-    else
-        st = s.admin().Resume(ctx.get(), req, &reply);
+    grpc::Status st =
+        coord::client::callAction(s.connection(), command, std::chrono::seconds(60), &reply);
     if (!st.ok())
         return fail(s.cli(), st);
     if (s.cli().json) {
         Json j;
-        j["dry_run"] = req.dry_run();
+        j["dry_run"] = command.dryRun;
         j["plan"] = txctl::toJson(reply.plan());
         j["transaction"] = txctl::toJson(reply.transaction());
         std::cout << j.dump() << "\n";
     } else {
-        printPlan(s.cli(), reply.plan(), req.dry_run());
+        printPlan(s.cli(), reply.plan(), command.dryRun);
     }
     return 0;
 }
@@ -418,12 +409,8 @@ int cmdRetry(Session &s)
     req.set_reason(requireReason(args));
     req.set_dry_run(takeFlag(args, "--dry-run"));
     if (takeFlag(args, "--all")) {
-        while (auto status = takeOption(args, "--status")) {
-            pb::TxStatus v;
-            if (!pb::TxStatus_Parse(*status, &v))
-                throw UsageError("--status: unknown status " + *status);
-            req.mutable_filter()->add_statuses(v);
-        }
+        for (pb::TxStatus status : takeStatuses(args))
+            req.mutable_filter()->add_statuses(status);
         if (auto text = takeOption(args, "--text"))
             req.mutable_filter()->set_text(*text);
         req.mutable_filter()->set_stuck_only(takeFlag(args, "--stuck"));
@@ -454,23 +441,25 @@ int cmdRetry(Session &s)
 int cmdResolve(Session &s)
 {
     auto &args = s.cli().args;
-    pb::ResolveRequest req;
-    req.set_reason(requireReason(args));
+    coord::domain::ActionCommand command;
+    command.action = coord::domain::OperatorAction::Resolve;
+    command.reason = requireReason(args);
     auto as = takeOption(args, "--as");
     if (!as || (*as != "succeeded" && *as != "skipped"))
         throw UsageError("resolve needs --as succeeded|skipped");
-    req.set_as(*as == "succeeded" ? pb::OP_SUCCEEDED : pb::OP_SKIPPED);
+    command.as = *as == "succeeded" ? coord::domain::OpStatus::Succeeded
+                                    : coord::domain::OpStatus::Skipped;
     if (args.size() != 3)
         throw UsageError("resolve needs GID BRANCH OP");
-    req.set_gid(args[0]);
-    req.set_branch_id(args[1]);
+    command.gid = args[0];
+    command.branchId = args[1];
     auto op = coord::domain::opKindFromString(args[2]);
     if (!op)
         throw UsageError("OP must be action, compensate, try, confirm or cancel");
-    req.set_op(static_cast<pb::OpKind>(*op));
+    command.op = *op;
     pb::ActionReply reply;
-    auto ctx = s.context(std::chrono::seconds(60));
-    grpc::Status st = s.admin().Resolve(ctx.get(), req, &reply);
+    grpc::Status st =
+        coord::client::callAction(s.connection(), command, std::chrono::seconds(60), &reply);
     if (!st.ok())
         return fail(s.cli(), st);
     if (s.cli().json)
@@ -516,12 +505,12 @@ int main(int argc, char **argv)
     Cli cli;
     const char *envAddr = std::getenv("TXDESK_ADDR");
     const char *envToken = std::getenv("TXDESK_TOKEN");
-    cli.addr = envAddr && *envAddr ? envAddr : "127.0.0.1:36790";
+    cli.addr = envAddr && *envAddr ? envAddr : coord::domain::kDefaultAddress;
     cli.token = envToken ? envToken : "";
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         if (takeFlag(args, "--help") || takeFlag(args, "-h")) {
-            std::cout << kUsage;
+            std::cout << usage();
             return 0;
         }
         if (auto a = takeOption(args, "--addr"))
@@ -542,14 +531,15 @@ int main(int argc, char **argv)
             return 0;
         }
 
+        using coord::domain::OperatorAction;
         static const std::map<std::string, std::function<int(Session &)>> commands = {
             {"ping", cmdPing},   {"list", cmdList},   {"submit", cmdSubmit},
             {"get", cmdGet},     {"watch", cmdWatch},
-            {"cancel-branch", [](Session &s) { return cmdAction(s, "cancel-branch"); }},
-            {"abort", [](Session &s) { return cmdAction(s, "abort"); }},
-            {"mark-failed", [](Session &s) { return cmdAction(s, "mark-failed"); }},
-            {"pause", [](Session &s) { return cmdAction(s, "pause"); }},
-            {"resume", [](Session &s) { return cmdAction(s, "resume"); }},
+            {"cancel-branch", [](Session &s) { return cmdAction(s, OperatorAction::CancelBranch); }},
+            {"abort", [](Session &s) { return cmdAction(s, OperatorAction::Abort); }},
+            {"mark-failed", [](Session &s) { return cmdAction(s, OperatorAction::MarkFailed); }},
+            {"pause", [](Session &s) { return cmdAction(s, OperatorAction::Pause); }},
+            {"resume", [](Session &s) { return cmdAction(s, OperatorAction::Resume); }},
             {"retry", cmdRetry},
             {"resolve", cmdResolve},
             {"audit", cmdAudit},
@@ -560,7 +550,7 @@ int main(int argc, char **argv)
         Session session(cli);
         return it->second(session);
     } catch (const UsageError &e) {
-        std::cerr << "txctl: " << e.what() << "\n" << kUsage;
+        std::cerr << "txctl: " << e.what() << "\n" << usage();
         return 2;
     }
 }

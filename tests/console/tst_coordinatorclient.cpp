@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 using txdesk::client::CoordinatorClient;
 using State = CoordinatorClient::State;
@@ -124,21 +125,25 @@ private slots:
         const std::string addr = server.waitForLine("listening on ");
         CoordinatorClient client;
         client.connectTo(QString::fromStdString(addr));
-        QString error = QStringLiteral("pending");
+        std::optional<absl::Status> status;
         std::string gid;
-        client.fetchTransaction(QStringLiteral("known"), [&](const Transaction &tx, QString e) {
-            gid = tx.summary.gid;
-            error = e;
-        });
-        QTRY_VERIFY_WITH_TIMEOUT(error != QStringLiteral("pending"), 10000);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        client.fetchTransaction(QStringLiteral("known"),
+                                [&](const Transaction &tx, const absl::Status &s) {
+                                    gid = tx.summary.gid;
+                                    status = s;
+                                });
+        QTRY_VERIFY_WITH_TIMEOUT(status.has_value(), 10000);
+        QVERIFY2(status->ok(), qPrintable(txdesk::client::errorText(*status)));
         QCOMPARE(gid, std::string("known"));
 
-        error = QStringLiteral("pending");
+        // The coordinator's code reaches the caller as it was, not only a text.
+        status.reset();
         client.fetchTransaction(QStringLiteral("unknown-gid"),
-                                [&](const Transaction &, QString e) { error = e; });
-        QTRY_VERIFY_WITH_TIMEOUT(error != QStringLiteral("pending"), 10000);
-        QVERIFY2(error.contains(QStringLiteral("unknown gid")), qPrintable(error));
+                                [&](const Transaction &, const absl::Status &s) { status = s; });
+        QTRY_VERIFY_WITH_TIMEOUT(status.has_value(), 10000);
+        QCOMPARE(status->code(), absl::StatusCode::kNotFound);
+        QVERIFY2(txdesk::client::errorText(*status).contains(QStringLiteral("unknown gid")),
+                 qPrintable(txdesk::client::errorText(*status)));
     }
 
 private:

@@ -199,7 +199,7 @@ private slots:
         QCOMPARE(int(d.document().data().branches.size()), 2);
         d.document().moveBranch(QStringLiteral("b2"), QPointF(300, 0));  // as a drag would
         d.document().finishMove();
-        for (const QString id : {QStringLiteral("b1"), QStringLiteral("b2")}) {
+        for (const QString &id : {QStringLiteral("b1"), QStringLiteral("b2")}) {
             d.scene()->select(id);
             QCOMPARE(d.properties()->branchId(), id);
             for (OpKind op : {OpKind::Action, OpKind::Compensate}) {

@@ -101,7 +101,8 @@ PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
     m_type = new QComboBox(flowPage);
     m_type->addItem(QStringLiteral("SAGA"), int(TxType::Saga));
     m_type->addItem(QStringLiteral("TCC"), int(TxType::Tcc));
-    m_timeoutToFail = spin(flowPage, 0, 30 * 24 * 3600 * 1000, tr(" ms"), tr("never"));
+    // A spin box holds an int: up to 24 days in ms (30 days overflowed to a negative maximum).
+    m_timeoutToFail = spin(flowPage, 0, 24 * 24 * 3600 * 1000, tr(" ms"), tr("never"));
     m_retryInterval = spin(flowPage, 10, 24 * 3600 * 1000, tr(" ms"));
     m_requestTimeout = spin(flowPage, 1, 600000, tr(" ms"));
     m_maxRetries = spin(flowPage, 0, 1000000, QString(), tr("unlimited"));

@@ -99,9 +99,10 @@ void RunDialog::run()
     m_status->setText(tr("Submitting…"));
     QPointer<RunDialog> self = this;
     m_client.submit(json, m_gid->text().trimmed(), m_businessKey->text().trimmed(),
-                    [self](const coord::domain::Transaction &tx, const QString &error) {
+                    [self](const coord::domain::Transaction &tx, const absl::Status &status) {
                         if (!self)
                             return;
+                        const QString error = client::errorText(status);
                         if (!error.isEmpty()) {
                             self->m_status->setText(tr("The coordinator refused it: %1").arg(error));
                             return;
