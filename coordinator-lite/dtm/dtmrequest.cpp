@@ -1,5 +1,7 @@
 #include "dtmrequest.h"
 
+#include "domain/identifiers.h"
+
 #include "engine/engine.h"
 #include "flow/jsondepth.h"
 
@@ -264,8 +266,8 @@ absl::Status checkTrans(const DtmTrans &t, const flow::FlowLimits &limits)
 {
     if (t.gid.empty())
         return invalid("gid", "required");
-    if (!engine::Engine::isValidGid(t.gid))
-        return invalid("gid", "1-128 letters, digits, '-', '_', '.' or ':' expected");
+    if (!domain::isValidGid(t.gid))
+        return invalid("gid", domain::kGidRule);
     if (t.steps.size() > limits.maxBranches)
         return invalid("steps", absl::StrCat(t.steps.size(), " steps; the most a transaction may "
                                                              "have is ",

@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include "committer.h"
+#include "domain/identifiers.h"
 #include "engineevents.h"
 #include "flow/jsondepth.h"
 #include "storage/store.h"
@@ -36,17 +37,6 @@ std::string newGid(int64_t nowMs)
         gid[i] = alphabet[rng() % 62];
     return gid;
 }
-
-bool gidIsValid(const std::string &gid)
-{
-    return !gid.empty() && gid.size() <= 128
-           && std::all_of(gid.begin(), gid.end(), [](char c) {
-                  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
-                         || c == '.' || c == ':';
-              });
-}
-
-
 
 // Builds the transaction a flow describes, with payload overrides applied.
 absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
@@ -139,7 +129,6 @@ size_t Engine::busyCount() const
 }
 
 std::string Engine::generateGid(int64_t nowMs) { return newGid(nowMs); }
-bool Engine::isValidGid(const std::string &gid) { return gidIsValid(gid); }
 
 int64_t Engine::backoffMs(const Transaction &tx, int consecutiveErrors) const
 {
@@ -167,9 +156,8 @@ void Engine::submit(SubmitCommand cmd, Done done)
     const bool generatedGid = cmd.gid.empty();
     if (generatedGid)
         cmd.gid = newGid(m_clock.nowMs());
-    else if (!gidIsValid(cmd.gid))
-        return done(absl::InvalidArgumentError(
-            "gid: 1-128 letters, digits, '-', '_', '.' or ':' expected"));
+    else if (!isValidGid(cmd.gid))
+        return done(absl::InvalidArgumentError(absl::StrCat("gid: ", kGidRule)));
     if (cmd.businessKey.size() > 256)
         return done(absl::InvalidArgumentError("business_key: longer than 256 bytes"));
     const int64_t now = m_clock.nowMs();
@@ -204,39 +192,51 @@ void Engine::submit(SubmitCommand cmd, Done done)
         }
     }
 
+    TxWaiter answer = [done = std::move(done), this, gid = cmd.gid](absl::StatusOr<Transaction> r) {
+        if (!r.ok() && absl::IsAlreadyExists(r.status())) {
+            // Lost a race with another submission of the same gid.
+            auto existing = m_store.get(gid, kAttemptsLoaded);
+            return done(existing.ok() ? absl::StatusOr<Transaction>(*existing) : r);
+        }
+        done(std::move(r));
+    };
+    const AnswerWhen when = cmd.wait                  ? AnswerWhen::Finished
+                            : built->options.waitResult ? AnswerWhen::Round
+                                                        : AnswerWhen::Durable;
+    admit(std::move(*built), when, std::move(answer));
+}
+
+void Engine::admit(Transaction tx, AnswerWhen when, Done done)
+{
+    const std::string gid = tx.summary.gid;
     auto rt = std::make_shared<TxRuntime>();
-    rt->tx = std::move(*built);
+    rt->tx = std::move(tx);
     rt->tx.summary.owner = m_config.instanceId;
     rt->computeOrder();
     rt->writtenStatus = rt->tx.summary.status;
-    rt->gateOpen = false;  // no call before the transaction is durable
-    Event created = makeEvent(EventKind::TxCreated, now);
-    rt->events.push_back(created);
+    rt->gateOpen = false;  // closed before anyone else can find it: no call before it is durable
+    rt->events.push_back(makeEvent(EventKind::TxCreated, rt->tx.summary.createdMs));
     {
         std::lock_guard lock(m_mapMutex);
-        if (m_active.count(cmd.gid))
-            return done(absl::AlreadyExistsError(absl::StrCat("gid ", cmd.gid, " is being submitted")));
-        m_active[cmd.gid] = rt;
+        if (m_active.count(gid))
+            return done(absl::AlreadyExistsError(absl::StrCat("gid ", gid, " is being started")));
+        m_active[gid] = rt;
     }
     Outbox out;
     {
         std::lock_guard lock(rt->mutex);
-        TxWaiter waiter = [done = std::move(done), this, gid = cmd.gid](
-                              absl::StatusOr<Transaction> r) {
-            if (!r.ok() && absl::IsAlreadyExists(r.status())) {
-                // Lost a race with another submission of the same gid.
-                auto existing = m_store.get(gid, kAttemptsLoaded);
-                return done(existing.ok() ? absl::StatusOr<Transaction>(*existing) : r);
-            }
-            done(std::move(r));
-        };
-        if (cmd.wait)
-            rt->finalWaiters.push_back(std::move(waiter));
-        else if (rt->tx.options.waitResult)
-            rt->roundWaiters.push_back(std::move(waiter));
-        else
-            rt->waitDurable(std::move(waiter));
-        flushLocked(rt, out, /*gate=*/true, false, false, 0);
+        switch (when) {
+        case AnswerWhen::Finished:
+            rt->finalWaiters.push_back(std::move(done));
+            break;
+        case AnswerWhen::Round:
+            rt->roundWaiters.push_back(std::move(done));
+            break;
+        case AnswerWhen::Durable:
+            rt->waitDurable(std::move(done));
+            break;
+        }
+        flushLocked(rt, out, WriteKind::Gate);
     }
     deliver(rt, out);
 }
@@ -263,9 +263,8 @@ void Engine::prepare(PrepareCommand cmd, Done done)
 {
     if (m_stopping)
         return done(absl::UnavailableError("the coordinator is shutting down"));
-    if (!gidIsValid(cmd.gid))
-        return done(absl::InvalidArgumentError(
-            "gid: 1-128 letters, digits, '-', '_', '.' or ':' expected"));
+    if (!isValidGid(cmd.gid))
+        return done(absl::InvalidArgumentError(absl::StrCat("gid: ", kGidRule)));
     if (auto existing = m_store.get(cmd.gid, kAttemptsLoaded); existing.ok()) {
         if (existing->summary.status == TxStatus::Prepared && existing->clientDriven)
             return done(*existing);  // idempotent
@@ -276,17 +275,15 @@ void Engine::prepare(PrepareCommand cmd, Done done)
         return done(existing.status());
     }
     const int64_t now = m_clock.nowMs();
-    auto rt = std::make_shared<TxRuntime>();
-    Transaction &tx = rt->tx;
+    Transaction tx;
     tx.summary.gid = cmd.gid;
     tx.summary.type = TxType::Tcc;
     tx.summary.status = TxStatus::Prepared;
     tx.summary.businessKey = cmd.businessKey;
     tx.summary.flowName = cmd.flowName;
     tx.summary.origin = cmd.origin;
-    tx.options.branchHeaders = cmd.branchHeaders;
     tx.summary.createdMs = tx.summary.updatedMs = now;
-    tx.summary.owner = m_config.instanceId;
+    tx.options.branchHeaders = cmd.branchHeaders;
     tx.clientDriven = true;
     tx.options.timeoutToFailMs =
         cmd.timeoutToFailMs > 0 ? cmd.timeoutToFailMs : m_config.processor.preparedTimeoutMs;
@@ -294,29 +291,15 @@ void Engine::prepare(PrepareCommand cmd, Done done)
         tx.options.requestTimeoutMs = cmd.requestTimeoutMs;
     if (cmd.retryIntervalMs > 0)
         tx.options.retryIntervalMs = cmd.retryIntervalMs;
-    rt->writtenStatus = TxStatus::Prepared;
-    rt->events.push_back(makeEvent(EventKind::TxCreated, now));
-    {
-        std::lock_guard lock(m_mapMutex);
-        if (m_active.count(cmd.gid))
-            return done(absl::AlreadyExistsError(absl::StrCat("gid ", cmd.gid, " is being prepared")));
-        m_active[cmd.gid] = rt;
-    }
-    Outbox out;
-    {
-        std::lock_guard lock(rt->mutex);
-        rt->waitDurable(std::move(done));
-        flushLocked(rt, out, /*gate=*/true, false, false, 0);
-    }
-    deliver(rt, out);
+    admit(std::move(tx), AnswerWhen::Durable, std::move(done));
 }
 
 void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
 {
     if (m_stopping)
         return done(absl::UnavailableError("the coordinator is shutting down"));
-    if (cmd.branchId.empty() || cmd.branchId.size() > 64)
-        return done(absl::InvalidArgumentError("branch_id: 1-64 characters expected"));
+    if (!isValidBranchId(cmd.branchId))
+        return done(absl::InvalidArgumentError(absl::StrCat("branch_id: ", kBranchIdRule, " expected")));
     for (auto [field, endpoint] : {std::pair{"confirm", &cmd.confirm}, {"cancel", &cmd.cancel}})
         if (std::string problem = flow::checkEndpoint(*endpoint);
             !problem.empty() && !endpoint->empty())
@@ -375,7 +358,7 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
         rt->activity++;
         rt->removable = false;
         rt->waitDurable([done = std::move(done)](absl::StatusOr<Transaction> r) { done(r.status()); });
-        flushLocked(rt, out, /*gate=*/true, false, false, 0);
+        flushLocked(rt, out, WriteKind::Gate);
     }
     deliver(rt, out);
 }
@@ -425,7 +408,7 @@ void Engine::finishPrepared(const std::string &gid, Finish finish, const std::st
                 rt->waitDurable(std::move(done));
             if (s == TxStatus::Prepared) {
                 applyStatus(*rt, target, commit ? std::string() : reason);
-                flushLocked(rt, out, /*gate=*/true, false, false, 0);
+                flushLocked(rt, out, WriteKind::Gate);
             } else {
                 advanceLocked(rt, out);
             }

@@ -92,7 +92,6 @@ public:
     void submit(SubmitCommand command, Done done);
     // A fresh gid as submit generates them: unique, time-ordered, 22 letters and digits.
     static std::string generateGid(int64_t nowMs);
-    static bool isValidGid(const std::string &gid);
     void prepare(PrepareCommand command, Done done);
     void registerBranch(RegisterCommand command, StatusDone done);
     // When a caller is answered.
@@ -154,8 +153,14 @@ private:
     RtPtr load(domain::Transaction tx);
     RtPtr refreshParked(const RtPtr &rt);
     void advanceLocked(const RtPtr &rt, Outbox &out);
-    void flushLocked(const RtPtr &rt, Outbox &out, bool gate, bool final, bool park,
-                     int64_t nextRetryMs);
+    // What a write means for the transaction once it is durable.
+    enum class WriteKind {
+        Record,  // records what happened; gates nothing
+        Gate,    // a decision: the calls it leads to start only once it is on disk
+        Final,   // the transaction ended: its callers are answered and it is released
+        Park,    // nothing under way: the store holds it until `nextRetryMs`
+    };
+    void flushLocked(const RtPtr &rt, Outbox &out, WriteKind kind, int64_t nextRetryMs = 0);
     void flushOrDeferLocked(const RtPtr &rt, Outbox &out);
     void flushDeferred(const RtPtr &rt);
     void applyStatus(TxRuntime &rt, domain::TxStatus status, const std::string &reason);
@@ -164,13 +169,22 @@ private:
     void onResult(const RtPtr &rt, const std::string &branchId, domain::OpKind op,
                   CallResult result);
     void onCommitted(const RtPtr &rt, const storage::WriteResult &result, uint64_t writeNo,
-                     bool gate, bool final, bool park, uint64_t activity);
+                     WriteKind kind, uint64_t activity);
     void deliver(const RtPtr &rt, Outbox &out);
     void release(const RtPtr &rt);
+    // Takes a new transaction in: held here and written with its TxCreated event before any
+    // call; `done` is answered `when` the caller asked.
+    void admit(domain::Transaction tx, AnswerWhen when, Done done);
     void submitExisting(const RtPtr &rt, const std::string &flowJson, bool wait, Done done);
     int64_t backoffMs(const domain::Transaction &tx, int consecutiveErrors) const;
     absl::Status checkAction(const TxRuntime &rt, const domain::ActionCommand &cmd) const;
     void applyAction(TxRuntime &rt, const domain::ActionCommand &cmd, int64_t now) const;
+    domain::ActionPlan planAction(const TxRuntime &rt, const domain::ActionCommand &cmd,
+                                  int64_t now) const;
+    // Applies a checked action: its events, its audit entry and the write that records it.
+    void recordActionLocked(const RtPtr &rt, const domain::ActionCommand &cmd,
+                            const domain::ActionPlan &plan, domain::AuditEntry entry,
+                            ActionDone done, int64_t now, Outbox &out);
 
     storage::Store &m_store;
     Committer &m_committer;

@@ -117,6 +117,64 @@ void Engine::applyAction(TxRuntime &rt, const ActionCommand &cmd, int64_t now) c
     }
 }
 
+ActionPlan Engine::planAction(const TxRuntime &rt, const ActionCommand &cmd, int64_t now) const
+{
+    // What the processor would do next after the action, worked out on a copy.
+    TxRuntime copy;
+    copy.tx = rt.tx;
+    copy.order = rt.order;
+    copy.ops = rt.ops;
+    applyAction(copy, cmd, now);
+    ActionPlan plan = planFrom(copy, now, m_config.processor);
+    plan.summary = describePlan(cmd, plan);
+    if (!plan.notRollbackable.empty())
+        plan.warnings.push_back(
+            absl::StrCat("cannot be rolled back: ", absl::StrJoin(plan.notRollbackable, ", ")));
+    if (cmd.action == OperatorAction::MarkFailed)
+        plan.warnings.push_back("no compensation will run: whatever the branches did stays done");
+    return plan;
+}
+
+void Engine::recordActionLocked(const RtPtr &rt, const ActionCommand &cmd, const ActionPlan &plan,
+                                AuditEntry entry, ActionDone done, int64_t now, Outbox &out)
+{
+    const TxStatus before = rt->tx.summary.status;
+    applyAction(*rt, cmd, now);
+    rt->activity++;
+    rt->removable = false;
+    Event e = makeEvent(EventKind::OperatorAction, now);
+    e.branchId = cmd.branchId;
+    e.message = absl::StrCat(toString(cmd.action), " by ", cmd.actor.who, ": ", cmd.reason);
+    rt->events.push_back(e);
+    const TxStatus after = rt->tx.summary.status;
+    if (after != before) {
+        Event changed = makeEvent(EventKind::TxStatusChanged, now);
+        changed.message = rt->tx.summary.rollbackReason;
+        rt->events.push_back(changed);
+    }
+    if (cmd.action == OperatorAction::CancelBranch || cmd.action == OperatorAction::Resolve) {
+        const OpKind k = cmd.action == OperatorAction::Resolve
+                             ? cmd.op
+                             : flow::firstPhaseOp(rt->tx.summary.type);
+        if (const Operation *o = rt->tx.findBranch(cmd.branchId)->find(k))
+            rt->recordOp({cmd.branchId, k, o->status, o->attemptCount});
+    }
+    entry.stateAfter = stateOf(*rt, cmd);
+    entry.detail = plan.summary;
+    rt->pendingAudit.push_back(std::move(entry));
+    rt->waitDurable([done = std::move(done), plan](absl::StatusOr<Transaction> tx) {
+        if (!tx.ok())
+            return done(tx.status());
+        done(ActionOutcome{plan, *tx});
+    });
+    if (isFinal(after))
+        flushLocked(rt, out, WriteKind::Final);
+    else if (after == TxStatus::Aborting && before != TxStatus::Aborting)
+        flushLocked(rt, out, WriteKind::Gate);  // the rollback's calls wait for the decision
+    else
+        advanceLocked(rt, out);
+}
+
 void Engine::act(ActionCommand cmd, ActionDone done)
 {
     const int64_t now = m_clock.nowMs();
@@ -143,81 +201,30 @@ void Engine::act(ActionCommand cmd, ActionDone done)
     absl::Status refused;
     {
         std::lock_guard lock(rt->mutex);
+        // Check, plan, then apply (or only answer the plan of a dry run).
         entry.stateBefore = stateOf(*rt, cmd);
         refused = rt->broken ? absl::UnavailableError("the transaction is being reloaded; retry")
                              : checkAction(*rt, cmd);
-        ActionPlan plan;
-        if (refused.ok()) {
-            TxRuntime copy;
-            copy.tx = rt->tx;
-            copy.order = rt->order;
-            copy.ops = rt->ops;
-            applyAction(copy, cmd, now);
-            plan = planFrom(copy, now, m_config.processor);
-            plan.summary = describePlan(cmd, plan);
-            if (!plan.notRollbackable.empty())
-                plan.warnings.push_back(
-                    absl::StrCat("cannot be rolled back: ", absl::StrJoin(plan.notRollbackable, ", ")));
-            if (cmd.action == OperatorAction::MarkFailed)
-                plan.warnings.push_back(
-                    "no compensation will run: whatever the branches did stays done");
-        }
-        if (!refused.ok() || cmd.dryRun) {
+        if (refused.ok() && !cmd.dryRun) {
+            recordActionLocked(rt, cmd, planAction(*rt, cmd, now), std::move(entry),
+                               std::move(done), now, out);
+        } else {
             if (rt->inFlight == 0 && rt->queuedWrites == 0 && rt->gateOpen
                 && rt->finalWaiters.empty() && rt->durableWaiters.empty()) {
-                rt->removable = true;
+                rt->removable = true;  // loaded only to look: let it go again
                 out.release = true;
             }
             if (refused.ok())
                 out.answers.emplace_back(
-                    [done, plan](absl::StatusOr<Transaction> tx) {
+                    [done, plan = planAction(*rt, cmd, now)](absl::StatusOr<Transaction> tx) {
                         done(ActionOutcome{plan, *tx});
                     },
                     rt->tx);
-        } else {
-            const TxStatus before = rt->tx.summary.status;
-            applyAction(*rt, cmd, now);
-            rt->activity++;
-            rt->removable = false;
-            Event e = makeEvent(EventKind::OperatorAction, now);
-            e.branchId = cmd.branchId;
-            e.message = absl::StrCat(toString(cmd.action), " by ", cmd.actor.who, ": ", cmd.reason);
-            rt->events.push_back(e);
-            const TxStatus after = rt->tx.summary.status;
-            if (after != before) {
-                Event changed = makeEvent(EventKind::TxStatusChanged, now);
-                changed.message = rt->tx.summary.rollbackReason;
-                rt->events.push_back(changed);
-            }
-            if (cmd.action == OperatorAction::CancelBranch || cmd.action == OperatorAction::Resolve) {
-                OpKind k = cmd.action == OperatorAction::Resolve ? cmd.op
-                                                                 : flow::firstPhaseOp(rt->tx.summary.type);
-                const Operation *o = rt->tx.findBranch(cmd.branchId)->find(k);
-                if (o)
-                    rt->recordOp({cmd.branchId, k, o->status, o->attemptCount});
-            }
-            entry.stateAfter = stateOf(*rt, cmd);
-            entry.detail = plan.summary;
-            rt->pendingAudit.push_back(entry);
-            rt->waitDurable([done, plan](absl::StatusOr<Transaction> tx) {
-                if (!tx.ok())
-                    return done(tx.status());
-                done(ActionOutcome{plan, *tx});
-            });
-            if (isFinal(after))
-                flushLocked(rt, out, false, true, false, 0);
-            else if (after == TxStatus::Aborting && before != TxStatus::Aborting)
-                flushLocked(rt, out, true, false, false, 0);
-            else
-                advanceLocked(rt, out);
         }
     }
-    if (!refused.ok()) {
-        out.answers.clear();
-        deliver(rt, out);
-        return refuse(refused);
-    }
     deliver(rt, out);
+    if (!refused.ok())
+        refuse(refused);
 }
 
 void Engine::retryMatching(ListQuery filter, Actor actor, std::string reason, bool dryRun,

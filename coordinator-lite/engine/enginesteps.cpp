@@ -118,11 +118,10 @@ void Engine::advanceLocked(const RtPtr &rt, Outbox &out)
     else
         advanceTcc(*rt, step, m_config.processor);
 
-    bool gate = false, final = false;
+    std::optional<WriteKind> decision;  // Gate or Final
     if (step.newStatus) {
         applyStatus(*rt, *step.newStatus, step.reason);
-        final = isFinal(*step.newStatus);
-        gate = !final;
+        decision = isFinal(*step.newStatus) ? WriteKind::Final : WriteKind::Gate;
     }
     bool deferred = false;
     if ((m_stopping || rt->tx.summary.retryPaused) && !step.calls.empty()) {
@@ -132,11 +131,13 @@ void Engine::advanceLocked(const RtPtr &rt, Outbox &out)
     }
     for (const auto &[branchId, op] : step.calls)
         startCallLocked(*rt, branchId, op, out);
-    const bool park = !final && !gate && rt->inFlight == 0 && (step.calls.empty() || deferred);
+    const bool park = !decision && rt->inFlight == 0 && (step.calls.empty() || deferred);
     const int64_t next =
         step.nextDueMs == INT64_MAX ? step.now + m_config.leaseMs : step.nextDueMs;
-    if (gate || final || park)
-        flushLocked(rt, out, gate, final, park, next);
+    if (decision)
+        flushLocked(rt, out, *decision, next);
+    else if (park)
+        flushLocked(rt, out, WriteKind::Park, next);
     else if (rt->hasPendingChanges())
         flushOrDeferLocked(rt, out);
 }
@@ -147,7 +148,7 @@ void Engine::flushOrDeferLocked(const RtPtr &rt, Outbox &out)
     // ride along with it (one write per decision instead of one per event), within a bound.
     const bool someoneWaits = !rt->durableWaiters.empty() || !rt->pendingAudit.empty();
     if (rt->inFlight == 0 || someoneWaits || m_stopping)
-        return flushLocked(rt, out, false, false, false, 0);
+        return flushLocked(rt, out, WriteKind::Record);
     if (rt->flushDeferred)
         return;
     const bool posted = m_deferredFlushes.post([this, weak = std::weak_ptr<TxRuntime>(rt)] {
@@ -155,7 +156,7 @@ void Engine::flushOrDeferLocked(const RtPtr &rt, Outbox &out)
             flushDeferred(rt);
     });
     if (!posted)
-        return flushLocked(rt, out, false, false, false, 0);
+        return flushLocked(rt, out, WriteKind::Record);
     rt->flushDeferred = true;
 }
 
@@ -166,14 +167,14 @@ void Engine::flushDeferred(const RtPtr &rt)
         std::lock_guard lock(rt->mutex);
         if (!rt->flushDeferred || rt->broken)
             return;
-        flushLocked(rt, out, false, false, false, 0);
+        flushLocked(rt, out, WriteKind::Record);
     }
     deliver(rt, out);
 }
 
-void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool park,
-                         int64_t nextRetryMs)
+void Engine::flushLocked(const RtPtr &rt, Outbox &, WriteKind kind, int64_t nextRetryMs)
 {
+    const bool final = kind == WriteKind::Final;
     const int64_t now = m_clock.nowMs();
     rt->flushDeferred = false;  // everything pending goes with this write
     TxSummary &s = rt->tx.summary;
@@ -188,7 +189,7 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool 
         s.owner.clear();
         s.leaseExpiresMs = 0;
         s.nextRetryMs = 0;
-    } else if (park) {
+    } else if (kind == WriteKind::Park) {
         s.owner = m_config.instanceId;
         s.nextRetryMs = s.leaseExpiresMs = nextRetryMs;
     } else {
@@ -231,17 +232,17 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, bool gate, bool final, bool 
     rt->writtenStatus = s.status;
     rt->queuedWrites++;
     const uint64_t writeNo = ++rt->writeCount;
-    if (gate)
+    if (kind == WriteKind::Gate)
         rt->gateOpen = false;
     const uint64_t activity = rt->activity;
-    m_committer.enqueue(std::move(w), [this, rt, writeNo, gate, final, park,
+    m_committer.enqueue(std::move(w), [this, rt, writeNo, kind,
                                        activity](const storage::WriteResult &r) {
-        onCommitted(rt, r, writeNo, gate, final, park, activity);
+        onCommitted(rt, r, writeNo, kind, activity);
     });
 }
 
 void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_t writeNo,
-                         bool gate, bool final, bool park, uint64_t activity)
+                         WriteKind kind, uint64_t activity)
 {
     Outbox out;
     // A storage fault, not a guard lost to another writer: ours to take back once the store
@@ -271,21 +272,21 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
             for (auto it = ready; it != rt->durableWaiters.end(); ++it)
                 out.answers.emplace_back(std::move(it->second), rt->tx);
             rt->durableWaiters.erase(ready, rt->durableWaiters.end());
-            if (gate) {
+            if (kind == WriteKind::Gate) {
                 rt->gateOpen = true;
                 advanceLocked(rt, out);
             }
-            if (final) {
+            if (kind == WriteKind::Final) {
                 answerAll(rt->finalWaiters, rt->tx, out.answers);
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
                 rt->removable = true;
                 out.release = true;
-            } else if (park && rt->activity == activity && rt->inFlight == 0 && rt->gateOpen
+            } else if (kind == WriteKind::Park && rt->activity == activity && rt->inFlight == 0 && rt->gateOpen
                        && rt->durableWaiters.empty() && rt->finalWaiters.empty()) {
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
                 rt->removable = true;
                 out.release = true;
-            } else if (park) {
+            } else if (kind == WriteKind::Park) {
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
             }
         }

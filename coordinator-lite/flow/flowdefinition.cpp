@@ -1,5 +1,6 @@
 #include "flowdefinition.h"
 
+#include "domain/identifiers.h"
 #include "jsondepth.h"
 #include "simendpoint.h"
 
@@ -178,13 +179,8 @@ private:
             error(path + ".id", "missing");
         else if (!j["id"].is_string())
             error(path + ".id", "expected a string");
-        else if (b.id.empty() || b.id.size() > 64
-                 || !std::all_of(b.id.begin(), b.id.end(), [](char c) {
-                        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
-                               || c == '.';
-                    }))
-            error(path + ".id", "\"" + b.id + "\" must be 1-64 letters, digits, '-', '_' or '.'",
-                  b.id);
+        else if (!domain::isValidBranchId(b.id))
+            error(path + ".id", "\"" + b.id + "\" must be " + domain::kBranchIdRule, b.id);
         if (j.contains("name"))
             string(j["name"], path + ".name", &b.name, b.id);
         if (j.contains("after")) {

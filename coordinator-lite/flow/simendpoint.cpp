@@ -1,5 +1,7 @@
 #include "simendpoint.h"
 
+#include "domain/identifiers.h"
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -57,11 +59,10 @@ std::optional<SimSpec> parseSimEndpoint(std::string_view endpoint, std::string *
         *error = "sim:// endpoint needs a name, e.g. sim://bank";
         return std::nullopt;
     }
-    for (char c : spec.name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-            *error = "sim:// name may contain letters, digits, '-', '_' and '.' only";
-            return std::nullopt;
-        }
+    if (!domain::isValidBranchId(spec.name)) {
+        *error = std::string("sim:// name: ") + domain::kBranchIdRule + " expected";
+        return std::nullopt;
+    }
     if (q == std::string_view::npos)
         return spec;
     std::string_view query = rest.substr(q + 1);
