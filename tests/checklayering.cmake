@@ -14,7 +14,7 @@ forbid(app/session "#include [<\"](grpcpp/|grpc/|google/protobuf/|.*\\.pb\\.h)" 
 forbid(coordinator-lite "#include [<\"]Q[A-Za-z]+" "coordinator-lite must not include Qt")
 forbid(coordinator-lite/domain "#include [<\"](grpcpp/|.*\\.pb\\.h|sqlite3)" "domain must stay protocol and storage free")
 forbid(coordinator-lite/engine "#include [<\"](grpcpp/|.*\\.pb\\.h|sqlite3)" "engine sees only Store, BranchInvoker and Clock interfaces")
-forbid(app/flow "#include [<\"](grpcpp/|grpc/|.*\\.pb\\.h|QWidget|QGraphics)" "app/flow has no widgets and no gRPC")
+forbid(app/document "#include [<\"](grpcpp/|grpc/|.*\\.pb\\.h|QWidget|QGraphics)" "app/document has no widgets and no gRPC")
 foreach(layer coordinator-lite/engine coordinator-lite/api coordinator-lite/dtm)
   forbid(${layer} "#include [<\"]storage/(sqlite|postgres|sql)/" "${layer} sees the Store interface only, never a driver")
 endforeach()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/types.h"
+#include "endpoint.h"  // checkEndpoint, schemeOf
 
 #include <map>
 #include <optional>
@@ -8,8 +9,9 @@
 #include <string_view>
 #include <vector>
 
-// Flow definitions (*.txflow.json): parsing, validation and the normalised JSON form.
-// The one implementation, shared by coordinator-lite and the console's designer.
+// Flow definitions (*.txflow.json): the parser (flowparser.cpp), the validator
+// (flowvalidator.cpp) and the normalised JSON form. The one implementation, shared by
+// coordinator-lite and the console's designer.
 namespace coord::flow {
 
 struct FlowIssue {
@@ -62,10 +64,6 @@ ParseResult parseFlowStructure(std::string_view json, const FlowLimits &limits =
 
 // Semantic checks on a parsed flow: cycles, missing operations, endpoints, ordering hazards.
 std::vector<FlowIssue> validateFlow(const FlowDefinition &flow, const FlowLimits &limits = {});
-
-// Endpoint syntax: http(s)://host[:port]/path, grpc://host:port/pkg.Svc/Method,
-// host:port/pkg.Svc/Method (DTM style), sim://name?params. Returns an error text or "".
-std::string checkEndpoint(std::string_view endpoint);
 
 // The normalised flow object, keys in a stable order (for storage and small diffs).
 std::string toJson(const FlowDefinition &flow);

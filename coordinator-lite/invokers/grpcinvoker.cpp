@@ -2,6 +2,8 @@
 
 #include "responseclassifier.h"
 
+#include "flow/endpoint.h"
+
 #include <absl/strings/ascii.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -33,7 +35,7 @@ GrpcInvoker::~GrpcInvoker()
 bool GrpcInvoker::parseEndpoint(const std::string &endpoint, std::string *target,
                                 std::string *method)
 {
-    std::string rest = endpoint.rfind("grpc://", 0) == 0 ? endpoint.substr(7) : endpoint;
+    const std::string rest(flow::grpcTargetAndMethod(endpoint));
     size_t slash = rest.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 >= rest.size())
         return false;

@@ -1,10 +1,11 @@
 #pragma once
 
 #include "engine/branchinvoker.h"
+#include "flow/endpoint.h"
 
 namespace coord::invokers {
 
-// Sends each call to the invoker for its endpoint's scheme: http(s), sim, else gRPC.
+// Sends each call to the invoker for its endpoint's scheme (flow::schemeOf).
 class RoutingInvoker : public engine::BranchInvoker
 {
 public:
@@ -16,13 +17,15 @@ public:
 
     void invoke(engine::BranchCall call, Done done) override
     {
-        const std::string &e = call.endpoint;
-        if (e.rfind("http://", 0) == 0 || e.rfind("https://", 0) == 0)
-            m_http.invoke(std::move(call), std::move(done));
-        else if (e.rfind("sim://", 0) == 0)
-            m_sim.invoke(std::move(call), std::move(done));
-        else
-            m_grpc.invoke(std::move(call), std::move(done));
+        switch (flow::schemeOf(call.endpoint)) {
+        case flow::Scheme::Http:
+            return m_http.invoke(std::move(call), std::move(done));
+        case flow::Scheme::Sim:
+            return m_sim.invoke(std::move(call), std::move(done));
+        case flow::Scheme::Grpc:
+        case flow::Scheme::Unsupported:  // checked at submit; the gRPC invoker names it
+            return m_grpc.invoke(std::move(call), std::move(done));
+        }
     }
 
 private:

@@ -1,8 +1,8 @@
 // The designer's Go export against dtm's SDK API: each sample flow's export is compiled with
 // Debian's Go against tests/dtmexport (dtmcli's exported SAGA/TCC API, the SDK's requests on the
 // wire), run against coordinator-lite's DTM API, and must end as Run in the designer ends.
-#include "flow/flowexport.h"
-#include "flow/flowfile.h"
+#include "document/flowexport.h"
+#include "document/flowfile.h"
 #include "support/coordinatorprocess.h"
 
 #include <QDir>

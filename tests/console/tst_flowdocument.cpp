@@ -1,7 +1,7 @@
 // (No raw strings in this file: moc does not read them.)
 // The designer's document: every edit undoes and redoes exactly, validation, and the file format.
-#include "flow/flowdocument.h"
-#include "flow/flowfile.h"
+#include "document/flowdocument.h"
+#include "document/flowfile.h"
 
 #include <QDir>
 #include <QFile>

@@ -4,8 +4,8 @@
 #include "propertypanel.h"
 #include "rundialog.h"
 
-#include "flow/flowexport.h"
-#include "flow/flowfile.h"
+#include "document/flowexport.h"
+#include "document/flowfile.h"
 
 #include <QAction>
 #include <QClipboard>

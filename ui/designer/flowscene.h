@@ -1,7 +1,7 @@
 #pragma once
 
 #include "branchgraphview.h"
-#include "flow/flowdocument.h"
+#include "document/flowdocument.h"
 
 #include <QGraphicsScene>
 #include <QGraphicsSceneMouseEvent>

@@ -1,6 +1,6 @@
 #include "propertypanel.h"
 
-#include "flow/flowfile.h"
+#include "document/flowfile.h"
 
 #include "client/coordinatorclient.h"
 
@@ -200,12 +200,17 @@ void PropertyPanel::checkEndpoints()
         const QString name = QString::fromStdString(toString(op));
         const QString endpoint = it->second;
         (*results)[name] = tr("checking…");
-        if (QString problem = QString::fromStdString(coord::flow::checkEndpoint(endpoint.toStdString()));
+        const std::string text = endpoint.toStdString();
+        if (QString problem = QString::fromStdString(coord::flow::checkEndpoint(text));
             !problem.isEmpty()) {
             (*results)[name] = problem;
-        } else if (endpoint.startsWith(QStringLiteral("sim://"))) {
+            continue;
+        }
+        switch (coord::flow::schemeOf(text)) {
+        case coord::flow::Scheme::Sim:
             (*results)[name] = tr("simulated: always there");
-        } else if (endpoint.startsWith(QStringLiteral("http"))) {
+            break;
+        case coord::flow::Scheme::Http: {
             // Any HTTP answer (even 404 or 405) means something listens there.
             auto *reply = m_network.get(QNetworkRequest(QUrl(endpoint)));
             reply->setParent(this);
@@ -217,13 +222,17 @@ void PropertyPanel::checkEndpoints()
                 reply->deleteLater();
                 show();
             });
-        } else {
-            QString target = endpoint.startsWith(QStringLiteral("grpc://")) ? endpoint.mid(7) : endpoint;
-            target = target.left(target.indexOf(QLatin1Char('/')));
+            break;
+        }
+        case coord::flow::Scheme::Grpc:
+        case coord::flow::Scheme::Unsupported: {
+            const QString target = QString::fromStdString(std::string(coord::flow::grpcHostPort(text)));
             client::CoordinatorClient::checkGrpcTarget(this, target, 3000, [results, name, show](bool ok, QString detail) {
                 (*results)[name] = ok ? tr("gRPC %1").arg(detail) : tr("gRPC: %1").arg(detail);
                 show();
             });
+            break;
+        }
         }
     }
     show();

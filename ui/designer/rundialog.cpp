@@ -1,7 +1,7 @@
 #include "rundialog.h"
 
 #include "client/coordinatorclient.h"
-#include "flow/flowfile.h"
+#include "document/flowfile.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -44,7 +44,7 @@ RunDialog::RunDialog(client::CoordinatorClient &client, const flow::FlowData &da
     const OpKind first = coord::flow::firstPhaseOp(data.type);
     for (const flow::BranchData &b : data.branches) {
         auto it = b.endpoints.find(first);
-        if (it == b.endpoints.end() || !it->second.startsWith(QStringLiteral("sim://")))
+        if (it == b.endpoints.end() || coord::flow::schemeOf(it->second.toStdString()) != coord::flow::Scheme::Sim)
             continue;
         auto *combo = new QComboBox(this);
         for (const auto &[label, params] : faults())

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "flow/flowdocument.h"
+#include "document/flowdocument.h"
 
 #include <QDialog>
 

@@ -1,5 +1,7 @@
 #include "flowexport.h"
 
+#include "flow/endpoint.h"
+
 #include "flowfile.h"
 
 #include <QRegularExpression>
@@ -33,7 +35,7 @@ QString goPayload(const BranchData &b)
 // The client calls a TCC try itself: a sim:// one through coordinator-lite's HTTP bridge.
 QString tryUrl(const QString &endpoint)
 {
-    return endpoint.startsWith(QStringLiteral("sim://"))
+    return coord::flow::schemeOf(endpoint.toStdString()) == coord::flow::Scheme::Sim
                ? QStringLiteral("sim(dtmServer, %1)").arg(goString(endpoint))
                : goString(endpoint);
 }
