@@ -1,0 +1,21 @@
+#pragma once
+
+#include "cli.h"
+
+#include "domain/operator.h"
+
+// txctl's commands: each takes its arguments from the session's Cli and returns the exit code.
+namespace txctl {
+
+int cmdPing(Session &s);
+int cmdList(Session &s);
+int cmdSubmit(Session &s);
+int cmdGet(Session &s);
+int cmdWatch(Session &s);
+int cmdAudit(Session &s);
+// cancel-branch, abort, mark-failed, pause, resume: GID [BRANCH] --reason R [--dry-run]
+int cmdAction(Session &s, coord::domain::OperatorAction action);
+int cmdRetry(Session &s);
+int cmdResolve(Session &s);
+
+}  // namespace txctl
