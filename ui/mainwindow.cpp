@@ -1,13 +1,10 @@
 #include "mainwindow.h"
 
 #include "connectionsdialog.h"
-#include "charts/dashboardwidget.h"
 #include "coordinatorbanner.h"
 #include "designer/designerwidget.h"
-#include "filterbar.h"
-#include "transactiondetailwidget.h"
+#include "monitorwidget.h"
 
-#include "models/transactionfilterproxymodel.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
@@ -17,26 +14,19 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QGuiApplication>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
-#include <QLineEdit>
 #include <QShortcut>
-#include <QSplitter>
 #include <QTabWidget>
-#include <QTimer>
-#include <QStackedWidget>
 #include <QStatusBar>
-#include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
 
 namespace txdesk::ui {
 
 using client::CoordinatorClient;
-using models::TransactionTableModel;
 
 MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &vault,
                        QWidget *parent)
@@ -44,15 +34,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
       m_session(session),
       m_vault(vault),
       m_banner(new CoordinatorBanner(this)),
-      m_stack(new QStackedWidget(this)),
-      m_table(new QTableView(this)),
-      m_proxy(new models::TransactionFilterProxyModel(this)),
-      m_stuckProxy(new models::TransactionFilterProxyModel(this)),
-      m_stuckTable(new QTableView(this)),
-      m_views(new QTabWidget(this)),
-      m_filterBar(new FilterBar(*m_proxy, this)),
-      m_detail(new TransactionDetailWidget(*session.client(), this)),
-      m_dashboard(new DashboardWidget(*session.transactions(), this)),
+      m_monitor(new MonitorWidget(*session.client(), *session.transactions(), this)),
       m_designer(new DesignerWidget(*session.client(), this)),
       m_modes(new QTabWidget(this)),
       m_connectionLabel(new QLabel(this)),
@@ -62,53 +44,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     setWindowTitle(tr("TxDesk"));
     resize(1280, 820);
 
-    auto setUpTable = [](QTableView *table, QAbstractItemModel *model) {
-        table->setModel(model);
-        table->setSortingEnabled(true);
-        table->sortByColumn(TransactionTableModel::Created, Qt::DescendingOrder);
-        table->setSelectionBehavior(QAbstractItemView::SelectRows);
-        table->setSelectionMode(QAbstractItemView::SingleSelection);
-        table->setAlternatingRowColors(true);
-        table->verticalHeader()->hide();
-        table->verticalHeader()->setDefaultSectionSize(22);
-        table->horizontalHeader()->setStretchLastSection(true);
-        table->setColumnWidth(TransactionTableModel::Gid, 240);
-    };
-    m_proxy->setSourceModel(session.transactions());
-    setUpTable(m_table, m_proxy);
-    for (int c : {int(TransactionTableModel::NextRetry), int(TransactionTableModel::Suggested)})
-        m_table->hideColumn(c);
-    m_stuckProxy->setSourceModel(session.transactions());
-    m_stuckProxy->setStuckOnly(true);
-    setUpTable(m_stuckTable, m_stuckProxy);
-    for (int c : {int(TransactionTableModel::Type), int(TransactionTableModel::BusinessKey),
-                  int(TransactionTableModel::Branches), int(TransactionTableModel::Updated)})
-        m_stuckTable->hideColumn(c);
-
-    auto *empty = new QLabel(tr("<h3>No transactions yet</h3>"
-                                "<p>Submit a flow with <code>txctl submit FILE</code>, or run one "
-                                "from the designer.<br>New transactions appear here live.</p>"),
-                             this);
-    empty->setAlignment(Qt::AlignCenter);
-    auto *all = new QWidget(this);
-    auto *allLayout = new QVBoxLayout(all);
-    allLayout->setContentsMargins(0, 0, 0, 0);
-    allLayout->addWidget(m_filterBar);
-    allLayout->addWidget(m_table, 1);
-    m_stack->addWidget(empty);
-    m_stack->addWidget(all);
-    m_views->addTab(m_stack, tr("Transactions"));
-    m_views->addTab(m_stuckTable, tr("Stuck"));
-    m_views->addTab(m_dashboard, tr("Dashboard"));
-
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->setObjectName(QStringLiteral("monitorSplitter"));
-    splitter->addWidget(m_views);
-    splitter->addWidget(m_detail);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-
-    m_modes->addTab(splitter, tr("Monitor"));
+    m_modes->addTab(m_monitor, tr("Monitor"));
     m_modes->addTab(m_designer, tr("Designer"));
     m_modes->setDocumentMode(true);
     auto *central = new QWidget(this);
@@ -118,8 +54,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     setCentralWidget(central);
     // Run in the designer jumps to that transaction in the live monitor.
     connect(m_designer, &DesignerWidget::submitted, this, [this](const QString &gid) {
-        showDesigner(false);
-        m_views->setCurrentIndex(0);
+        showView(MonitorWidget::Transactions);
         focusTransaction(gid);
     });
     connect(m_designer, &DesignerWidget::titleChanged, this, [this](const QString &title) {
@@ -128,66 +63,50 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
 
     createActions();
     createStatusBar();
+    connectSession();
+    for (int i = 0; i < 3; ++i)  // Ctrl+1..3: transactions, stuck, dashboard
+        new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
+                      [this, i] { showView(i); });
+    new QShortcut(QKeySequence::Find, this, [this] {
+        showDesigner(false);
+        m_monitor->focusFilter();
+    });
 
-    auto *model = session.transactions();
-    connect(model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateEmptyState);
-    connect(model, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyState);
-    connect(m_stuckProxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateEmptyState);
-    connect(m_stuckProxy, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateEmptyState);
-    connect(&session, &session::ConsoleSession::connectionChanged, this, &MainWindow::updateConnection);
-    connect(&session, &session::ConsoleSession::coordinatorFailed, this,
+    updateConnection(session.client()->state(), {});
+    showCounts(session.transactions()->rowCount(), m_monitor->stuckCount());
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    m_monitor->restoreState(settings);
+}
+
+// The session's news: connection state, the bundled coordinator's failures, loading progress.
+void MainWindow::connectSession()
+{
+    connect(m_monitor, &MonitorWidget::countsChanged, this, &MainWindow::showCounts);
+    connect(&m_session, &session::ConsoleSession::connectionChanged, this,
+            &MainWindow::updateConnection);
+    connect(&m_session, &session::ConsoleSession::coordinatorFailed, this,
             [this](const QString &reason, const QString &output) {
                 m_banner->showFailure(reason, output, m_session.isBundled());
                 statusBar()->showMessage(reason);
             });
-    connect(&session, &session::ConsoleSession::coordinatorStarted, this, [this] {
+    connect(&m_session, &session::ConsoleSession::coordinatorStarted, this, [this] {
         m_banner->hide();
     });
-    connect(m_banner, &CoordinatorBanner::restartRequested, &session,
+    connect(m_banner, &CoordinatorBanner::restartRequested, &m_session,
             &session::ConsoleSession::restartBundledCoordinator);
-    connect(session.client(), &client::CoordinatorClient::eventsArrived, m_detail,
-            &TransactionDetailWidget::onEvents);
-    connect(session.client(), &client::CoordinatorClient::eventsArrived, m_dashboard,
-            &DashboardWidget::onEvents);
-    for (QTableView *table : {m_table, m_stuckTable})
-        connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-                [this](const QModelIndex &current) {
-                    if (current.isValid())
-                        m_detail->showTransaction(
-                            current.data(TransactionTableModel::GidRole).toString());
-                });
-    // Countdowns to the next retry move every second without touching the model.
-    auto *tick = new QTimer(this);
-    connect(tick, &QTimer::timeout, m_stuckTable->viewport(), qOverload<>(&QWidget::update));
-    tick->start(1000);
     // Initial load of a large history: say how far it got.
-    connect(session.client(), &client::CoordinatorClient::snapshotStarted, this,
+    CoordinatorClient *client = m_session.client();
+    connect(client, &CoordinatorClient::snapshotStarted, this,
             [this] { statusBar()->showMessage(tr("Loading transactions…")); });
-    connect(session.client(), &client::CoordinatorClient::snapshotPage, this, [this] {
+    connect(client, &CoordinatorClient::snapshotPage, this, [this] {
         statusBar()->showMessage(tr("Loading transactions… %L1 so far")
                                      .arg(m_session.transactions()->rowCount()));
     });
-    connect(session.client(), &client::CoordinatorClient::snapshotFinished, this, [this] {
-        statusBar()->showMessage(tr("Loaded %L1 transactions").arg(m_session.transactions()->rowCount()), 3000);
-    });
-    for (int i = 0; i < 3; ++i)  // Ctrl+1..3: transactions, stuck, dashboard
-        new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
-                      [this, i] { m_views->setCurrentIndex(i); });
-    new QShortcut(QKeySequence::Find, this, [this] {
-        m_views->setCurrentIndex(0);
-        m_filterBar->textEdit()->setFocus();
-    });
-
-    updateConnection(session.client()->state(), {});
-    updateEmptyState();
-
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
-    m_table->horizontalHeader()->restoreState(
-        settings.value(QStringLiteral("mainWindow/transactionColumns/v2")).toByteArray());
-    splitter->restoreState(settings.value(QStringLiteral("mainWindow/splitter")).toByteArray());
-    connect(qApp, &QCoreApplication::aboutToQuit, this, [splitter] {
-        QSettings().setValue(QStringLiteral("mainWindow/splitter"), splitter->saveState());
+    connect(client, &CoordinatorClient::snapshotFinished, this, [this] {
+        statusBar()->showMessage(
+            tr("Loaded %L1 transactions").arg(m_session.transactions()->rowCount()), 3000);
     });
 }
 
@@ -263,41 +182,14 @@ QString MainWindow::connectionText() const { return m_connectionLabel->text(); }
 void MainWindow::showView(int index)
 {
     showDesigner(false);
-    m_views->setCurrentIndex(index);
+    m_monitor->showView(static_cast<MonitorWidget::View>(index));
 }
 
 void MainWindow::showDesigner(bool designer) { m_modes->setCurrentIndex(designer ? 1 : 0); }
 
-void MainWindow::showDetailTab(const QString &name)
-{
-    m_detail->showTab(name);
-}
+void MainWindow::showDetailTab(const QString &name) { m_monitor->showDetailTab(name); }
 
-void MainWindow::focusTransaction(const QString &gid)
-{
-    m_detail->showTransaction(gid);
-    auto select = [this, gid] {
-        const int row = m_session.transactions()->rowOf(gid);
-        if (row < 0)
-            return false;
-        const QModelIndex index = m_proxy->mapFromSource(m_session.transactions()->index(row, 0));
-        if (index.isValid())
-            m_table->selectionModel()->setCurrentIndex(
-                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        return true;
-    };
-    if (select())
-        return;
-    // Not listed yet (just submitted): select it when it arrives.
-    auto *connection = new QMetaObject::Connection;
-    *connection = connect(m_session.transactions(), &QAbstractItemModel::rowsInserted, this,
-                          [select, connection] {
-                              if (select()) {
-                                  QObject::disconnect(*connection);
-                                  delete connection;
-                              }
-                          });
-}
+void MainWindow::focusTransaction(const QString &gid) { m_monitor->focusTransaction(gid); }
 
 void MainWindow::updateConnection(CoordinatorClient::State state, const QString &detail)
 {
@@ -340,14 +232,10 @@ void MainWindow::updateConnection(CoordinatorClient::State state, const QString 
         statusBar()->clearMessage();
 }
 
-void MainWindow::updateEmptyState()
+void MainWindow::showCounts(int transactions, int stuck)
 {
-    const int rows = m_session.transactions()->rowCount();
-    m_stack->setCurrentIndex(rows == 0 ? 0 : 1);
-    const int stuck = m_stuckProxy->rowCount();
-    m_countLabel->setText(tr("%n transaction(s)", nullptr, rows)
+    m_countLabel->setText(tr("%n transaction(s)", nullptr, transactions)
                           + (stuck ? tr(", %n stuck", nullptr, stuck) : QString()));
-    m_views->setTabText(1, stuck ? tr("Stuck (%1)").arg(stuck) : tr("Stuck"));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -358,8 +246,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("mainWindow/transactionColumns/v2"),
-                      m_table->horizontalHeader()->saveState());
+    m_monitor->saveState(settings);
     event->accept();
 }
 

@@ -5,26 +5,18 @@
 #include <QMainWindow>
 
 class QLabel;
-class QStackedWidget;
 class QTabWidget;
-class QTableView;
 
 namespace txdesk::session {
 class ConsoleSession;
 class TokenVault;
 }
 
-namespace txdesk::models {
-class TransactionFilterProxyModel;
-}
-
 namespace txdesk::ui {
 
 class CoordinatorBanner;
-class DashboardWidget;
 class DesignerWidget;
-class FilterBar;
-class TransactionDetailWidget;
+class MonitorWidget;
 
 // The console's main window. It only assembles views over the session.
 class MainWindow : public QMainWindow
@@ -41,14 +33,10 @@ public:
     void focusTransaction(const QString &gid);
     void showDetailTab(const QString &name);  // branches, timeline or events
     CoordinatorBanner *banner() const { return m_banner; }
-    QTableView *transactionView() const { return m_table; }
-    QTableView *stuckView() const { return m_stuckTable; }
-    TransactionDetailWidget *detail() const { return m_detail; }
-    DashboardWidget *dashboard() const { return m_dashboard; }
+    MonitorWidget *monitor() const { return m_monitor; }
     DesignerWidget *designer() const { return m_designer; }
     void showDesigner(bool designer);
-    void showView(int index);  // 0 transactions, 1 stuck, 2 dashboard
-    FilterBar *filterBar() const { return m_filterBar; }
+    void showView(int index);  // the monitor's: 0 transactions, 1 stuck, 2 dashboard
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -56,21 +44,14 @@ protected:
 private:
     void createActions();
     void createStatusBar();
+    void connectSession();
     void updateConnection(client::CoordinatorClient::State state, const QString &detail);
-    void updateEmptyState();
+    void showCounts(int transactions, int stuck);
 
     session::ConsoleSession &m_session;
     session::TokenVault &m_vault;
     CoordinatorBanner *m_banner;
-    QStackedWidget *m_stack;
-    QTableView *m_table;
-    models::TransactionFilterProxyModel *m_proxy;
-    models::TransactionFilterProxyModel *m_stuckProxy;
-    QTableView *m_stuckTable;
-    QTabWidget *m_views;
-    FilterBar *m_filterBar;
-    TransactionDetailWidget *m_detail;
-    DashboardWidget *m_dashboard;
+    MonitorWidget *m_monitor;
     DesignerWidget *m_designer;
     QTabWidget *m_modes;
     QLabel *m_connectionLabel;

@@ -5,6 +5,7 @@
 #include "designer/propertypanel.h"
 #include "designer/rundialog.h"
 #include "mainwindow.h"
+#include "monitorwidget.h"
 #include "transactiondetailwidget.h"
 
 #include "models/transactiondetailmodel.h"
@@ -155,7 +156,7 @@ private slots:
         dialog.setFault(QStringLiteral("car"), 1);  // fail
         QVERIFY(dialog.withFaults().branches[2].endpoints.at(OpKind::Action).endsWith(QStringLiteral("&fail=1")));
         dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
-        ui::TransactionDetailWidget *detail = m_window->detail();
+        ui::TransactionDetailWidget *detail = m_window->monitor()->detail();
         QTRY_VERIFY_WITH_TIMEOUT(!detail->gid().isEmpty(), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("FAILED")), 15000);
         QVERIFY(detail->headerText().contains(QStringLiteral("branch car action failed")));
@@ -169,7 +170,7 @@ private slots:
                 return compensated >= 3;  // flight, hotel and the failed car itself
             }(),
             10000);
-        QVERIFY(m_window->detail()->isVisible());  // we are back in the monitor
+        QVERIFY(m_window->monitor()->detail()->isVisible());  // we are back in the monitor
     }
 
     void buildATwoBranchSagaThroughTheUiSaveReopenAndRunItOnTheBundledCoordinator()
@@ -227,7 +228,7 @@ private slots:
         ui::RunDialog run(*bundled.client(), d.document().data(), &window);
         connect(&run, &ui::RunDialog::submitted, &d, &ui::DesignerWidget::submitted);
         run.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
-        QTRY_VERIFY_WITH_TIMEOUT(window.detail()->headerText().contains(QStringLiteral("SUCCEEDED")), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->detail()->headerText().contains(QStringLiteral("SUCCEEDED")), 15000);
     }
 
 private:

@@ -2,6 +2,7 @@
 // (offscreen), and what the user sees when the child goes away.
 #include "coordinatorbanner.h"
 #include "mainwindow.h"
+#include "monitorwidget.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
@@ -42,8 +43,8 @@ private slots:
                                  15000);
         QVERIFY(session.bundled()->isRunning());
         QVERIFY(session.address().startsWith(QStringLiteral("127.0.0.1:")));
-        QTRY_COMPARE_WITH_TIMEOUT(window.transactionView()->model()->rowCount(), 1, 10000);
-        QCOMPARE(window.transactionView()->model()->index(0, 0).data().toString(),
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 1, 10000);
+        QCOMPARE(window.monitor()->transactionView()->model()->index(0, 0).data().toString(),
                  QStringLiteral("seeded-gid"));
         QVERIFY(!window.banner()->isVisible());
     }

@@ -3,6 +3,7 @@
 #include "actiondialog.h"
 #include "branchgraphview.h"
 #include "mainwindow.h"
+#include "monitorwidget.h"
 #include "timelinewidget.h"
 #include "transactiondetailwidget.h"
 
@@ -70,10 +71,10 @@ private slots:
         window.show();
         session.start();
 
-        QTRY_VERIFY_WITH_TIMEOUT(window.transactionView()->model()->rowCount() == 1, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(window.stuckView()->model()->rowCount() == 1, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount() == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->stuckView()->model()->rowCount() == 1, 15000);
         window.focusTransaction(QStringLiteral("stuck-gui"));
-        ui::TransactionDetailWidget *detail = window.detail();
+        ui::TransactionDetailWidget *detail = window.monitor()->detail();
         QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("SUBMITTED")), 10000);
         QVERIFY(detail->headerText().contains(QStringLiteral("stuck")));
         QPushButton *abort = detail->button(OperatorAction::Abort);
@@ -102,7 +103,7 @@ private slots:
         QVERIFY(detail->headerText().contains(QStringLiteral("customer gave up")));
         QTRY_VERIFY_WITH_TIMEOUT(!abort->isEnabled(), 5000);
         QCOMPARE(abort->toolTip(), QStringLiteral("the transaction is finished"));
-        QTRY_COMPARE_WITH_TIMEOUT(window.stuckView()->model()->rowCount(), 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->stuckView()->model()->rowCount(), 0, 10000);
 
         auto admin = pb::Admin::NewStub(
             grpc::CreateChannel(m_coordinator->address(), grpc::InsecureChannelCredentials()));
@@ -123,7 +124,7 @@ private slots:
         window.show();
         session.start();
         window.focusTransaction(QStringLiteral("cancel-gui"));
-        ui::TransactionDetailWidget *detail = window.detail();
+        ui::TransactionDetailWidget *detail = window.monitor()->detail();
         QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("SUBMITTED")), 10000);
         QPushButton *cancel = detail->button(OperatorAction::CancelBranch);
         QVERIFY(!cancel->isEnabled());
@@ -158,7 +159,7 @@ private slots:
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")), 10000);
         submit(kOkFlow, "before-kill");
-        QTRY_COMPARE_WITH_TIMEOUT(window.transactionView()->model()->rowCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 1, 10000);
         m_coordinator->kill();
         QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Disconnected")), 10000);
         QVERIFY(m_coordinator->start());
@@ -166,7 +167,7 @@ private slots:
                                      && !window.connectionText().contains(QStringLiteral("Dis")),
                                  15000);
         submit(kOkFlow, "after-restart");
-        QTRY_COMPARE_WITH_TIMEOUT(window.transactionView()->model()->rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 2, 10000);
         const int row = session.transactions()->rowOf(QStringLiteral("after-restart"));
         QTRY_VERIFY_WITH_TIMEOUT(session.transactions()->summaryAt(row).status
                                      == coord::domain::TxStatus::Succeeded,
@@ -194,7 +195,7 @@ private slots:
         ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
-        auto *table = window.transactionView();
+        auto *table = window.monitor()->transactionView();
         QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
         QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("on-first"));
         config.profileName = QStringLiteral("second");

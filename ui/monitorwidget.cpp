@@ -1,0 +1,189 @@
+#include "monitorwidget.h"
+
+#include "charts/dashboardwidget.h"
+#include "filterbar.h"
+#include "transactiondetailwidget.h"
+
+#include "client/coordinatorclient.h"
+#include "models/transactionfilterproxymodel.h"
+#include "models/transactiontablemodel.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace txdesk::ui {
+
+using models::TransactionTableModel;
+
+namespace {
+
+const QString kColumnsKey = QStringLiteral("mainWindow/transactionColumns/v2");
+const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
+
+void setUpTable(QTableView *table, QAbstractItemModel *model)
+{
+    table->setModel(model);
+    table->setSortingEnabled(true);
+    table->sortByColumn(TransactionTableModel::Created, Qt::DescendingOrder);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setAlternatingRowColors(true);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(22);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setColumnWidth(TransactionTableModel::Gid, 240);
+}
+
+}  // namespace
+
+MonitorWidget::MonitorWidget(client::CoordinatorClient &client,
+                             TransactionTableModel &transactions, QWidget *parent)
+    : QWidget(parent),
+      m_transactions(transactions),
+      m_stack(new QStackedWidget(this)),
+      m_table(new QTableView(this)),
+      m_proxy(new models::TransactionFilterProxyModel(this)),
+      m_stuckProxy(new models::TransactionFilterProxyModel(this)),
+      m_stuckTable(new QTableView(this)),
+      m_views(new QTabWidget(this)),
+      m_filterBar(new FilterBar(*m_proxy, this)),
+      m_detail(new TransactionDetailWidget(client, this)),
+      m_dashboard(new DashboardWidget(transactions, this)),
+      m_splitter(new QSplitter(Qt::Vertical, this))
+{
+    setUpTables();
+    m_views->addTab(transactionsPage(), tr("Transactions"));
+    m_views->addTab(m_stuckTable, tr("Stuck"));
+    m_views->addTab(m_dashboard, tr("Dashboard"));
+
+    m_splitter->setObjectName(QStringLiteral("monitorSplitter"));
+    m_splitter->addWidget(m_views);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_splitter);
+
+    connect(&transactions, &QAbstractItemModel::rowsInserted, this, &MonitorWidget::updateEmptyState);
+    connect(&transactions, &QAbstractItemModel::modelReset, this, &MonitorWidget::updateEmptyState);
+    connect(m_stuckProxy, &QAbstractItemModel::rowsInserted, this, &MonitorWidget::updateEmptyState);
+    connect(m_stuckProxy, &QAbstractItemModel::rowsRemoved, this, &MonitorWidget::updateEmptyState);
+    connect(&client, &client::CoordinatorClient::eventsArrived, m_detail,
+            &TransactionDetailWidget::onEvents);
+    connect(&client, &client::CoordinatorClient::eventsArrived, m_dashboard,
+            &DashboardWidget::onEvents);
+    for (QTableView *table : {m_table, m_stuckTable})
+        connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+                [this](const QModelIndex &current) {
+                    if (current.isValid())
+                        m_detail->showTransaction(
+                            current.data(TransactionTableModel::GidRole).toString());
+                });
+    // Countdowns to the next retry move every second without touching the model.
+    auto *tick = new QTimer(this);
+    connect(tick, &QTimer::timeout, m_stuckTable->viewport(), qOverload<>(&QWidget::update));
+    tick->start(1000);
+    updateEmptyState();
+}
+
+void MonitorWidget::setUpTables()
+{
+    m_proxy->setSourceModel(&m_transactions);
+    setUpTable(m_table, m_proxy);
+    for (int c : {int(TransactionTableModel::NextRetry), int(TransactionTableModel::Suggested)})
+        m_table->hideColumn(c);
+    m_stuckProxy->setSourceModel(&m_transactions);
+    m_stuckProxy->setStuckOnly(true);
+    setUpTable(m_stuckTable, m_stuckProxy);
+    for (int c : {int(TransactionTableModel::Type), int(TransactionTableModel::BusinessKey),
+                  int(TransactionTableModel::Branches), int(TransactionTableModel::Updated)})
+        m_stuckTable->hideColumn(c);
+}
+
+// The filter bar over the table, or the first-run explanation while there is nothing to list.
+QWidget *MonitorWidget::transactionsPage()
+{
+    auto *empty = new QLabel(tr("<h3>No transactions yet</h3>"
+                                "<p>Submit a flow with <code>txctl submit FILE</code>, or run one "
+                                "from the designer.<br>New transactions appear here live.</p>"),
+                             this);
+    empty->setAlignment(Qt::AlignCenter);
+    auto *all = new QWidget(this);
+    auto *allLayout = new QVBoxLayout(all);
+    allLayout->setContentsMargins(0, 0, 0, 0);
+    allLayout->addWidget(m_filterBar);
+    allLayout->addWidget(m_table, 1);
+    m_stack->addWidget(empty);
+    m_stack->addWidget(all);
+    return m_stack;
+}
+
+void MonitorWidget::focusTransaction(const QString &gid)
+{
+    m_detail->showTransaction(gid);
+    auto select = [this, gid] {
+        const int row = m_transactions.rowOf(gid);
+        if (row < 0)
+            return false;
+        const QModelIndex index = m_proxy->mapFromSource(m_transactions.index(row, 0));
+        if (index.isValid())
+            m_table->selectionModel()->setCurrentIndex(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        return true;
+    };
+    if (select())
+        return;
+    // Not listed yet (just submitted): select it when it arrives.
+    auto *connection = new QMetaObject::Connection;
+    *connection = connect(&m_transactions, &QAbstractItemModel::rowsInserted, this,
+                          [select, connection] {
+                              if (select()) {
+                                  QObject::disconnect(*connection);
+                                  delete connection;
+                              }
+                          });
+}
+
+void MonitorWidget::showView(View view) { m_views->setCurrentIndex(view); }
+
+void MonitorWidget::showDetailTab(const QString &name) { m_detail->showTab(name); }
+
+void MonitorWidget::focusFilter()
+{
+    showView(Transactions);
+    m_filterBar->textEdit()->setFocus();
+}
+
+void MonitorWidget::saveState(QSettings &settings) const
+{
+    settings.setValue(kColumnsKey, m_table->horizontalHeader()->saveState());
+    settings.setValue(kSplitterKey, m_splitter->saveState());
+}
+
+void MonitorWidget::restoreState(const QSettings &settings)
+{
+    m_table->horizontalHeader()->restoreState(settings.value(kColumnsKey).toByteArray());
+    m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+}
+
+int MonitorWidget::stuckCount() const { return m_stuckProxy->rowCount(); }
+
+void MonitorWidget::updateEmptyState()
+{
+    const int rows = m_transactions.rowCount();
+    m_stack->setCurrentIndex(rows == 0 ? 0 : 1);
+    const int stuck = m_stuckProxy->rowCount();
+    m_views->setTabText(Stuck, stuck ? tr("Stuck (%1)").arg(stuck) : tr("Stuck"));
+    emit countsChanged(rows, stuck);
+}
+
+}  // namespace txdesk::ui
