@@ -23,7 +23,32 @@ QPainterPath edgePath(QPointF s, QPointF e)
 
 QPen edgePen() { return QPen(QColor(0x90, 0xa4, 0xae), 1.7); }
 
-BranchNodeItem::BranchNodeItem(const Branch &branch) : m_branch(branch) {}
+PillColors PillColors::filled(const QColor &base)
+{
+    return {base, base.lighter(185), base.darker(130)};
+}
+
+PillColors PillColors::outlined()
+{
+    return {QColor(0xb0, 0xbe, 0xc5), QColor(Qt::white), QColor(0x78, 0x90, 0x9c)};
+}
+
+PillColors NodePalette::pill(const Operation &op) const
+{
+    const QColor c = models::colorOf(op.status);
+    return c.isValid() ? PillColors::filled(c) : PillColors::outlined();  // pending: outlined
+}
+
+const NodePalette &NodePalette::byStatus()
+{
+    static const NodePalette palette;
+    return palette;
+}
+
+BranchNodeItem::BranchNodeItem(const Branch &branch, const NodePalette &palette)
+    : m_branch(branch), m_palette(palette)
+{
+}
 
 void BranchNodeItem::setBranch(const Branch &branch)
 {
@@ -54,13 +79,12 @@ void BranchNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidge
     const double pillWidth = (kWidth - 20 - 4.0 * (m_branch.ops.size() - 1)) / std::max<size_t>(m_branch.ops.size(), 1);
     double x = 10;
     for (const Operation &op : m_branch.ops) {
-        QColor c = models::colorOf(op.status);
-        const bool pending = !c.isValid();
+        const PillColors colors = m_palette.pill(op);
         QRectF pill(x, 32, pillWidth, 22);
-        p->setPen(pending ? QColor(0xb0, 0xbe, 0xc5) : c);
-        p->setBrush(pending ? QColor(Qt::white) : c.lighter(185));
+        p->setPen(colors.border);
+        p->setBrush(colors.fill);
         p->drawRoundedRect(pill, 10, 10);
-        p->setPen(pending ? QColor(0x78, 0x90, 0x9c) : c.darker(130));
+        p->setPen(colors.text);
         p->drawText(pill, Qt::AlignCenter,
                     QString::fromStdString(toString(op.op))
                         + (op.attemptCount > 1 ? QStringLiteral(" ×%1").arg(op.attemptCount) : QString()));

@@ -4,6 +4,7 @@
 
 #include <QGraphicsItem>
 #include <QGraphicsView>
+#include <QColor>
 #include <QPainterPath>
 #include <QPen>
 
@@ -43,11 +44,29 @@ private:
     std::string m_gid;
 };
 
-// One branch: its id and name, and a pill per operation in that operation's status colour.
+// The colours of an operation's pill.
+struct PillColors {
+    QColor border, fill, text;
+    static PillColors filled(const QColor &base);  // a light fill in `base`, darker text
+    static PillColors outlined();                  // white, grey outline: nothing to show yet
+};
+
+// How a node draws its operations: the monitor by live status; the designer (which has no
+// status to show) by whether an endpoint is filled in.
+class NodePalette
+{
+public:
+    virtual ~NodePalette() = default;
+    virtual PillColors pill(const coord::domain::Operation &op) const;  // by status
+    static const NodePalette &byStatus();
+};
+
+// One branch: its id and name, and a pill per operation in the palette's colours.
 class BranchNodeItem : public QGraphicsItem
 {
 public:
-    explicit BranchNodeItem(const coord::domain::Branch &branch);
+    explicit BranchNodeItem(const coord::domain::Branch &branch,
+                            const NodePalette &palette = NodePalette::byStatus());
     void setBranch(const coord::domain::Branch &branch);
     const coord::domain::Branch &branch() const { return m_branch; }
     QRectF boundingRect() const override;
@@ -60,6 +79,7 @@ public:
 
 private:
     coord::domain::Branch m_branch;
+    const NodePalette &m_palette;
 };
 
 // The one look of an ordering edge (monitor graph and designer canvas): a curve from the

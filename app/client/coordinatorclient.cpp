@@ -335,31 +335,6 @@ void CoordinatorClient::fetchTransaction(const QString &gid, TransactionDone don
     });
 }
 
-void CoordinatorClient::checkGrpcTarget(QObject *context, const QString &target, int timeoutMs,
-                                        std::function<void(bool, QString)> done)
-{
-    // The channel lives on the worker thread only and dies there, never on a gRPC thread.
-    std::thread([context = QPointer<QObject>(context), target = target.toStdString(), timeoutMs,
-                 done = std::move(done)] {
-        bool ok = false;
-        {
-            auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-            ok = channel->WaitForConnected(std::chrono::system_clock::now()
-                                           + std::chrono::milliseconds(timeoutMs));
-        }
-        const QString detail = ok ? QObject::tr("accepts connections")
-                                  : QObject::tr("no answer within %1 ms").arg(timeoutMs);
-        // The application object outlives the check; the context is checked on its own thread.
-        QMetaObject::invokeMethod(
-            QCoreApplication::instance(),
-            [context, done, ok, detail] {
-                if (context)
-                    done(ok, detail);
-            },
-            Qt::QueuedConnection);
-    }).detach();
-}
-
 void CoordinatorClient::submit(const QByteArray &flowJson, const QString &gid,
                                const QString &businessKey, TransactionDone done)
 {

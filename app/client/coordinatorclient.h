@@ -59,11 +59,6 @@ public:
     // An operator action (or its dry-run plan).
     void act(const coord::domain::ActionCommand &command, ActionDone done);
 
-    // Whether a gRPC participant at HOST:PORT accepts connections (the designer's "check
-    // endpoint"); the callback runs on the caller's thread.
-    static void checkGrpcTarget(QObject *context, const QString &target, int timeoutMs,
-                                std::function<void(bool reachable, QString detail)> done);
-
     void setReconnectInterval(int ms) { m_reconnectMs = ms; }
 
 signals:

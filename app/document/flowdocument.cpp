@@ -16,6 +16,27 @@ using coord::flow::FlowIssue;
 FlowDocument::FlowDocument(QObject *parent) : QObject(parent)
 {
     m_data.name = QStringLiteral("new-flow");
+    connect(&m_undo, &QUndoStack::cleanChanged, this, &FlowDocument::fileStateChanged);
+}
+
+void FlowDocument::reset(const FlowData &data, const QString &filePath, bool layOut)
+{
+    m_undo.clear();
+    applyData(data, {FlowChange::Kind::Reset, {}});
+    if (layOut) {
+        autoLayout();
+        m_undo.clear();
+    }
+    m_undo.setClean();
+    m_filePath = filePath;
+    emit fileStateChanged();
+}
+
+void FlowDocument::markSaved(const QString &filePath)
+{
+    m_filePath = filePath;
+    m_undo.setClean();
+    emit fileStateChanged();
 }
 
 const BranchData *FlowDocument::branch(const QString &id) const

@@ -36,15 +36,7 @@ struct FlowData {
     coord::domain::TxOptions options;
     std::vector<BranchData> branches;
 
-    bool operator==(const FlowData &o) const
-    {
-        return name == o.name && type == o.type && branches == o.branches
-               && options.timeoutToFailMs == o.options.timeoutToFailMs
-               && options.retryIntervalMs == o.options.retryIntervalMs
-               && options.requestTimeoutMs == o.options.requestTimeoutMs
-               && options.maxRetries == o.options.maxRetries
-               && options.waitResult == o.options.waitResult;
-    }
+    bool operator==(const FlowData &) const = default;
 };
 
 // What changed, in one typed notification (instead of a signal per kind of change).
@@ -64,6 +56,17 @@ public:
     explicit FlowDocument(QObject *parent = nullptr);
 
     const FlowData &data() const { return m_data; }
+
+    // The file this flow was opened from or last saved to; empty for a new flow and for a
+    // sample (a template: saving asks where).
+    QString filePath() const { return m_filePath; }
+    bool isModified() const { return !m_undo.isClean(); }
+    // Starts over with `data` as the unmodified state, without undo history (new, open);
+    // `layOut` places branches that have no position yet.
+    void reset(const FlowData &data, const QString &filePath, bool layOut = false);
+    // What the document holds now is what `filePath` holds.
+    void markSaved(const QString &filePath);
+
     QUndoStack *undoStack() { return &m_undo; }
     const BranchData *branch(const QString &id) const;
     int indexOf(const QString &id) const;
@@ -90,7 +93,7 @@ public:
     std::vector<coord::flow::FlowIssue> validate() const;
     std::optional<coord::flow::FlowDefinition> toDefinition(std::vector<coord::flow::FlowIssue> *issues) const;
 
-    // Raw state changes, used by the commands only.
+    // Raw state changes, for the undo commands only.
     void applyData(const FlowData &data, const FlowChange &change);
     void applyBranch(int index, const BranchData &branch, FlowChange::Kind kind);
     void insertBranch(int index, const BranchData &branch);
@@ -99,9 +102,12 @@ public:
 
 signals:
     void changed(const txdesk::flow::FlowChange &change);
+    // The file path or the modified state changed (the designer's title).
+    void fileStateChanged();
 
 private:
     FlowData m_data;
+    QString m_filePath;
     QUndoStack m_undo;
     int m_moveMergeId = 1;
 };

@@ -57,4 +57,6 @@ QColor colorOf(AttemptOutcome outcome)
     return {};
 }
 
+QColor readyColor() { return kGreen; }
+
 }  // namespace txdesk::models

@@ -10,5 +10,6 @@ namespace txdesk::models {
 QColor colorOf(coord::domain::TxStatus status);
 QColor colorOf(coord::domain::OpStatus status);  // invalid QColor for pending (use the default)
 QColor colorOf(coord::domain::AttemptOutcome outcome);
+QColor readyColor();  // the designer's operation with its endpoint filled in
 
 }  // namespace txdesk::models

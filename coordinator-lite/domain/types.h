@@ -76,6 +76,8 @@ struct TxOptions {
     bool waitResult = true;
     // Sent with every branch call: HTTP headers, gRPC metadata (DTM's branch_headers).
     std::map<std::string, std::string> branchHeaders;
+
+    bool operator==(const TxOptions &) const = default;
 };
 
 struct TxSummary {

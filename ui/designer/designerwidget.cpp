@@ -1,6 +1,7 @@
 #include "designerwidget.h"
 
 #include "flowscene.h"
+#include "flowview.h"
 #include "propertypanel.h"
 #include "rundialog.h"
 
@@ -71,8 +72,9 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
         m_properties->showBranch(s.size() == 1 ? s.front() : QString());
     });
     connect(&m_doc, &flow::FlowDocument::changed, this, &DesignerWidget::revalidate);
-    connect(m_doc.undoStack(), &QUndoStack::cleanChanged, this, [this] {
-        emit titleChanged(QFileInfo(m_path).fileName() + (isModified() ? QStringLiteral(" *") : QString()));
+    connect(&m_doc, &flow::FlowDocument::fileStateChanged, this, [this] {
+        const QString name = m_doc.filePath().isEmpty() ? m_openedName : QFileInfo(m_doc.filePath()).fileName();
+        emit titleChanged(name + (isModified() ? QStringLiteral(" *") : QString()));
     });
     connect(m_validation, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         const QString id = item->data(Qt::UserRole).toString();
@@ -104,9 +106,8 @@ void DesignerWidget::createActions(QToolBar *toolbar)
             if (!maybeSave())
                 return;
             QString error;
-            if (!openFile(QStringLiteral(":/flows/") + name, &error))
+            if (!openFile(QStringLiteral(":/flows/") + name, &error))  // a template: no path
                 QMessageBox::warning(this, tr("Cannot open"), error);
-            m_path.clear();  // a sample is a template: saving asks where
         });
     auto *samplesButton = new QToolButton(this);
     samplesButton->setText(tr("Samples"));
@@ -120,7 +121,7 @@ void DesignerWidget::createActions(QToolBar *toolbar)
     recentButton->setPopupMode(QToolButton::InstantPopup);
     toolbar->addWidget(recentButton);
     QAction *save = toolbar->addAction(tr("Save"), this, [this] {
-        QString path = m_path;
+        QString path = m_doc.filePath();
         if (path.isEmpty())
             path = QFileDialog::getSaveFileName(this, tr("Save flow"), m_doc.data().name + QStringLiteral(".txflow.json"),
                                                 tr("Flows (*.txflow.json)"));
@@ -182,7 +183,7 @@ void DesignerWidget::createActions(QToolBar *toolbar)
     auto *exportMenu = new QMenu(tr("Export"), this);
     exportMenu->addAction(tr("txctl command"), this, [this] {
         showText(tr("txctl command"),
-                 flow::txctlCommand(m_path.isEmpty() ? m_doc.data().name + QStringLiteral(".txflow.json") : m_path,
+                 flow::txctlCommand(m_doc.filePath().isEmpty() ? m_doc.data().name + QStringLiteral(".txflow.json") : m_doc.filePath(),
                                     QStringLiteral("127.0.0.1:36790")));
     });
     exportMenu->addAction(tr("Go (dtmcli)"), this, [this] { showText(tr("Go (dtmcli)"), exportGo()); });
@@ -193,21 +194,15 @@ void DesignerWidget::createActions(QToolBar *toolbar)
     toolbar->addWidget(exportButton);
 }
 
-bool DesignerWidget::isModified() const
-{
-    return !const_cast<flow::FlowDocument &>(m_doc).undoStack()->isClean();
-}
+bool DesignerWidget::isModified() const { return m_doc.isModified(); }
 
 void DesignerWidget::newFlow(TxType type)
 {
     flow::FlowData d;
     d.name = QStringLiteral("new-flow");
     d.type = type;
-    m_doc.undoStack()->clear();
-    m_doc.applyData(d, {flow::FlowChange::Kind::Reset, {}});
-    m_doc.undoStack()->setClean();
-    m_path.clear();
-    emit titleChanged(tr("untitled"));
+    m_openedName = tr("untitled");
+    m_doc.reset(d, {});
 }
 
 bool DesignerWidget::openFile(const QString &path, QString *error)
@@ -224,17 +219,11 @@ bool DesignerWidget::openFile(const QString &path, QString *error)
             *error = tr("%1: %2").arg(QFileInfo(path).fileName(), loaded.error);
         return false;
     }
-    m_doc.undoStack()->clear();
-    m_doc.applyData(*loaded.data, {flow::FlowChange::Kind::Reset, {}});
-    if (!loaded.hadLayout) {
-        m_doc.autoLayout();
-        m_doc.undoStack()->clear();
-    }
-    m_doc.undoStack()->setClean();
-    m_path = path;
-    if (!path.startsWith(QLatin1Char(':')))
+    const bool resource = path.startsWith(QLatin1Char(':'));  // a sample
+    m_openedName = QFileInfo(path).fileName();
+    m_doc.reset(*loaded.data, resource ? QString() : path, !loaded.hadLayout);
+    if (!resource)
         rememberRecent(path);
-    emit titleChanged(QFileInfo(path).fileName());
     return true;
 }
 
@@ -249,10 +238,8 @@ bool DesignerWidget::saveTo(const QString &path, QString *error)
             *error = tr("%1: %2").arg(path, file.errorString());
         return false;
     }
-    m_path = path;
-    m_doc.undoStack()->setClean();
+    m_doc.markSaved(path);
     rememberRecent(path);
-    emit titleChanged(QFileInfo(path).fileName());
     return true;
 }
 
@@ -267,7 +254,8 @@ bool DesignerWidget::maybeSave()
         return false;
     if (answer == QMessageBox::Discard)
         return true;
-    QString path = m_path.isEmpty() ? QFileDialog::getSaveFileName(this, tr("Save flow")) : m_path;
+    QString path = m_doc.filePath().isEmpty() ? QFileDialog::getSaveFileName(this, tr("Save flow"))
+                                              : m_doc.filePath();
     QString error;
     if (path.isEmpty() || !saveTo(path, &error)) {
         if (!error.isEmpty())

@@ -31,7 +31,7 @@ public:
     FlowScene *scene() const { return m_scene; }
     PropertyPanel *properties() const { return m_properties; }
     QListWidget *validation() const { return m_validation; }
-    QString filePath() const { return m_path; }
+    QString filePath() const { return m_doc.filePath(); }
     bool isModified() const;
 
     bool openFile(const QString &path, QString *error = nullptr);
@@ -62,7 +62,7 @@ private:
     PropertyPanel *m_properties;
     QListWidget *m_validation;
     QMenu *m_recent;
-    QString m_path;
+    QString m_openedName;  // the title of a flow without a path (untitled, a sample)
 };
 
 }  // namespace txdesk::ui

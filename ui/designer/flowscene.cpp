@@ -13,29 +13,6 @@ namespace txdesk::ui {
 using coord::domain::OpKind;
 using coord::domain::OpStatus;
 
-void DesignerNodeItem::mousePressEvent(QGraphicsSceneMouseEvent *e)
-{
-        if (portRect().contains(e->pos())) {
-            m_scene.startConnection(m_id, e->scenePos());
-            e->accept();
-            return;
-        }
-        BranchNodeItem::mousePressEvent(e);
-    }
-
-QVariant DesignerNodeItem::itemChange(GraphicsItemChange change, const QVariant &value)
-{
-        if (change == ItemPositionHasChanged)
-            m_scene.nodeDragged(m_id, value.toPointF());
-        return BranchNodeItem::itemChange(change, value);
-    }
-
-void DesignerNodeItem::mouseReleaseEvent(QGraphicsSceneMouseEvent *e)
-{
-        BranchNodeItem::mouseReleaseEvent(e);
-        m_scene.nodeReleased();
-    }
-
 FlowScene::FlowScene(flow::FlowDocument &doc, QObject *parent) : QGraphicsScene(parent), m_doc(doc)
 {
     connect(&m_doc, &flow::FlowDocument::changed, this, &FlowScene::onChanged);
@@ -204,15 +181,6 @@ void FlowScene::keyPressEvent(QKeyEvent *event)
         return;
     }
     QGraphicsScene::keyPressEvent(event);
-}
-
-void FlowView::wheelEvent(QWheelEvent *event)
-{
-    if (!(event->modifiers() & Qt::ControlModifier))
-        return QGraphicsView::wheelEvent(event);
-    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
-    const double f = event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
-    scale(f, f);
 }
 
 }  // namespace txdesk::ui

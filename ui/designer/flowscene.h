@@ -1,86 +1,13 @@
 #pragma once
 
-#include "branchgraphview.h"
+#include "designernodeitem.h"
 #include "document/flowdocument.h"
 
 #include <QGraphicsScene>
-#include <QGraphicsSceneMouseEvent>
-#include <QPainter>
-#include <QGraphicsView>
 
 #include <map>
 
 namespace txdesk::ui {
-
-class FlowScene;
-
-// A designer node: the monitor's branch look, movable, with a port to drag edges from and a
-// red outline when validation finds a problem in it.
-class DesignerNodeItem : public BranchNodeItem
-{
-public:
-    DesignerNodeItem(FlowScene &scene, const flow::BranchData &data, coord::domain::TxType type)
-        : BranchNodeItem(toBranch(data, type)), m_scene(scene), m_id(data.id)
-    {
-        setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
-        setPos(data.pos);
-    }
-
-    static coord::domain::Branch toBranch(const flow::BranchData &d, coord::domain::TxType type)
-    {
-        coord::domain::Branch b;
-        b.id = d.id.toStdString();
-        b.name = d.name.toStdString();
-        b.notRollbackable = d.notRollbackable;
-        for (coord::domain::OpKind op : coord::flow::opsFor(type)) {
-            auto it = d.endpoints.find(op);
-            const bool set = it != d.endpoints.end() && !it->second.trimmed().isEmpty();
-            // Set endpoints read as "ready" (green); missing ones as pending (outlined).
-            b.ops.push_back({op, set ? it->second.toStdString() : std::string(),
-                             set ? coord::domain::OpStatus::Succeeded : coord::domain::OpStatus::Pending, 0, {}});
-        }
-        return b;
-    }
-
-    void setData(const flow::BranchData &d, coord::domain::TxType type)
-    {
-        setBranch(toBranch(d, type));
-        if (pos() != d.pos)
-            setPos(d.pos);
-    }
-
-    void setError(bool error)
-    {
-        m_error = error;
-        update();
-    }
-
-    QString id() const { return m_id; }
-    QRectF portRect() const { return QRectF(kWidth - 8, kHeight / 2 - 8, 16, 16); }
-    QRectF boundingRect() const override { return BranchNodeItem::boundingRect().adjusted(-3, -3, 11, 3); }
-
-    void paint(QPainter *p, const QStyleOptionGraphicsItem *o, QWidget *w) override
-    {
-        BranchNodeItem::paint(p, o, w);
-        if (m_error || isSelected()) {
-            p->setBrush(Qt::NoBrush);
-            p->setPen(QPen(m_error ? QColor(0xc6, 0x28, 0x28) : QColor(0x15, 0x65, 0xc0), 2.5));
-            p->drawRoundedRect(QRectF(-2, -2, kWidth + 4, kHeight + 4), 9, 9);
-        }
-        p->setPen(QPen(QColor(0x60, 0x7d, 0x8b), 1.5));
-        p->setBrush(Qt::white);
-        p->drawEllipse(portRect());
-    }
-
-protected:
-    void mousePressEvent(QGraphicsSceneMouseEvent *e) override;
-    QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
-    void mouseReleaseEvent(QGraphicsSceneMouseEvent *e) override;
-private:
-    FlowScene &m_scene;
-    QString m_id;
-    bool m_error = false;
-};
 
 // The designer's canvas. Items mirror the document (id -> item) and are rebuilt only from the
 // document's change events; every gesture becomes a document command: dragging a node moves it
@@ -126,16 +53,6 @@ private:
     QGraphicsLineItem *m_rubber = nullptr;
     QString m_connectFrom;
     bool m_syncing = false;
-};
-
-// The canvas view: Ctrl+wheel zooms around the pointer.
-class FlowView : public QGraphicsView
-{
-public:
-    using QGraphicsView::QGraphicsView;
-
-protected:
-    void wheelEvent(QWheelEvent *event) override;
 };
 
 }  // namespace txdesk::ui

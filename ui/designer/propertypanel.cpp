@@ -5,7 +5,6 @@
 #include "client/coordinatorclient.h"
 
 #include <QCheckBox>
-#include <QNetworkReply>
 #include <QPushButton>
 #include <QTimer>
 #include <QComboBox>
@@ -200,40 +199,10 @@ void PropertyPanel::checkEndpoints()
         const QString name = QString::fromStdString(toString(op));
         const QString endpoint = it->second;
         (*results)[name] = tr("checking…");
-        const std::string text = endpoint.toStdString();
-        if (QString problem = QString::fromStdString(coord::flow::checkEndpoint(text));
-            !problem.isEmpty()) {
-            (*results)[name] = problem;
-            continue;
-        }
-        switch (coord::flow::schemeOf(text)) {
-        case coord::flow::Scheme::Sim:
-            (*results)[name] = tr("simulated: always there");
-            break;
-        case coord::flow::Scheme::Http: {
-            // Any HTTP answer (even 404 or 405) means something listens there.
-            auto *reply = m_network.get(QNetworkRequest(QUrl(endpoint)));
-            reply->setParent(this);
-            QTimer::singleShot(3000, reply, &QNetworkReply::abort);
-            connect(reply, &QNetworkReply::finished, this, [reply, results, name, show] {
-                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                (*results)[name] = status > 0 ? tr("answers (HTTP %1)").arg(status)
-                                              : tr("no answer: %1").arg(reply->errorString());
-                reply->deleteLater();
-                show();
-            });
-            break;
-        }
-        case coord::flow::Scheme::Grpc:
-        case coord::flow::Scheme::Unsupported: {
-            const QString target = QString::fromStdString(std::string(coord::flow::grpcHostPort(text)));
-            client::CoordinatorClient::checkGrpcTarget(this, target, 3000, [results, name, show](bool ok, QString detail) {
-                (*results)[name] = ok ? tr("gRPC %1").arg(detail) : tr("gRPC: %1").arg(detail);
-                show();
-            });
-            break;
-        }
-        }
+        m_probe.probe(endpoint, 3000, [results, name, show](const QString &verdict) {
+            (*results)[name] = verdict;
+            show();
+        });
     }
     show();
 }

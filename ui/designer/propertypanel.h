@@ -2,7 +2,8 @@
 
 #include "document/flowdocument.h"
 
-#include <QNetworkAccessManager>
+#include "client/endpointprobe.h"
+
 #include <QWidget>
 
 #include <map>
@@ -63,7 +64,7 @@ private:
     QSpinBox *m_timeoutToFail, *m_retryInterval, *m_requestTimeout, *m_maxRetries;
     QCheckBox *m_waitResult;
     QLabel *m_checkResult;
-    QNetworkAccessManager m_network;
+    client::EndpointProbe m_probe;
 };
 
 }  // namespace txdesk::ui
