@@ -3,6 +3,8 @@
 #include "flow/simendpoint.h"
 
 #include <gtest/gtest.h>
+
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 using namespace coord::flow;
@@ -76,6 +78,15 @@ struct BadCase {
 class FlowErrors : public ::testing::TestWithParam<BadCase>
 {
 };
+
+// "TCC op in a SAGA" -> Rules/FlowErrors.areRejectedNamingTheField/TCC_op_in_a_SAGA
+std::string caseName(const ::testing::TestParamInfo<BadCase> &info)
+{
+    std::string name;
+    for (char c : std::string(info.param.what))
+        name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    return name;
+}
 
 TEST_P(FlowErrors, areRejectedNamingTheField)
 {
@@ -151,7 +162,8 @@ INSTANTIATE_TEST_SUITE_P(
                 [](Json &d) { d["flow"]["branches"][1]["payload_base64"] = "@@"; },
                 "is not base64"},
         BadCase{"branches not an array", [](Json &d) { d["flow"]["branches"] = 3; },
-                "expected an array"}));
+                "expected an array"}),
+    caseName);
 
 TEST(FlowTest, notJsonIsAnErrorNotACrash)
 {

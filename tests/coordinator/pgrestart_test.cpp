@@ -123,10 +123,12 @@ TEST_P(PgRestartTest, restartUnderLoadLosesNothingDoesNothingTwiceAndResumesAtOn
             << gid << " was stored, but its submit was answered: " << message;
     }
     // The client submits the refused ones again (idempotent by gid), as DTM's rule says it may.
-    for (size_t i = 0; i < transfers.gids.size(); ++i)
-        if (refused.count(transfers.gids[i]))
+    for (size_t i = 0; i < transfers.gids.size(); ++i) {
+        if (refused.count(transfers.gids[i])) {
             ASSERT_TRUE(testsupport::submitTransfer(instances[i % 2]->stub(), transfers, i))
                 << transfers.gids[i];
+        }
+    }
 
     ASSERT_TRUE(testsupport::waitAllFinished(instances[0]->stub(), std::chrono::seconds(90)))
         << testsupport::describeUnfinished(instances[0]->stub());
@@ -172,6 +174,7 @@ TEST_P(PgRestartTest, restartUnderLoadLosesNothingDoesNothingTwiceAndResumesAtOn
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, PgRestartTest, ::testing::Values("fast", "immediate"));
+INSTANTIATE_TEST_SUITE_P(Modes, PgRestartTest, ::testing::Values("fast", "immediate"),
+                         [](const auto &info) { return std::string(info.param); });
 
 }  // namespace
