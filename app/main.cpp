@@ -10,56 +10,59 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
-int main(int argc, char **argv)
-{
-    QApplication app(argc, argv);
-    txdesk::session::QuitOnSignals quitOnSignals;
-    QApplication::setOrganizationName(QStringLiteral("TxDesk"));
-    QApplication::setApplicationName(QStringLiteral("txdesk"));
-    QApplication::setApplicationVersion(QStringLiteral(TXDESK_VERSION));
+namespace {
 
+// The console's command line, parsed.
+struct ConsoleOptions {
+    QString connect, token, coordinator, db;      // where the coordinator is
+    QString show, detailTab, view, design;        // what the window opens on
+    QString screenshot;                           // save a picture of the window and quit
+    int quitAfterMs = -1;                         // quit after this long (-1: never)
+};
+
+ConsoleOptions parseOptions(const QApplication &app)
+{
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("TxDesk console"));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption connect(QStringLiteral("connect"),
-                               QStringLiteral("Connect to a running coordinator instead of "
-                                              "starting the bundled one."),
-                               QStringLiteral("host:port"));
-    QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Bearer token."),
-                             QStringLiteral("token"));
-    QCommandLineOption coordinator(QStringLiteral("coordinator"),
-                                   QStringLiteral("Path of the bundled coordinator-lite."),
-                                   QStringLiteral("path"));
-    QCommandLineOption db(QStringLiteral("db"),
-                          QStringLiteral("SQLite file of the bundled coordinator."),
-                          QStringLiteral("file"));
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Save a picture of the window and quit."),
-                                  QStringLiteral("png"));
-    QCommandLineOption quitAfter(QStringLiteral("quit-after"),
-                                 QStringLiteral("Quit after this many milliseconds."),
-                                 QStringLiteral("ms"));
-    QCommandLineOption show(QStringLiteral("show"),
-                            QStringLiteral("Open with this transaction in the detail pane."),
-                            QStringLiteral("gid"));
-    QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("Start on a view: transactions, stuck, dashboard."),
-                            QStringLiteral("name"));
-    QCommandLineOption design(QStringLiteral("design"),
-                              QStringLiteral("Open a .txflow.json in the designer."),
-                              QStringLiteral("file"));
-    QCommandLineOption tab(QStringLiteral("detail-tab"),
-                           QStringLiteral("Detail tab to show first: branches, timeline, events."),
-                           QStringLiteral("name"));
-    parser.addOptions({connect, token, coordinator, db, screenshot, quitAfter, show, tab, view, design});
+    auto option = [&parser](const char *name, const char *help, const char *value) {
+        QCommandLineOption o(QString::fromLatin1(name), QString::fromLatin1(help),
+                             QString::fromLatin1(value));
+        parser.addOption(o);
+        return o;
+    };
+    const auto connect = option("connect", "Connect to a running coordinator instead of starting "
+                                           "the bundled one.", "host:port");
+    const auto token = option("token", "Bearer token.", "token");
+    const auto coordinator = option("coordinator", "Path of the bundled coordinator-lite.", "path");
+    const auto db = option("db", "SQLite file of the bundled coordinator.", "file");
+    const auto screenshot = option("screenshot", "Save a picture of the window and quit.", "png");
+    const auto quitAfter = option("quit-after", "Quit after this many milliseconds.", "ms");
+    const auto show = option("show", "Open with this transaction in the detail pane.", "gid");
+    const auto tab = option("detail-tab", "Detail tab to show first: branches, timeline, events.",
+                            "name");
+    const auto view = option("view", "Start on a view: transactions, stuck, dashboard.", "name");
+    const auto design = option("design", "Open a .txflow.json in the designer.", "file");
     parser.process(app);
 
-    // --connect wins; otherwise the profile chosen last time (the bundled one at first).
+    ConsoleOptions o{parser.value(connect), parser.value(token), parser.value(coordinator),
+                     parser.value(db),      parser.value(show),  parser.value(tab),
+                     parser.value(view),    parser.value(design), parser.value(screenshot)};
+    if (parser.isSet(quitAfter))
+        o.quitAfterMs = parser.value(quitAfter).toInt();
+    else if (parser.isSet(screenshot))
+        o.quitAfterMs = 2000;
+    return o;
+}
+
+// --connect wins; otherwise the profile chosen last time (the bundled one at first).
+txdesk::session::SessionConfig sessionConfig(const ConsoleOptions &o)
+{
     txdesk::session::ProfileStore profiles;
     txdesk::session::SessionConfig config;
-    if (parser.isSet(connect)) {
-        config.remoteAddress = parser.value(connect);
+    if (!o.connect.isEmpty()) {
+        config.remoteAddress = o.connect;
         config.profileName = config.remoteAddress;
     } else {
         const auto profile = profiles.find(profiles.current());
@@ -67,42 +70,60 @@ int main(int argc, char **argv)
         config.remoteAddress = profile.address;
         config.caFile = profile.caFile;
     }
-    config.token = parser.value(token);
-    config.coordinatorExecutable = parser.value(coordinator);
-    config.databasePath = parser.value(db);
+    config.token = o.token;
+    config.coordinatorExecutable = o.coordinator;
+    config.databasePath = o.db;
+    return config;
+}
 
+void openStartView(txdesk::ui::MainWindow &window, const ConsoleOptions &o)
+{
+    if (!o.show.isEmpty())
+        window.focusTransaction(o.show);
+    if (!o.detailTab.isEmpty())
+        window.showDetailTab(o.detailTab);
+    if (!o.design.isEmpty()) {
+        QString error;
+        if (!window.designer()->openFile(o.design, &error))
+            qWarning("%s", qPrintable(error));
+        window.showDesigner(true);
+    }
+    if (!o.view.isEmpty())
+        window.showView(QStringList{QStringLiteral("transactions"), QStringLiteral("stuck"),
+                                    QStringLiteral("dashboard")}
+                            .indexOf(o.view));
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    txdesk::session::QuitOnSignals quitOnSignals;
+    QApplication::setOrganizationName(QStringLiteral("TxDesk"));
+    QApplication::setApplicationName(QStringLiteral("txdesk"));
+    QApplication::setApplicationVersion(QStringLiteral(TXDESK_VERSION));
+    const ConsoleOptions options = parseOptions(app);
+
+    txdesk::session::SessionConfig config = sessionConfig(options);
     txdesk::session::TokenVault vault;
     txdesk::session::ConsoleSession session(config);
     txdesk::ui::MainWindow window(session, vault);
     window.show();
-    if (!config.remoteAddress.isEmpty() && config.token.isEmpty() && !parser.isSet(connect)) {
-        vault.load(config.profileName, [&session, config](const QString &stored, const QString &) mutable {
-            config.token = stored;
-            session.reconfigure(config);
-        });
+    if (!config.remoteAddress.isEmpty() && config.token.isEmpty() && options.connect.isEmpty()) {
+        vault.load(config.profileName,
+                   [&session, config](const QString &stored, const QString &) mutable {
+                       config.token = stored;
+                       session.reconfigure(config);
+                   });
     } else {
         session.start();
     }
-    if (parser.isSet(show))
-        window.focusTransaction(parser.value(show));
-    if (parser.isSet(tab))
-        window.showDetailTab(parser.value(tab));
-    if (parser.isSet(design)) {
-        QString error;
-        if (!window.designer()->openFile(parser.value(design), &error))
-            qWarning("%s", qPrintable(error));
-        window.showDesigner(true);
-    }
-    if (parser.isSet(view))
-        window.showView(QStringList{QStringLiteral("transactions"), QStringLiteral("stuck"),
-                                    QStringLiteral("dashboard")}
-                            .indexOf(parser.value(view)));
-
-    if (parser.isSet(screenshot) || parser.isSet(quitAfter)) {
-        int ms = parser.isSet(quitAfter) ? parser.value(quitAfter).toInt() : 2000;
-        QTimer::singleShot(ms, &window, [&] {
-            if (parser.isSet(screenshot))
-                window.grab().save(parser.value(screenshot));
+    openStartView(window, options);
+    if (options.quitAfterMs >= 0) {
+        QTimer::singleShot(options.quitAfterMs, &window, [&] {
+            if (!options.screenshot.isEmpty())
+                window.grab().save(options.screenshot);
             app.quit();
         });
     }

@@ -30,6 +30,7 @@ constexpr const char *kJson = "application/json";
 // Longer than any one round the engine answers after (wait_result), so a client is not told
 // "no answer" while its answer is on its way.
 constexpr auto kAnswerTimeout = std::chrono::seconds(120);
+constexpr const char *kBase = "/api/dtmsvr/";
 
 void send(httplib::Response &res, int status, const Json &body)
 {
@@ -107,20 +108,33 @@ DtmHttpServer::DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::
 
 DtmHttpServer::~DtmHttpServer() { stop(); }
 
+DtmHttpServer::Handler DtmHttpServer::guarded(Role role, const char *rpc, ActorHandler handler)
+{
+    // Who may call it, then what it does.
+    return [this, role, rpc, handler = std::move(handler)](const httplib::Request &req,
+                                                           httplib::Response &res) {
+        const std::optional<std::string> token = tokenOf(req);
+        auto actor = m_guard.checkToken(token ? &*token : nullptr, req.remote_addr, role, rpc);
+        if (!actor.ok())
+            return reply(res, DtmAnswer::fromStatus(actor.status()));
+        handler(req, res, *actor);
+    };
+}
+
 void DtmHttpServer::routes()
 {
-    // Every handler: who may call it, then what it does.
-    auto guarded = [this](Role role, const char *rpc, auto handler) {
-        return [this, role, rpc, handler](const httplib::Request &req, httplib::Response &res) {
-            const std::optional<std::string> token = tokenOf(req);
-            auto actor = m_guard.checkToken(token ? &*token : nullptr, req.remote_addr, role, rpc);
-            if (!actor.ok())
-                return reply(res, DtmAnswer::fromStatus(actor.status()));
-            handler(req, res, *actor);
-        };
-    };
-    const std::string base = "/api/dtmsvr/";
+    routeServiceAndTransactions();
+    routeQueries();
+    routeOperatorActions();
+    if (m_sim)
+        routeSimBridge();
+    routeUnsupported();
+}
 
+// ping, version, newGid; prepare, submit, abort and branch registration.
+void DtmHttpServer::routeServiceAndTransactions()
+{
+    const std::string base = kBase;
     m_http->Get("/api/ping", [](const httplib::Request &, httplib::Response &res) {
         send(res, 200, {{"msg", "pong"}});
     });
@@ -169,6 +183,12 @@ void DtmHttpServer::routes()
                                            m_service.registerBranch(*branch, r);
                                        }));
                              }));
+}
+
+// query (one transaction with its branches) and all (a page of transactions).
+void DtmHttpServer::routeQueries()
+{
+    const std::string base = kBase;
     m_http->Get(base + "query", guarded(Role::Viewer, "DTM query", [this](auto &req, auto &res,
                                                                          const domain::Actor &) {
         const std::string gid = req.get_param_value("gid");
@@ -181,49 +201,60 @@ void DtmHttpServer::routes()
             return send(res, 200, {{"branches", Json::array()}, {"transaction", nullptr}});
         send(res, 200, {{"branches", branchesJson(**tx)}, {"transaction", globalJson(**tx)}});
     }));
-    m_http->Get(base + "all", guarded(Role::Viewer, "DTM all", [this](auto &req, auto &res,
-                                                                     const domain::Actor &) {
-        const std::string gid = req.get_param_value("gid");
-        if (!gid.empty()) {  // dtmsvr/api_http.go: one transaction, or null
-            auto tx = m_service.query(gid);
-            if (!tx.ok())
-                return reply(res, DtmAnswer::fromStatus(tx.status()));
-            Json list = *tx ? Json::array({globalJson(**tx)}) : Json(nullptr);
-            return send(res, 200, {{"next_position", req.get_param_value("position")},
-                                   {"transactions", list}});
-        }
-        domain::ListQuery q;
-        int limit = 100;
-        if (req.has_param("limit") && !absl::SimpleAtoi(req.get_param_value("limit"), &limit))
-            return reply(res, DtmAnswer::error("limit: expected a whole number"));
-        q.limit = std::clamp(limit, 1, 10000);
-        if (req.has_param("position") && !req.get_param_value("position").empty()
-            && !absl::SimpleAtoi(req.get_param_value("position"), &q.cursor))
-            return reply(res, DtmAnswer::error("position: expected a next_position from before"));
-        if (const std::string s = req.get_param_value("status"); !s.empty()) {
-            auto status = DtmService::statusFromName(s);
-            if (!status)
-                return send(res, 200, {{"next_position", ""}, {"transactions", Json::array()}});
-            q.statuses.push_back(*status);
-        }
-        if (const std::string t = req.get_param_value("transType"); !t.empty()) {
-            if (t != "saga" && t != "tcc")
-                return send(res, 200, {{"next_position", ""}, {"transactions", Json::array()}});
-            q.types.push_back(t == "saga" ? domain::TxType::Saga : domain::TxType::Tcc);
-        }
-        for (auto [param, out] : {std::pair{"createTimeStart", &q.createdAfterMs},
-                                  {"createTimeEnd", &q.createdBeforeMs}})
-            if (req.has_param(param) && !absl::SimpleAtoi(req.get_param_value(param), out))
-                return reply(res, DtmAnswer::error(absl::StrCat(param, ": expected epoch ms")));
-        auto page = m_service.all(q);
-        if (!page.ok())
-            return reply(res, DtmAnswer::fromStatus(page.status()));
-        Json list = Json::array();
-        for (const auto &s : page->transactions)
-            list.push_back(globalJson(s));
-        send(res, 200, {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
-                        {"transactions", list}});
-    }));
+    m_http->Get(base + "all", guarded(Role::Viewer, "DTM all",
+                                      [this](auto &req, auto &res, const domain::Actor &) {
+                                          listAll(req, res);
+                                      }));
+}
+
+void DtmHttpServer::listAll(const httplib::Request &req, httplib::Response &res)
+{
+    const std::string gid = req.get_param_value("gid");
+    if (!gid.empty()) {  // dtmsvr/api_http.go: one transaction, or null
+        auto tx = m_service.query(gid);
+        if (!tx.ok())
+            return reply(res, DtmAnswer::fromStatus(tx.status()));
+        Json list = *tx ? Json::array({globalJson(**tx)}) : Json(nullptr);
+        return send(res, 200, {{"next_position", req.get_param_value("position")},
+                               {"transactions", list}});
+    }
+    domain::ListQuery q;
+    int limit = 100;
+    if (req.has_param("limit") && !absl::SimpleAtoi(req.get_param_value("limit"), &limit))
+        return reply(res, DtmAnswer::error("limit: expected a whole number"));
+    q.limit = std::clamp(limit, 1, 10000);
+    if (req.has_param("position") && !req.get_param_value("position").empty()
+        && !absl::SimpleAtoi(req.get_param_value("position"), &q.cursor))
+        return reply(res, DtmAnswer::error("position: expected a next_position from before"));
+    if (const std::string s = req.get_param_value("status"); !s.empty()) {
+        auto status = DtmService::statusFromName(s);
+        if (!status)
+            return send(res, 200, {{"next_position", ""}, {"transactions", Json::array()}});
+        q.statuses.push_back(*status);
+    }
+    if (const std::string t = req.get_param_value("transType"); !t.empty()) {
+        if (t != "saga" && t != "tcc")
+            return send(res, 200, {{"next_position", ""}, {"transactions", Json::array()}});
+        q.types.push_back(t == "saga" ? domain::TxType::Saga : domain::TxType::Tcc);
+    }
+    for (auto [param, out] : {std::pair{"createTimeStart", &q.createdAfterMs},
+                              {"createTimeEnd", &q.createdBeforeMs}})
+        if (req.has_param(param) && !absl::SimpleAtoi(req.get_param_value(param), out))
+            return reply(res, DtmAnswer::error(absl::StrCat(param, ": expected epoch ms")));
+    auto page = m_service.all(q);
+    if (!page.ok())
+        return reply(res, DtmAnswer::fromStatus(page.status()));
+    Json list = Json::array();
+    for (const auto &s : page->transactions)
+        list.push_back(globalJson(s));
+    send(res, 200, {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
+                    {"transactions", list}});
+}
+
+// forceStop and resetNextCronTime: DTM's operator calls.
+void DtmHttpServer::routeOperatorActions()
+{
+    const std::string base = kBase;
     auto gidOf = [](const httplib::Request &req) -> absl::StatusOr<std::string> {
         auto trans = parseTransJson(req.body);
         if (!trans.ok())
@@ -252,42 +283,56 @@ void DtmHttpServer::routes()
                                        m_service.resetNextCronTime(*gid, actor, r);
                                    }));
                          }));
-    if (m_sim) {
-        auto simulated = [this](const httplib::Request &req, httplib::Response &res) {
-            engine::BranchCall call;
-            std::string params;
-            for (const auto &[k, v] : req.params) {
-                if (k == "gid" || k == "trans_type" || k == "branch_id" || k == "op" || k == "dtm")
-                    continue;
-                absl::StrAppend(&params, params.empty() ? "?" : "&", k, "=", v);
-            }
-            call.endpoint = absl::StrCat("sim://", std::string(req.matches[1]), params);
-            call.gid = req.get_param_value("gid");
-            call.transType = req.get_param_value("trans_type");
-            call.branchId = req.get_param_value("branch_id");
-            call.op = req.get_param_value("op");
-            call.payload = req.body;
-            auto result = std::make_shared<std::promise<engine::CallResult>>();
-            auto future = result->get_future();
-            m_sim->invoke(call, [result](engine::CallResult r) { result->set_value(std::move(r)); });
-            if (future.wait_for(kAnswerTimeout) != std::future_status::ready)
-                return send(res, 504, {{"message", "the simulated participant did not answer"}});
-            const engine::CallResult r = future.get();
-            switch (r.outcome) {
-            case domain::AttemptOutcome::Success:
-                return send(res, 200, {{"dtm_result", "SUCCESS"}});
-            case domain::AttemptOutcome::Failure:
-                return send(res, 409, {{"dtm_result", "FAILURE"}, {"message", r.error}});
-            case domain::AttemptOutcome::Ongoing:
-                return send(res, 425, {{"dtm_result", "ONGOING"}});
-            case domain::AttemptOutcome::Transient:
-                break;
-            }
-            send(res, 500, {{"message", r.error}});
-        };
-        m_http->Post(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
-        m_http->Get(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
+}
+
+// /api/sim/NAME?…: the participant sim://NAME?… answers as an HTTP participant would.
+void DtmHttpServer::routeSimBridge()
+{
+    auto simulated = [this](const httplib::Request &req, httplib::Response &res) {
+        simulate(req, res);
+    };
+    m_http->Post(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
+    m_http->Get(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
+}
+
+void DtmHttpServer::simulate(const httplib::Request &req, httplib::Response &res)
+{
+    engine::BranchCall call;
+    std::string params;
+    for (const auto &[k, v] : req.params) {
+        if (k == "gid" || k == "trans_type" || k == "branch_id" || k == "op" || k == "dtm")
+            continue;
+        absl::StrAppend(&params, params.empty() ? "?" : "&", k, "=", v);
     }
+    call.endpoint = absl::StrCat("sim://", std::string(req.matches[1]), params);
+    call.gid = req.get_param_value("gid");
+    call.transType = req.get_param_value("trans_type");
+    call.branchId = req.get_param_value("branch_id");
+    call.op = req.get_param_value("op");
+    call.payload = req.body;
+    auto result = std::make_shared<std::promise<engine::CallResult>>();
+    auto future = result->get_future();
+    m_sim->invoke(call, [result](engine::CallResult r) { result->set_value(std::move(r)); });
+    if (future.wait_for(kAnswerTimeout) != std::future_status::ready)
+        return send(res, 504, {{"message", "the simulated participant did not answer"}});
+    const engine::CallResult r = future.get();
+    switch (r.outcome) {
+    case domain::AttemptOutcome::Success:
+        return send(res, 200, {{"dtm_result", "SUCCESS"}});
+    case domain::AttemptOutcome::Failure:
+        return send(res, 409, {{"dtm_result", "FAILURE"}, {"message", r.error}});
+    case domain::AttemptOutcome::Ongoing:
+        return send(res, 425, {{"dtm_result", "ONGOING"}});
+    case domain::AttemptOutcome::Transient:
+        break;
+    }
+    send(res, 500, {{"message", r.error}});
+}
+
+// What DTM serves and coordinator-lite does not: refused in words DTM's clients understand.
+void DtmHttpServer::routeUnsupported()
+{
+    const std::string base = kBase;
     // Workflow's client ignores the status and parses the body: refuse it with text that is not
     // JSON, so its Execute fails instead of going on (dtm client/workflow/rpc.go).
     m_http->Post(base + "prepareWorkflow", [](const httplib::Request &, httplib::Response &res) {

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "domain/operator.h"
+
 #include <absl/status/statusor.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -43,7 +46,18 @@ public:
     void stop();
 
 private:
+    using Handler = std::function<void(const httplib::Request &, httplib::Response &)>;
+    using ActorHandler =
+        std::function<void(const httplib::Request &, httplib::Response &, const domain::Actor &)>;
+    Handler guarded(domain::Role role, const char *rpc, ActorHandler handler);
     void routes();
+    void routeServiceAndTransactions();
+    void routeQueries();
+    void routeOperatorActions();
+    void routeSimBridge();
+    void routeUnsupported();
+    void listAll(const httplib::Request &req, httplib::Response &res);
+    void simulate(const httplib::Request &req, httplib::Response &res);
 
     DtmService &m_service;
     api::AccessGuard &m_guard;

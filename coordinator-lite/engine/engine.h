@@ -105,7 +105,7 @@ public:
     void finishPrepared(const std::string &gid, Finish finish, const std::string &reason,
                         AnswerWhen when, Done done);
 
-    // Operator actions (design.md "Operator actions"): validated against the current state,
+    // Operator actions (docs/design.md "Operator actions"): validated against the current state,
     // planned (dry run), applied and audited in one durable write.
     using ActionDone = std::function<void(absl::StatusOr<domain::ActionOutcome>)>;
     void act(domain::ActionCommand command, ActionDone done);

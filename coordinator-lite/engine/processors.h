@@ -30,7 +30,7 @@ struct Step {
     }
 };
 
-// One processor per transaction type (design.md "Semantics").
+// One processor per transaction type (docs/design.md "Semantics").
 void advanceSaga(const TxRuntime &rt, Step &step, const ProcessorConfig &config);
 void advanceTcc(const TxRuntime &rt, Step &step, const ProcessorConfig &config);
 

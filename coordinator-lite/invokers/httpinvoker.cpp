@@ -75,6 +75,64 @@ void HttpInvoker::invoke(engine::BranchCall call, Done done)
     curl_multi_wakeup(static_cast<CURLM *>(m_multi));
 }
 
+// One call on its easy handle: DTM's query parameters, the body (none: a GET, as DTM), the
+// timeouts, and Go's client's habits (follow up to 10 redirects).
+void HttpInvoker::configure(Request &request)
+{
+    Request *r = &request;
+    const engine::BranchCall &c = r->call;
+    std::string url = c.endpoint;
+    url += url.find('?') == std::string::npos ? '?' : '&';
+    url += "gid=" + escape(r->easy, c.gid) + "&trans_type=" + escape(r->easy, c.transType)
+           + "&branch_id=" + escape(r->easy, c.branchId) + "&op=" + escape(r->easy, c.op);
+    r->headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    r->headers = curl_slist_append(r->headers, "Expect:");
+    for (const auto &[name, value] : c.headers)
+        r->headers = curl_slist_append(r->headers, (name + ": " + value).c_str());
+    curl_easy_setopt(r->easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
+    if (c.payload.empty()) {
+        // As DTM: a call without a body is a GET (dtmsvr/trans_status.go,
+        // determineHTTPRequestMethod).
+        curl_easy_setopt(r->easy, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE,
+                         static_cast<long>(c.payload.size()));
+        curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, c.payload.c_str());
+    }
+    curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, static_cast<long>(c.timeoutMs));
+    curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min<int64_t>(c.timeoutMs, 5000)));
+    curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, &Request::write);
+    curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->error);
+    curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    // As Go's client (so DTM's): follow up to 10 redirects.
+    curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(r->easy, CURLOPT_MAXREDIRS, 10L);
+    curl_easy_setopt(r->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(r->easy, CURLOPT_TCP_NODELAY, 1L);
+}
+
+// The participant's answer, or what kept it from answering.
+engine::CallResult HttpInvoker::resultOf(Request &request, int curlCode)
+{
+    Request *r = &request;
+    const auto code = static_cast<CURLcode>(curlCode);
+    long status = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    std::string transport;
+    if (code != CURLE_OK)
+        transport = r->error[0] ? r->error : curl_easy_strerror(code);
+    if (code == CURLE_UNSUPPORTED_PROTOCOL
+        || code == CURLE_WEIRD_SERVER_REPLY)
+        transport = "not an HTTP answer (" + transport + ")";
+    return classifyHttp(status, r->body, transport);
+}
+
 void HttpInvoker::run()
 {
     CURLM *multi = static_cast<CURLM *>(m_multi);
@@ -102,41 +160,7 @@ void HttpInvoker::run()
                 idle.push_back(curl_easy_init());
             r->easy = idle.back();
             idle.pop_back();
-            const engine::BranchCall &c = r->call;
-            std::string url = c.endpoint;
-            url += url.find('?') == std::string::npos ? '?' : '&';
-            url += "gid=" + escape(r->easy, c.gid) + "&trans_type=" + escape(r->easy, c.transType)
-                   + "&branch_id=" + escape(r->easy, c.branchId) + "&op=" + escape(r->easy, c.op);
-            r->headers = curl_slist_append(nullptr, "Content-Type: application/json");
-            r->headers = curl_slist_append(r->headers, "Expect:");
-            for (const auto &[name, value] : c.headers)
-                r->headers = curl_slist_append(r->headers, (name + ": " + value).c_str());
-            curl_easy_setopt(r->easy, CURLOPT_URL, url.c_str());
-            curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
-            if (c.payload.empty()) {
-                // As DTM: a call without a body is a GET (dtmsvr/trans_status.go,
-                // determineHTTPRequestMethod).
-                curl_easy_setopt(r->easy, CURLOPT_HTTPGET, 1L);
-            } else {
-                curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
-                curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE,
-                                 static_cast<long>(c.payload.size()));
-                curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, c.payload.c_str());
-            }
-            curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, static_cast<long>(c.timeoutMs));
-            curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
-                             static_cast<long>(std::min<int64_t>(c.timeoutMs, 5000)));
-            curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-            curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, &Request::write);
-            curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-            curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->error);
-            curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-            curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-            // As Go's client (so DTM's): follow up to 10 redirects.
-            curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 1L);
-            curl_easy_setopt(r->easy, CURLOPT_MAXREDIRS, 10L);
-            curl_easy_setopt(r->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-            curl_easy_setopt(r->easy, CURLOPT_TCP_NODELAY, 1L);
+            configure(*r);
             curl_multi_add_handle(multi, r->easy);
             active.insert(r);
         }
@@ -147,15 +171,7 @@ void HttpInvoker::run()
                 continue;
             Request *r = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &r);
-            long status = 0;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-            std::string transport;
-            if (msg->data.result != CURLE_OK)
-                transport = r->error[0] ? r->error : curl_easy_strerror(msg->data.result);
-            if (msg->data.result == CURLE_UNSUPPORTED_PROTOCOL
-                || msg->data.result == CURLE_WEIRD_SERVER_REPLY)
-                transport = "not an HTTP answer (" + transport + ")";
-            finish(r, classifyHttp(status, r->body, transport));
+            finish(r, resultOf(*r, msg->data.result));
         }
         if (m_stopping)
             break;

@@ -22,6 +22,8 @@ public:
 private:
     struct Request;
     void run();
+    static void configure(Request &request);
+    static engine::CallResult resultOf(Request &request, int curlCode);
 
     void *m_multi = nullptr;  // CURLM*
     std::mutex m_mutex;

@@ -79,18 +79,13 @@ std::string describeStore(const ServerOptions &options)
                         ")");
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
+// Plaintext, or TLS with the configured certificate and key.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> serverCredentials(
     const ServerOptions &options)
 {
-    for (const std::string *address : {&options.listen, &options.dtmListen})
-        if (!address->empty() && !isLoopbackAddress(*address) && options.tokens.empty())
-            return absl::FailedPreconditionError(absl::StrCat(
-                "refusing to listen on non-loopback address ", *address,
-                " without authentication; configure auth.tokens in --config"));
-    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
-    if (!options.tlsCert.empty()) {
+    if (options.tlsCert.empty())
+        return grpc::InsecureServerCredentials();
+    {
         auto read = [](const std::string &file, std::string *out) {
             std::ifstream in(file);
             std::stringstream text;
@@ -104,30 +99,65 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
             return absl::NotFoundError(absl::StrCat("cannot read TLS cert/key ", options.tlsCert,
                                                     " / ", options.tlsKey));
         ssl.pem_key_cert_pairs.push_back(pair);
-        credentials = grpc::SslServerCredentials(ssl);
+        return grpc::SslServerCredentials(ssl);
     }
 
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
+    const ServerOptions &options)
+{
+    for (const std::string *address : {&options.listen, &options.dtmListen})
+        if (!address->empty() && !isLoopbackAddress(*address) && options.tokens.empty())
+            return absl::FailedPreconditionError(absl::StrCat(
+                "refusing to listen on non-loopback address ", *address,
+                " without authentication; configure auth.tokens in --config"));
+    auto credentials = serverCredentials(options);
+    if (!credentials.ok())
+        return credentials.status();
     std::unique_ptr<CoordinatorServer> self(new CoordinatorServer());
-    auto store = openStore(options, &self->m_dbLock);
+    if (absl::Status s = self->openStorage(options); !s.ok())
+        return s;
+    if (absl::Status s = self->startEngine(options); !s.ok())
+        return s;
+    if (absl::Status s = self->startApis(options, *credentials); !s.ok())
+        return s;
+    self->m_engine->start();
+    return self;
+}
+
+// The store, the event hub (following other instances' commits on a shared store), the
+// committer.
+absl::Status CoordinatorServer::openStorage(const ServerOptions &options)
+{
+    auto store = openStore(options, &m_dbLock);
     if (!store.ok())
         return store.status();
-    self->m_store = std::move(*store);
-    auto last = self->m_store->lastSeq();
+    m_store = std::move(*store);
+    auto last = m_store->lastSeq();
     if (!last.ok())
         return last.status();
-    self->m_hub = std::make_unique<engine::EventHub>(*last);
-    if (self->m_store->isShared()) {
+    m_hub = std::make_unique<engine::EventHub>(*last);
+    if (m_store->isShared()) {
         // Other instances commit too: Watch here must see their events as well.
-        self->m_hub->setSource(self->m_store.get());
-        self->m_follower = std::make_unique<engine::EventFollower>(*self->m_store, *self->m_hub);
+        m_hub->setSource(m_store.get());
+        m_follower = std::make_unique<engine::EventFollower>(*m_store, *m_hub);
     }
-    self->m_committer = std::make_unique<engine::Committer>(*self->m_store, *self->m_hub);
-    self->m_http = std::make_unique<invokers::HttpInvoker>();
-    self->m_grpc = std::make_unique<invokers::GrpcInvoker>();
-    self->m_sim = std::make_unique<invokers::SimInvoker>();
-    self->m_router =
-        std::make_unique<invokers::RoutingInvoker>(*self->m_http, *self->m_grpc, *self->m_sim);
-    self->m_clock = std::make_unique<engine::SystemClock>();
+    m_committer = std::make_unique<engine::Committer>(*m_store, *m_hub);
+    return absl::OkStatus();
+}
+
+// The invokers, the engine with its metrics, and recovery of what this instance held.
+absl::Status CoordinatorServer::startEngine(const ServerOptions &options)
+{
+    m_http = std::make_unique<invokers::HttpInvoker>();
+    m_grpc = std::make_unique<invokers::GrpcInvoker>();
+    m_sim = std::make_unique<invokers::SimInvoker>();
+    m_router =
+        std::make_unique<invokers::RoutingInvoker>(*m_http, *m_grpc, *m_sim);
+    m_clock = std::make_unique<engine::SystemClock>();
     engine::EngineConfig config;
     config.instanceId =
         options.instanceId.empty() ? defaultInstanceId(options.db) : options.instanceId;
@@ -135,17 +165,17 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     config.maxBackoffMs = options.maxBackoffMs;
     config.processor.preparedTimeoutMs = options.preparedTimeoutMs;
     config.stuck = options.stuck;
-    self->m_metrics = std::make_unique<MetricsServer>(*self->m_store, config.instanceId);
-    self->m_engine = std::make_unique<engine::Engine>(*self->m_store, *self->m_committer,
-                                                      *self->m_router, *self->m_clock, config);
-    self->m_engine->setObserver(self->m_metrics.get());
+    m_metrics = std::make_unique<MetricsServer>(*m_store, config.instanceId);
+    m_engine = std::make_unique<engine::Engine>(*m_store, *m_committer,
+                                                      *m_router, *m_clock, config);
+    m_engine->setObserver(m_metrics.get());
     if (!options.metricsListen.empty()) {
-        auto bound = self->m_metrics->start(options.metricsListen);
+        auto bound = m_metrics->start(options.metricsListen);
         if (!bound.ok())
             return bound.status();
-        self->m_metricsAddress = *bound;
+        m_metricsAddress = *bound;
     }
-    auto recovered = self->m_engine->recoverOwned();
+    auto recovered = m_engine->recoverOwned();
     if (!recovered.ok())
         return recovered.status();
     spdlog::info("instance {} on {}; {} unfinished transaction(s) of this instance due for "
@@ -155,26 +185,33 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
         spdlog::info("authentication on: {} token(s)", options.tokens.size());
     if (!options.tlsCert.empty())
         spdlog::info("TLS on the gRPC port{}", options.dtmListen.empty() ? "" : " and the DTM API");
-    self->m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
-    self->m_guard = std::make_unique<api::AccessGuard>(*self->m_authorizer, *self->m_engine,
-                                                    options.limits);
-    self->m_service = std::make_unique<api::CoordinatorService>(
-        *self->m_store, *self->m_hub, *self->m_engine, *self->m_guard, config.instanceId,
-        options.limits);
-    self->m_admin =
-        std::make_unique<api::AdminService>(*self->m_store, *self->m_engine, *self->m_guard);
+    return absl::OkStatus();
+}
 
-    self->m_dtm = std::make_unique<dtm::DtmService>(*self->m_store, *self->m_engine);
-    self->m_dtmGrpc = std::make_unique<dtm::DtmGrpcService>(*self->m_dtm, *self->m_guard);
+// Access control, the gRPC services (ours and DTM's), DTM's HTTP API, and the gRPC server.
+absl::Status CoordinatorServer::startApis(const ServerOptions &options,
+                                          std::shared_ptr<grpc::ServerCredentials> credentials)
+{
+    m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
+    m_guard = std::make_unique<api::AccessGuard>(*m_authorizer, *m_engine,
+                                                    options.limits);
+    m_service = std::make_unique<api::CoordinatorService>(
+        *m_store, *m_hub, *m_engine, *m_guard, m_engine->config().instanceId,
+        options.limits);
+    m_admin =
+        std::make_unique<api::AdminService>(*m_store, *m_engine, *m_guard);
+
+    m_dtm = std::make_unique<dtm::DtmService>(*m_store, *m_engine);
+    m_dtmGrpc = std::make_unique<dtm::DtmGrpcService>(*m_dtm, *m_guard);
     if (!options.dtmListen.empty()) {
         // Simulated participants over HTTP only where anyone may call them: without tokens.
-        self->m_dtmHttp = std::make_unique<dtm::DtmHttpServer>(
-            *self->m_dtm, *self->m_guard, "coordinator-lite " TXDESK_VERSION,
-            options.tokens.empty() ? self->m_sim.get() : nullptr);
-        auto bound = self->m_dtmHttp->start(options.dtmListen, options.tlsCert, options.tlsKey);
+        m_dtmHttp = std::make_unique<dtm::DtmHttpServer>(
+            *m_dtm, *m_guard, "coordinator-lite " TXDESK_VERSION,
+            options.tokens.empty() ? m_sim.get() : nullptr);
+        auto bound = m_dtmHttp->start(options.dtmListen, options.tlsCert, options.tlsKey);
         if (!bound.ok())
             return bound.status();
-        self->m_dtmAddress = *bound;
+        m_dtmAddress = *bound;
     }
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -182,18 +219,17 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort(options.listen, credentials, &port);
-    builder.RegisterService(self->m_service.get());
-    builder.RegisterService(self->m_admin.get());
-    builder.RegisterService(self->m_dtmGrpc.get());
-    self->m_server = builder.BuildAndStart();
-    if (!self->m_server || port == 0)
+    builder.RegisterService(m_service.get());
+    builder.RegisterService(m_admin.get());
+    builder.RegisterService(m_dtmGrpc.get());
+    m_server = builder.BuildAndStart();
+    if (!m_server || port == 0)
         return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
     std::string host = options.listen.substr(0, options.listen.rfind(':'));
-    self->m_address = absl::StrCat(host, ":", port);
-    if (self->m_dbLock)
-        self->m_dbLock->announce(self->m_address, self->m_dtmAddress);
-    self->m_engine->start();
-    return self;
+    m_address = absl::StrCat(host, ":", port);
+    if (m_dbLock)
+        m_dbLock->announce(m_address, m_dtmAddress);
+    return absl::OkStatus();
 }
 
 CoordinatorServer::~CoordinatorServer() { shutdown(); }

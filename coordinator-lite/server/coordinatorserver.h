@@ -9,6 +9,7 @@
 
 namespace grpc {
 class Server;
+class ServerCredentials;
 }
 
 namespace coord::storage {
@@ -57,6 +58,10 @@ public:
 
 private:
     CoordinatorServer() = default;
+    absl::Status openStorage(const ServerOptions &options);
+    absl::Status startEngine(const ServerOptions &options);
+    absl::Status startApis(const ServerOptions &options,
+                           std::shared_ptr<grpc::ServerCredentials> credentials);
 
     // Declared in construction order; destroyed in reverse.
     std::unique_ptr<storage::Store> m_store;

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-// JSON views of API messages using the names of the public contract (design.md).
+// JSON views of API messages using the names of the public contract (docs/design.md).
 namespace txctl {
 
 using Json = nlohmann::ordered_json;

@@ -6,6 +6,7 @@
 #include "rundialog.h"
 
 #include "document/flowexport.h"
+#include "domain/defaultaddress.h"
 #include "document/flowfile.h"
 
 #include <QAction>
@@ -87,6 +88,18 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
 
 void DesignerWidget::createActions(QToolBar *toolbar)
 {
+    createFileActions(toolbar);
+    toolbar->addSeparator();
+    createEditActions(toolbar);
+    toolbar->addSeparator();
+    createViewActions(toolbar);
+    toolbar->addSeparator();
+    createRunActions(toolbar);
+}
+
+// New, Open, Samples, Recent, Save.
+void DesignerWidget::createFileActions(QToolBar *toolbar)
+{
     toolbar->addAction(tr("New"), this, [this] {
         if (maybeSave())
             newFlow();
@@ -131,7 +144,12 @@ void DesignerWidget::createActions(QToolBar *toolbar)
     });
     save->setShortcut(QKeySequence::Save);
     save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    toolbar->addSeparator();
+    addAction(save);
+}
+
+// Undo, Redo, Add branch, Auto-layout, Copy, Paste.
+void DesignerWidget::createEditActions(QToolBar *toolbar)
+{
     QAction *undo = m_doc.undoStack()->createUndoAction(this, tr("Undo"));
     undo->setShortcut(QKeySequence::Undo);
     undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -142,7 +160,6 @@ void DesignerWidget::createActions(QToolBar *toolbar)
     toolbar->addAction(redo);
     addAction(undo);
     addAction(redo);
-    addAction(save);
     toolbar->addSeparator();
     toolbar->addAction(tr("Add branch"), this, [this] {
         flow::BranchData b;
@@ -160,6 +177,15 @@ void DesignerWidget::createActions(QToolBar *toolbar)
     QAction *paste = new QAction(tr("Paste"), this);
     paste->setShortcut(QKeySequence::Paste);
     connect(paste, &QAction::triggered, this, &DesignerWidget::pasteClipboard);
+    for (QAction *a : {copy, paste}) {
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        addAction(a);
+    }
+}
+
+// Zoom and fit.
+void DesignerWidget::createViewActions(QToolBar *toolbar)
+{
     QAction *zoomIn = new QAction(tr("Zoom in"), this);
     zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
     connect(zoomIn, &QAction::triggered, this, [this] { m_view->scale(1.25, 1.25); });
@@ -171,20 +197,24 @@ void DesignerWidget::createActions(QToolBar *toolbar)
     connect(fit, &QAction::triggered, this, [this] {
         m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
     });
-    for (QAction *a : {copy, paste, zoomIn, zoomOut, fit}) {
+    for (QAction *a : {zoomIn, zoomOut, fit}) {
         a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         addAction(a);
     }
     toolbar->addAction(zoomIn);
     toolbar->addAction(zoomOut);
     toolbar->addAction(fit);
-    toolbar->addSeparator();
+}
+
+// Run… and the exports.
+void DesignerWidget::createRunActions(QToolBar *toolbar)
+{
     toolbar->addAction(tr("Run…"), this, &DesignerWidget::run);
     auto *exportMenu = new QMenu(tr("Export"), this);
     exportMenu->addAction(tr("txctl command"), this, [this] {
         showText(tr("txctl command"),
                  flow::txctlCommand(m_doc.filePath().isEmpty() ? m_doc.data().name + QStringLiteral(".txflow.json") : m_doc.filePath(),
-                                    QStringLiteral("127.0.0.1:36790")));
+                                    QString::fromLatin1(coord::domain::kDefaultAddress)));
     });
     exportMenu->addAction(tr("Go (dtmcli)"), this, [this] { showText(tr("Go (dtmcli)"), exportGo()); });
     auto *exportButton = new QToolButton(this);

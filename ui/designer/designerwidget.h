@@ -49,6 +49,10 @@ signals:
 
 private:
     void createActions(QToolBar *toolbar);
+    void createFileActions(QToolBar *toolbar);
+    void createEditActions(QToolBar *toolbar);
+    void createViewActions(QToolBar *toolbar);
+    void createRunActions(QToolBar *toolbar);
     void revalidate();
     void rememberRecent(const QString &path);
     void fillRecentMenu();

@@ -37,7 +37,30 @@ QSpinBox *spin(QWidget *parent, int min, int max, const QString &suffix, const Q
 PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
     : QWidget(parent), m_doc(doc), m_stack(new QStackedWidget(this))
 {
-    // Branch page.
+    m_stack->addWidget(createFlowPage());
+    m_stack->addWidget(createBranchPage());
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_stack);
+    for (QLineEdit *e : {m_branchId, m_name})
+        connect(e, &QLineEdit::editingFinished, this, [this] { commitBranch(tr("Edit branch")); });
+    connect(m_payload, &QPlainTextEdit::textChanged, this, &PropertyPanel::checkPayload);
+    connect(m_notRollbackable, &QCheckBox::toggled, this, [this] { commitBranch(tr("Toggle rollbackable")); });
+    for (QSpinBox *s : {m_timeout, m_retries})
+        connect(s, &QSpinBox::editingFinished, this, [this] { commitBranch(tr("Edit branch")); });
+    connect(m_flowName, &QLineEdit::editingFinished, this, &PropertyPanel::commitFlow);
+    connect(m_type, &QComboBox::currentIndexChanged, this, &PropertyPanel::commitFlow);
+    for (QSpinBox *s : {m_timeoutToFail, m_retryInterval, m_requestTimeout, m_maxRetries})
+        connect(s, &QSpinBox::editingFinished, this, &PropertyPanel::commitFlow);
+    connect(m_waitResult, &QCheckBox::toggled, this, &PropertyPanel::commitFlow);
+    connect(&m_doc, &flow::FlowDocument::changed, this, [this] { load(); });
+    load();
+}
+
+// The selected branch: id, name, an endpoint per operation (with simulated presets), payload,
+// rollbackability, the endpoint check, timeouts.
+QWidget *PropertyPanel::createBranchPage()
+{
     auto *branchPage = new QWidget(this);
     auto *bf = new QFormLayout(branchPage);
     m_branchId = new QLineEdit(branchPage);
@@ -93,7 +116,12 @@ PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
     bf->addRow(tr("Request timeout"), m_timeout);
     bf->addRow(tr("Max retries"), m_retries);
 
-    // Flow page.
+    return branchPage;
+}
+
+// The flow itself when no branch is selected: name, type and options.
+QWidget *PropertyPanel::createFlowPage()
+{
     auto *flowPage = new QWidget(this);
     auto *ff = new QFormLayout(flowPage);
     m_flowName = new QLineEdit(flowPage);
@@ -115,25 +143,7 @@ PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
     ff->addRow(tr("Wait result"), m_waitResult);
     ff->addRow(new QLabel(tr("<i>Select a branch to edit it.</i>"), flowPage));
 
-    m_stack->addWidget(flowPage);
-    m_stack->addWidget(branchPage);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_stack);
-
-    for (QLineEdit *e : {m_branchId, m_name})
-        connect(e, &QLineEdit::editingFinished, this, [this] { commitBranch(tr("Edit branch")); });
-    connect(m_payload, &QPlainTextEdit::textChanged, this, &PropertyPanel::checkPayload);
-    connect(m_notRollbackable, &QCheckBox::toggled, this, [this] { commitBranch(tr("Toggle rollbackable")); });
-    for (QSpinBox *s : {m_timeout, m_retries})
-        connect(s, &QSpinBox::editingFinished, this, [this] { commitBranch(tr("Edit branch")); });
-    connect(m_flowName, &QLineEdit::editingFinished, this, &PropertyPanel::commitFlow);
-    connect(m_type, &QComboBox::currentIndexChanged, this, &PropertyPanel::commitFlow);
-    for (QSpinBox *s : {m_timeoutToFail, m_retryInterval, m_requestTimeout, m_maxRetries})
-        connect(s, &QSpinBox::editingFinished, this, &PropertyPanel::commitFlow);
-    connect(m_waitResult, &QCheckBox::toggled, this, &PropertyPanel::commitFlow);
-    connect(&m_doc, &flow::FlowDocument::changed, this, [this] { load(); });
-    load();
+    return flowPage;
 }
 
 QLineEdit *PropertyPanel::endpointEdit(OpKind op) const { return m_endpoints.at(op); }

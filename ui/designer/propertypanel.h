@@ -40,6 +40,8 @@ public:
     QLineEdit *nameEdit() const { return m_name; }
 
 private:
+    QWidget *createBranchPage();
+    QWidget *createFlowPage();
     void load();
     void commitBranch(const QString &what);
     void commitFlow();
