@@ -1,4 +1,4 @@
-# Fails when a layer includes what it must not reach (see design.md "Layering").
+# Fails when a layer includes what it must not reach (see docs/design.md "Layering").
 function(forbid dir regex what)
   file(GLOB_RECURSE files ${SOURCE_DIR}/${dir}/*.h ${SOURCE_DIR}/${dir}/*.cpp)
   foreach(f ${files})
