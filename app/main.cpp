@@ -14,10 +14,10 @@ namespace {
 
 // The console's command line, parsed.
 struct ConsoleOptions {
-    QString connect, token, coordinator, db;      // where the coordinator is
-    QString show, detailTab, view, design;        // what the window opens on
-    QString screenshot;                           // save a picture of the window and quit
-    int quitAfterMs = -1;                         // quit after this long (-1: never)
+    QString connect, token, coordinator, db;  // where the coordinator is
+    QString show, detailTab, view, design;    // what the window opens on
+    QString screenshot;                       // save a picture of the window and quit
+    int quitAfterMs = -1;                     // quit after this long (-1: never)
 };
 
 ConsoleOptions parseOptions(const QApplication &app)
@@ -32,8 +32,10 @@ ConsoleOptions parseOptions(const QApplication &app)
         parser.addOption(o);
         return o;
     };
-    const auto connect = option("connect", "Connect to a running coordinator instead of starting "
-                                           "the bundled one.", "host:port");
+    const auto connect = option("connect",
+                                "Connect to a running coordinator instead of starting "
+                                "the bundled one.",
+                                "host:port");
     const auto token = option("token", "Bearer token.", "token");
     const auto coordinator = option("coordinator", "Path of the bundled coordinator-lite.", "path");
     const auto db = option("db", "SQLite file of the bundled coordinator.", "file");
@@ -46,8 +48,8 @@ ConsoleOptions parseOptions(const QApplication &app)
     const auto design = option("design", "Open a .txflow.json in the designer.", "file");
     parser.process(app);
 
-    ConsoleOptions o{parser.value(connect), parser.value(token), parser.value(coordinator),
-                     parser.value(db),      parser.value(show),  parser.value(tab),
+    ConsoleOptions o{parser.value(connect), parser.value(token),  parser.value(coordinator),
+                     parser.value(db),      parser.value(show),   parser.value(tab),
                      parser.value(view),    parser.value(design), parser.value(screenshot)};
     if (parser.isSet(quitAfter))
         o.quitAfterMs = parser.value(quitAfter).toInt();

@@ -81,9 +81,10 @@ void ActionDialog::showPlan(const ActionPlan &plan)
                          .arg(QString::fromStdString(plan.summary).toHtmlEscaped(),
                               QString::fromStdString(toString(plan.resultingStatus))));
     for (const PlannedOperation &op : plan.operations)
-        new QTreeWidgetItem(m_steps, {QString::number(op.step), QString::fromStdString(op.branchId),
-                                      QString::fromStdString(toString(op.op)),
-                                      QString::fromStdString(op.endpoint)});
+        new QTreeWidgetItem(m_steps,
+                            {QString::number(op.step), QString::fromStdString(op.branchId),
+                             QString::fromStdString(toString(op.op)),
+                             QString::fromStdString(op.endpoint)});
     QStringList warnings;
     for (const std::string &w : plan.warnings)
         warnings << QString::fromStdString(w);
@@ -104,14 +105,15 @@ void ActionDialog::run()
             return;
         const QString error = client::errorText(status);
         if (!error.isEmpty()) {
-            self->m_outcome->setText(tr("<span style='color:#b71c1c'>Refused: %1</span>")
-                                         .arg(error.toHtmlEscaped()));
+            self->m_outcome->setText(
+                tr("<span style='color:#b71c1c'>Refused: %1</span>").arg(error.toHtmlEscaped()));
             emit self->finishedAction(false, error);
             return;
         }
-        const QString msg = tr("Done. %1 is now %2.")
-                                .arg(QString::fromStdString(outcome.transaction.summary.gid),
-                                     QString::fromStdString(toString(outcome.transaction.summary.status)));
+        const QString msg =
+            tr("Done. %1 is now %2.")
+                .arg(QString::fromStdString(outcome.transaction.summary.gid),
+                     QString::fromStdString(toString(outcome.transaction.summary.status)));
         self->m_outcome->setText(msg);
         emit self->finishedAction(true, msg);
         self->m_buttons->setStandardButtons(QDialogButtonBox::Close);

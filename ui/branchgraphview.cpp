@@ -47,8 +47,7 @@ const NodePalette &NodePalette::byStatus()
 
 BranchNodeItem::BranchNodeItem(const Branch &branch, const NodePalette &palette)
     : m_branch(branch), m_palette(palette)
-{
-}
+{}
 
 void BranchNodeItem::setBranch(const Branch &branch)
 {
@@ -69,14 +68,16 @@ void BranchNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidge
     bold.setBold(true);
     p->setFont(bold);
     p->setPen(Qt::black);
-    const QString title = QString::fromStdString(m_branch.name.empty() ? m_branch.id : m_branch.name);
+    const QString title = QString::fromStdString(m_branch.name.empty() ? m_branch.id
+                                                                       : m_branch.name);
     p->drawText(QRectF(10, 4, kWidth - 20, 22), Qt::AlignVCenter | Qt::AlignLeft,
                 p->fontMetrics().elidedText(title, Qt::ElideRight, int(kWidth - 20)));
     QFont small = p->font();
     small.setBold(false);
     small.setPointSizeF(small.pointSizeF() * 0.85);
     p->setFont(small);
-    const double pillWidth = (kWidth - 20 - 4.0 * (m_branch.ops.size() - 1)) / std::max<size_t>(m_branch.ops.size(), 1);
+    const double pillWidth = (kWidth - 20 - 4.0 * (m_branch.ops.size() - 1))
+        / std::max<size_t>(m_branch.ops.size(), 1);
     double x = 10;
     for (const Operation &op : m_branch.ops) {
         const PillColors colors = m_palette.pill(op);
@@ -85,9 +86,10 @@ void BranchNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidge
         p->setBrush(colors.fill);
         p->drawRoundedRect(pill, 10, 10);
         p->setPen(colors.text);
-        p->drawText(pill, Qt::AlignCenter,
-                    QString::fromStdString(toString(op.op))
-                        + (op.attemptCount > 1 ? QStringLiteral(" ×%1").arg(op.attemptCount) : QString()));
+        p->drawText(
+            pill, Qt::AlignCenter,
+            QString::fromStdString(toString(op.op))
+                + (op.attemptCount > 1 ? QStringLiteral(" ×%1").arg(op.attemptCount) : QString()));
         x += pillWidth + 4;
     }
 }

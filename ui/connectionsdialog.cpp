@@ -73,8 +73,8 @@ ConnectionsDialog::ConnectionsDialog(session::ConsoleSession &session, session::
     connect(connectButton, &QPushButton::clicked, this, &ConnectionsDialog::connectSelected);
 
     const QString current = m_session.config().profileName.isEmpty()
-                                ? session::ProfileStore::bundledName()
-                                : m_session.config().profileName;
+        ? session::ProfileStore::bundledName()
+        : m_session.config().profileName;
     const auto found = m_list->findItems(current, Qt::MatchExactly);
     m_list->setCurrentRow(found.isEmpty() ? 0 : m_list->row(found.front()));
 }
@@ -130,7 +130,8 @@ void ConnectionsDialog::saveCurrent()
 
 void ConnectionsDialog::addProfile()
 {
-    ConnectionProfile p{tr("coordinator %1").arg(m_profiles.size()), QStringLiteral("127.0.0.1:36790"), {}};
+    ConnectionProfile p{
+        tr("coordinator %1").arg(m_profiles.size()), QStringLiteral("127.0.0.1:36790"), {}};
     m_profiles.append(p);
     m_list->addItem(p.name);
     m_list->setCurrentRow(m_profiles.size() - 1);

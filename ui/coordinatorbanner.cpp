@@ -16,8 +16,9 @@ CoordinatorBanner::CoordinatorBanner(QWidget *parent)
       m_restart(new QPushButton(tr("Restart coordinator"), this))
 {
     setObjectName(QStringLiteral("coordinatorBanner"));
-    setStyleSheet(QStringLiteral("#coordinatorBanner { background: #fdecea; border: 1px solid #e57373;"
-                                 " border-radius: 4px; }"));
+    setStyleSheet(
+        QStringLiteral("#coordinatorBanner { background: #fdecea; border: 1px solid #e57373;"
+                       " border-radius: 4px; }"));
     m_reason->setWordWrap(true);
     m_reason->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont bold = m_reason->font();

@@ -21,8 +21,9 @@ FilterBar::FilterBar(models::TransactionFilterProxyModel &proxy, QWidget *parent
       m_text(new QLineEdit(this))
 {
     m_status->addItem(tr("All statuses"), QVariantList{});
-    m_status->addItem(tr("Unfinished"), QVariantList{int(TxStatus::Prepared), int(TxStatus::Submitted),
-                                                     int(TxStatus::Aborting)});
+    m_status->addItem(
+        tr("Unfinished"),
+        QVariantList{int(TxStatus::Prepared), int(TxStatus::Submitted), int(TxStatus::Aborting)});
     for (TxStatus s : {TxStatus::Prepared, TxStatus::Submitted, TxStatus::Aborting,
                        TxStatus::Succeeded, TxStatus::Failed})
         m_status->addItem(QString::fromStdString(toString(s)), QVariantList{int(s)});

@@ -91,9 +91,8 @@ void MainWindow::connectSession()
                 m_banner->showFailure(reason, output, m_session.isBundled());
                 statusBar()->showMessage(reason);
             });
-    connect(&m_session, &session::ConsoleSession::coordinatorStarted, this, [this] {
-        m_banner->hide();
-    });
+    connect(&m_session, &session::ConsoleSession::coordinatorStarted, this,
+            [this] { m_banner->hide(); });
     connect(m_banner, &CoordinatorBanner::restartRequested, &m_session,
             &session::ConsoleSession::restartBundledCoordinator);
     // Initial load of a large history: say how far it got.
@@ -101,8 +100,8 @@ void MainWindow::connectSession()
     connect(client, &CoordinatorClient::snapshotStarted, this,
             [this] { statusBar()->showMessage(tr("Loading transactions…")); });
     connect(client, &CoordinatorClient::snapshotPage, this, [this] {
-        statusBar()->showMessage(tr("Loading transactions… %L1 so far")
-                                     .arg(m_session.transactions()->rowCount()));
+        statusBar()->showMessage(
+            tr("Loading transactions… %L1 so far").arg(m_session.transactions()->rowCount()));
     });
     connect(client, &CoordinatorClient::snapshotFinished, this, [this] {
         statusBar()->showMessage(
@@ -134,15 +133,15 @@ void MainWindow::createActions()
     updateRestart();
     connect(&m_session, &session::ConsoleSession::reconfigured, this, updateRestart);
     // go-zero / DTM services start transactions with dtm's SDK: point their DtmServer here.
-    QAction *copyDtm = coordinator->addAction(tr("Copy &DTM server URL (point DtmServer here)"),
-                                              this, [this] {
-        const QString url = m_session.bundled()->dtmServerUrl();
-        QGuiApplication::clipboard()->setText(url);
-        statusBar()->showMessage(tr("Copied %1: set DtmServer to it in a go-zero service's "
-                                    "config")
-                                     .arg(url),
-                                 8000);
-    });
+    QAction *copyDtm =
+        coordinator->addAction(tr("Copy &DTM server URL (point DtmServer here)"), this, [this] {
+            const QString url = m_session.bundled()->dtmServerUrl();
+            QGuiApplication::clipboard()->setText(url);
+            statusBar()->showMessage(tr("Copied %1: set DtmServer to it in a go-zero service's "
+                                        "config")
+                                         .arg(url),
+                                     8000);
+        });
     auto updateCopyDtm = [this, copyDtm] {
         copyDtm->setEnabled(m_session.isBundled()
                             && !m_session.bundled()->dtmServerUrl().isEmpty());

@@ -10,7 +10,7 @@ class QTabWidget;
 namespace txdesk::session {
 class ConsoleSession;
 class TokenVault;
-}
+}  // namespace txdesk::session
 
 namespace txdesk::ui {
 

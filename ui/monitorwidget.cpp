@@ -44,8 +44,8 @@ void setUpTable(QTableView *table, QAbstractItemModel *model)
 
 }  // namespace
 
-MonitorWidget::MonitorWidget(client::CoordinatorClient &client,
-                             TransactionTableModel &transactions, QWidget *parent)
+MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTableModel &transactions,
+                             QWidget *parent)
     : QWidget(parent),
       m_transactions(transactions),
       m_stack(new QStackedWidget(this)),
@@ -73,9 +73,11 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client,
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_splitter);
 
-    connect(&transactions, &QAbstractItemModel::rowsInserted, this, &MonitorWidget::updateEmptyState);
+    connect(&transactions, &QAbstractItemModel::rowsInserted, this,
+            &MonitorWidget::updateEmptyState);
     connect(&transactions, &QAbstractItemModel::modelReset, this, &MonitorWidget::updateEmptyState);
-    connect(m_stuckProxy, &QAbstractItemModel::rowsInserted, this, &MonitorWidget::updateEmptyState);
+    connect(m_stuckProxy, &QAbstractItemModel::rowsInserted, this,
+            &MonitorWidget::updateEmptyState);
     connect(m_stuckProxy, &QAbstractItemModel::rowsRemoved, this, &MonitorWidget::updateEmptyState);
     connect(&client, &client::CoordinatorClient::eventsArrived, m_detail,
             &TransactionDetailWidget::onEvents);

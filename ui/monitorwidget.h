@@ -15,7 +15,7 @@ class CoordinatorClient;
 namespace txdesk::models {
 class TransactionFilterProxyModel;
 class TransactionTableModel;
-}
+}  // namespace txdesk::models
 
 namespace txdesk::ui {
 
@@ -39,7 +39,7 @@ public:
     void focusTransaction(const QString &gid);
     void showView(View view);
     void showDetailTab(const QString &name);  // branches, timeline or events
-    void focusFilter();                        // the transactions view's text filter
+    void focusFilter();                       // the transactions view's text filter
 
     // Column widths and order, the splitter between tables and detail.
     void saveState(QSettings &settings) const;

@@ -20,7 +20,8 @@ namespace {
 QColor barColor(const models::TimelineBar &b)
 {
     if (b.outcome != AttemptOutcome::Success)
-        return b.outcome == AttemptOutcome::Ongoing ? QColor(0x90, 0xa4, 0xae) : models::colorOf(b.outcome);
+        return b.outcome == AttemptOutcome::Ongoing ? QColor(0x90, 0xa4, 0xae)
+                                                    : models::colorOf(b.outcome);
     if (b.undo)
         return QColor(0x6a, 0x1b, 0x9a);  // compensations and cancels: purple (and hatched)
     if (b.op == OpKind::Confirm)
@@ -57,7 +58,8 @@ void TimelineWidget::fitAll()
         to = std::max(to, b.endMs);
     }
     const qint64 pad = std::max<qint64>((to - from) / 20, 1);
-    m_map = models::TimelineMapping::fit(from - pad, to + pad, kLabelWidth, width() - kLabelWidth - 8);
+    m_map = models::TimelineMapping::fit(from - pad, to + pad, kLabelWidth,
+                                         width() - kLabelWidth - 8);
 }
 
 void TimelineWidget::resizeEvent(QResizeEvent *)
@@ -161,16 +163,16 @@ bool TimelineWidget::event(QEvent *e)
             const Branch &branch = m_tx.branches[b->lane];
             const Operation *op = branch.find(b->op);
             const Attempt &a = op->attempts[b->attemptIndex];
-            QToolTip::showText(help->globalPos(),
-                               tr("<b>%1 / %2</b> attempt %3<br>%4 (code %5), %6 ms<br>%7")
-                                   .arg(QString::fromStdString(branch.id),
-                                        QString::fromStdString(toString(b->op)))
-                                   .arg(b->attemptIndex + 1)
-                                   .arg(QString::fromStdString(toString(a.outcome)))
-                                   .arg(a.statusCode)
-                                   .arg(a.endedMs - a.startedMs)
-                                   .arg(QString::fromStdString(a.error).toHtmlEscaped()),
-                               this);
+            QToolTip::showText(
+                help->globalPos(),
+                tr("<b>%1 / %2</b> attempt %3<br>%4 (code %5), %6 ms<br>%7")
+                    .arg(QString::fromStdString(branch.id), QString::fromStdString(toString(b->op)))
+                    .arg(b->attemptIndex + 1)
+                    .arg(QString::fromStdString(toString(a.outcome)))
+                    .arg(a.statusCode)
+                    .arg(a.endedMs - a.startedMs)
+                    .arg(QString::fromStdString(a.error).toHtmlEscaped()),
+                this);
         } else {
             QToolTip::hideText();
         }

@@ -28,8 +28,9 @@ using namespace coord::domain;
 namespace {
 QString when(qint64 ms)
 {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
-                  : QStringLiteral("—");
+    return ms > 0
+        ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+        : QStringLiteral("—");
 }
 }  // namespace
 
@@ -127,14 +128,17 @@ void TransactionDetailWidget::onEvents(const std::vector<Event> &events)
         if (e.summary.gid != gid)
             continue;
         mine = true;
-        QString text = tr("#%1 %2 %3").arg(e.seq).arg(
-            QDateTime::fromMSecsSinceEpoch(e.atMs).toString(QStringLiteral("HH:mm:ss.zzz")),
-            QString::fromStdString(toString(e.summary.status)));
+        QString text = tr("#%1 %2 %3")
+                           .arg(e.seq)
+                           .arg(QDateTime::fromMSecsSinceEpoch(e.atMs).toString(
+                                    QStringLiteral("HH:mm:ss.zzz")),
+                                QString::fromStdString(toString(e.summary.status)));
         if (!e.branchId.empty())
             text += QStringLiteral("  %1/%2 %3")
                         .arg(QString::fromStdString(e.branchId),
                              e.op ? QString::fromStdString(toString(*e.op)) : QString(),
-                             e.opStatus ? QString::fromStdString(toString(*e.opStatus)) : QString());
+                             e.opStatus ? QString::fromStdString(toString(*e.opStatus))
+                                        : QString());
         if (!e.message.empty())
             text += QStringLiteral("  — ") + QString::fromStdString(e.message);
         m_events->addItem(text);
@@ -162,7 +166,8 @@ void TransactionDetailWidget::refresh()
         if (gid != self->m_gid)
             return self->refresh();
         if (!error.isEmpty()) {
-            self->m_header->setText(tr("<b>%1</b>: %2").arg(gid.toHtmlEscaped(), error.toHtmlEscaped()));
+            self->m_header->setText(
+                tr("<b>%1</b>: %2").arg(gid.toHtmlEscaped(), error.toHtmlEscaped()));
         } else {
             const TxSummary &s = tx.summary;
             QString text = tr("<b>%1</b> &nbsp; %2 %3 &nbsp; <b>%4</b>")
@@ -174,15 +179,19 @@ void TransactionDetailWidget::refresh()
                         .arg(models::originText(s.origin), when(s.createdMs), when(s.updatedMs),
                              when(s.finishedMs));
             if (!isFinal(s.status))
-                text += tr(" · next retry %1%2").arg(when(s.nextRetryMs), s.retryPaused ? tr(" (paused)") : QString());
+                text += tr(" · next retry %1%2")
+                            .arg(when(s.nextRetryMs), s.retryPaused ? tr(" (paused)") : QString());
             if (!s.businessKey.empty())
-                text += tr("<br>business key: %1").arg(QString::fromStdString(s.businessKey).toHtmlEscaped());
+                text += tr("<br>business key: %1")
+                            .arg(QString::fromStdString(s.businessKey).toHtmlEscaped());
             if (!s.rollbackReason.empty())
-                text += tr("<br>rollback reason: %1").arg(QString::fromStdString(s.rollbackReason).toHtmlEscaped());
+                text += tr("<br>rollback reason: %1")
+                            .arg(QString::fromStdString(s.rollbackReason).toHtmlEscaped());
             if (!s.stuckReason.empty())
                 text += tr("<br><span style='color:#b71c1c'><b>stuck: %1</b> — %2</span>")
                             .arg(QString::fromStdString(s.stuckReason),
-                                 QString::fromStdString(stuck::suggestedAction(s.stuckReason)).toHtmlEscaped());
+                                 QString::fromStdString(stuck::suggestedAction(s.stuckReason))
+                                     .toHtmlEscaped());
             self->m_header->setText(text);
             const bool first = self->m_model->transaction().summary.gid != tx.summary.gid;
             self->m_model->setTransaction(tx);
@@ -205,7 +214,8 @@ void TransactionDetailWidget::updateButtons()
     const Transaction &tx = m_model->transaction();
     const bool loaded = !m_gid.isEmpty() && tx.summary.gid == m_gid.toStdString();
     const QModelIndex current = m_tree->currentIndex();
-    const std::string branch = current.data(models::TransactionDetailModel::BranchIdRole).toString().toStdString();
+    const std::string branch =
+        current.data(models::TransactionDetailModel::BranchIdRole).toString().toStdString();
     const QVariant opData = current.data(models::TransactionDetailModel::OpRole);
     const QString role = m_client.role();
     for (auto it = m_buttons.begin(); it != m_buttons.end(); ++it) {
@@ -221,9 +231,9 @@ void TransactionDetailWidget::updateButtons()
         else if (action == OperatorAction::Resolve && !opData.isValid())
             why = tr("Select an operation in the Branches tab");
         else
-            why = QString::fromStdString(whyNot(tx, action, branch,
-                                                opData.isValid() ? OpKind(opData.toInt()) : OpKind::Action,
-                                                OpStatus::Skipped));
+            why = QString::fromStdString(whyNot(
+                tx, action, branch, opData.isValid() ? OpKind(opData.toInt()) : OpKind::Action,
+                OpStatus::Skipped));
         it.value()->setEnabled(why.isEmpty());
         it.value()->setToolTip(why);
     }
@@ -235,13 +245,15 @@ void TransactionDetailWidget::startAction(OperatorAction action)
     cmd.action = action;
     cmd.gid = m_gid.toStdString();
     const QModelIndex current = m_tree->currentIndex();
-    cmd.branchId = current.data(models::TransactionDetailModel::BranchIdRole).toString().toStdString();
+    cmd.branchId =
+        current.data(models::TransactionDetailModel::BranchIdRole).toString().toStdString();
     if (action == OperatorAction::Resolve) {
         cmd.op = OpKind(current.data(models::TransactionDetailModel::OpRole).toInt());
         bool ok = false;
         const QString as = QInputDialog::getItem(this, tr("Resolve operation"),
-                                                 tr("Mark %1/%2 as:").arg(QString::fromStdString(cmd.branchId),
-                                                                          QString::fromStdString(toString(cmd.op))),
+                                                 tr("Mark %1/%2 as:")
+                                                     .arg(QString::fromStdString(cmd.branchId),
+                                                          QString::fromStdString(toString(cmd.op))),
                                                  {tr("skipped"), tr("succeeded")}, 0, false, &ok);
         if (!ok)
             return;

@@ -36,7 +36,10 @@ public:
     void showTransaction(const QString &gid);
     void onEvents(const std::vector<coord::domain::Event> &events);
     QString gid() const { return m_gid; }
-    QPushButton *button(coord::domain::OperatorAction action) const { return m_buttons.value(action); }
+    QPushButton *button(coord::domain::OperatorAction action) const
+    {
+        return m_buttons.value(action);
+    }
     models::TransactionDetailModel *model() const { return m_model; }
     TimelineWidget *timeline() const { return m_timeline; }
     BranchGraphView *graph() const { return m_graph; }

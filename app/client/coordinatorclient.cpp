@@ -33,10 +33,7 @@ absl::Status notConnected()
     return absl::UnavailableError(QObject::tr("not connected").toStdString());
 }
 
-QString describe(const grpc::Status &status)
-{
-    return errorText(coord::api::fromGrpc(status));
-}
+QString describe(const grpc::Status &status) { return errorText(coord::api::fromGrpc(status)); }
 
 }  // namespace
 
@@ -273,7 +270,8 @@ CoordinatorClient::CoordinatorClient(QObject *parent) : QObject(parent) {}
 
 CoordinatorClient::~CoordinatorClient() = default;
 
-void CoordinatorClient::connectTo(const QString &address, const QString &token, const QString &caPem)
+void CoordinatorClient::connectTo(const QString &address, const QString &token,
+                                  const QString &caPem)
 {
     m_worker.reset();
     ++m_generation;
@@ -329,7 +327,8 @@ void CoordinatorClient::fetchTransaction(const QString &gid, TransactionDone don
         req.set_gid(gid);
         pb::Transaction reply;
         auto ctx = connection.context(kRequestTimeout);
-        absl::Status st = coord::api::fromGrpc(connection.coordinator().Get(ctx.get(), req, &reply));
+        absl::Status st =
+            coord::api::fromGrpc(connection.coordinator().Get(ctx.get(), req, &reply));
         Transaction tx = st.ok() ? coord::api::fromProto(reply) : Transaction{};
         worker->post([done, tx = std::move(tx), st] { done(tx, st); });
     });
@@ -366,13 +365,14 @@ void CoordinatorClient::act(const coord::domain::ActionCommand &command, ActionD
         return;
     }
     Worker *worker = m_worker.get();
-    m_worker->enqueue([worker, command, done = std::move(done)](coord::client::Connection &connection) {
-        auto outcome = coord::client::callAction(connection, command, kRequestTimeout);
-        absl::Status st = outcome.status();
-        worker->post([done, outcome = std::move(outcome), st] {
-            done(outcome.ok() ? *outcome : coord::domain::ActionOutcome{}, st);
+    m_worker->enqueue(
+        [worker, command, done = std::move(done)](coord::client::Connection &connection) {
+            auto outcome = coord::client::callAction(connection, command, kRequestTimeout);
+            absl::Status st = outcome.status();
+            worker->post([done, outcome = std::move(outcome), st] {
+                done(outcome.ok() ? *outcome : coord::domain::ActionOutcome{}, st);
+            });
         });
-    });
 }
 
 }  // namespace txdesk::client

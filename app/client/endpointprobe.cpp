@@ -15,8 +15,7 @@ namespace txdesk::client {
 
 EndpointProbe::EndpointProbe(QObject *parent) : QObject(parent) {}
 
-void EndpointProbe::probe(const QString &endpoint, int timeoutMs,
-                          std::function<void(QString)> done)
+void EndpointProbe::probe(const QString &endpoint, int timeoutMs, std::function<void(QString)> done)
 {
     const std::string text = endpoint.toStdString();
     if (const std::string problem = coord::flow::checkEndpoint(text); !problem.empty())
@@ -47,8 +46,8 @@ void EndpointProbe::probeGrpc(const QString &hostPort, int timeoutMs,
                               std::function<void(QString)> done)
 {
     // The channel lives on the worker thread only and dies there, never on a gRPC thread.
-    std::thread([self = QPointer<EndpointProbe>(this), target = hostPort.toStdString(),
-                 timeoutMs, done = std::move(done)] {
+    std::thread([self = QPointer<EndpointProbe>(this), target = hostPort.toStdString(), timeoutMs,
+                 done = std::move(done)] {
         bool ok = false;
         {
             auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());

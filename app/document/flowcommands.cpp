@@ -4,10 +4,13 @@ namespace txdesk::flow {
 
 SwapBranchCommand::SwapBranchCommand(FlowDocument &doc, int index, BranchData value,
                                      FlowChange::Kind kind, const QString &text, int mergeId)
-    : QUndoCommand(text), m_doc(doc), m_index(index), m_value(std::move(value)), m_kind(kind),
+    : QUndoCommand(text),
+      m_doc(doc),
+      m_index(index),
+      m_value(std::move(value)),
+      m_kind(kind),
       m_mergeId(mergeId)
-{
-}
+{}
 
 void SwapBranchCommand::swap()
 {
@@ -27,14 +30,12 @@ bool SwapBranchCommand::mergeWith(const QUndoCommand *other)
 InsertBranchCommand::InsertBranchCommand(FlowDocument &doc, int index, BranchData branch,
                                          bool insert, const QString &text)
     : QUndoCommand(text), m_doc(doc), m_index(index), m_branch(std::move(branch)), m_insert(insert)
-{
-}
+{}
 
 SwapDataCommand::SwapDataCommand(FlowDocument &doc, FlowData value, FlowChange::Kind kind,
                                  const QString &text)
     : QUndoCommand(text), m_doc(doc), m_value(std::move(value)), m_kind(kind)
-{
-}
+{}
 
 void SwapDataCommand::swap()
 {

@@ -5,7 +5,6 @@
 
 #include "models/graphlayout.h"
 
-
 #include <algorithm>
 
 namespace txdesk::flow {
@@ -82,7 +81,8 @@ bool FlowDocument::removeBranch(const QString &id)
     for (size_t i = 0; i < m_data.branches.size(); ++i) {
         BranchData d = m_data.branches[i];
         if (d.after.removeAll(id) > 0)
-            m_undo.push(new SwapBranchCommand(*this, int(i), d, FlowChange::Kind::EdgesChanged, {}));
+            m_undo.push(
+                new SwapBranchCommand(*this, int(i), d, FlowChange::Kind::EdgesChanged, {}));
     }
     m_undo.push(new InsertBranchCommand(*this, index, m_data.branches[index], false, {}));
     m_undo.endMacro();
@@ -110,7 +110,8 @@ bool FlowDocument::setBranch(const QString &id, const BranchData &after, const Q
     if (m_data.branches[index] == after)
         return true;
     if (after.id == id) {
-        m_undo.push(new SwapBranchCommand(*this, index, after, FlowChange::Kind::BranchChanged, text));
+        m_undo.push(
+            new SwapBranchCommand(*this, index, after, FlowChange::Kind::BranchChanged, text));
         return true;
     }
     // A rename also renames the id in every "after" that points at it.
@@ -159,7 +160,9 @@ void FlowDocument::setFlow(const QString &name, TxType type, const TxOptions &op
     if (type != m_data.type)  // the operations differ: keep what maps, drop the rest
         for (BranchData &b : d.branches) {
             std::map<OpKind, QString> mapped;
-            auto first = [&](OpKind k) { return b.endpoints.count(k) ? b.endpoints.at(k) : QString(); };
+            auto first = [&](OpKind k) {
+                return b.endpoints.count(k) ? b.endpoints.at(k) : QString();
+            };
             if (type == TxType::Tcc) {
                 mapped[OpKind::Try] = first(OpKind::Action);
                 mapped[OpKind::Cancel] = first(OpKind::Compensate);
@@ -170,7 +173,8 @@ void FlowDocument::setFlow(const QString &name, TxType type, const TxOptions &op
             }
             b.endpoints = mapped;
         }
-    m_undo.push(new SwapDataCommand(*this, d, FlowChange::Kind::FlowChanged, tr("Change flow settings")));
+    m_undo.push(
+        new SwapDataCommand(*this, d, FlowChange::Kind::FlowChanged, tr("Change flow settings")));
 }
 
 void FlowDocument::autoLayout()
@@ -204,7 +208,8 @@ QStringList FlowDocument::paste(const std::vector<BranchData> &branches, QPointF
     for (const BranchData &b : branches) {
         QString id = b.id;
         for (int n = 1; taken.contains(id); ++n)
-            id = n == 1 ? b.id + QStringLiteral("_copy") : QStringLiteral("%1_copy%2").arg(b.id).arg(n);
+            id = n == 1 ? b.id + QStringLiteral("_copy")
+                        : QStringLiteral("%1_copy%2").arg(b.id).arg(n);
         taken << id;
         renamed[b.id] = id;
     }
@@ -250,7 +255,8 @@ void FlowDocument::eraseBranch(int index)
     emit changed({FlowChange::Kind::BranchRemoved, id});
 }
 
-std::optional<coord::flow::FlowDefinition> FlowDocument::toDefinition(std::vector<FlowIssue> *issues) const
+std::optional<coord::flow::FlowDefinition> FlowDocument::toDefinition(
+    std::vector<FlowIssue> *issues) const
 {
     return flow::toDefinition(m_data, issues);
 }

@@ -41,7 +41,15 @@ struct FlowData {
 
 // What changed, in one typed notification (instead of a signal per kind of change).
 struct FlowChange {
-    enum class Kind { Reset, FlowChanged, BranchAdded, BranchRemoved, BranchChanged, BranchMoved, EdgesChanged };
+    enum class Kind {
+        Reset,
+        FlowChanged,
+        BranchAdded,
+        BranchRemoved,
+        BranchChanged,
+        BranchMoved,
+        EdgesChanged
+    };
     Kind kind = Kind::Reset;
     QString branchId;
 };
@@ -76,7 +84,7 @@ public:
     bool addBranch(BranchData branch);
     bool removeBranch(const QString &id);
     void moveBranch(const QString &id, QPointF pos);  // successive moves of one drag merge
-    void finishMove();                                  // ends the drag's merging
+    void finishMove();                                // ends the drag's merging
     bool setBranch(const QString &id, const BranchData &after, const QString &text);
     bool addEdge(const QString &from, const QString &to);  // `to` runs after `from`
     bool removeEdge(const QString &from, const QString &to);
@@ -91,7 +99,8 @@ public:
     // The flow as the coordinator reads it; issues from the shared validator plus the editor's
     // own (payload text that is not JSON). Problems that stop it being built are errors.
     std::vector<coord::flow::FlowIssue> validate() const;
-    std::optional<coord::flow::FlowDefinition> toDefinition(std::vector<coord::flow::FlowIssue> *issues) const;
+    std::optional<coord::flow::FlowDefinition> toDefinition(
+        std::vector<coord::flow::FlowIssue> *issues) const;
 
     // Raw state changes, for the undo commands only.
     void applyData(const FlowData &data, const FlowChange &change);

@@ -27,7 +27,8 @@ std::optional<OJson> flowObject(const FlowData &d, QString *error)
 
 }  // namespace
 
-std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data, std::vector<coord::flow::FlowIssue> *issues)
+std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data,
+                                                        std::vector<coord::flow::FlowIssue> *issues)
 {
     coord::flow::FlowDefinition def;
     def.name = data.name.toStdString();
@@ -50,10 +51,10 @@ std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data, st
             ok = false;
             const std::string field = "flow.branches[" + std::to_string(i) + "].payload";
             if (issues)
-                issues->push_back({coord::flow::FlowIssue::Severity::Error, field,
-                                   field + ": the payload of branch " + fb.id + " is "
-                                       + why.toStdString(),
-                                   fb.id});
+                issues->push_back(
+                    {coord::flow::FlowIssue::Severity::Error, field,
+                     field + ": the payload of branch " + fb.id + " is " + why.toStdString(),
+                     fb.id});
         } else {
             fb.payloadJson = std::move(*payload);
         }
@@ -146,8 +147,8 @@ LoadedFlow loadFlowFile(const QByteArray &bytes)
             const auto &p = (*layout)[fb.id];
             if (!p.is_object() || !p.value("x", nlohmann::json()).is_number()
                 || !p.value("y", nlohmann::json()).is_number()) {
-                out.error = QObject::tr("layout.%1: expected {\"x\": number, \"y\": number}")
-                                .arg(b.id);
+                out.error =
+                    QObject::tr("layout.%1: expected {\"x\": number, \"y\": number}").arg(b.id);
                 return out;
             }
             b.pos = QPointF(p["x"].get<double>(), p["y"].get<double>());

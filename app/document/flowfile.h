@@ -10,7 +10,7 @@ namespace txdesk::flow {
 // order so that diffs stay small.
 struct LoadedFlow {
     std::optional<FlowData> data;  // set only when the whole file was understood
-    QString error;                  // names the problem otherwise
+    QString error;                 // names the problem otherwise
     bool hadLayout = false;
 };
 
@@ -20,8 +20,8 @@ QByteArray saveFlowFile(const FlowData &data, QString *error);
 
 // The flow as the coordinator reads it; nullopt (with issues naming the branch) when a payload
 // is not valid JSON.
-std::optional<coord::flow::FlowDefinition> toDefinition(const FlowData &data,
-                                                        std::vector<coord::flow::FlowIssue> *issues);
+std::optional<coord::flow::FlowDefinition> toDefinition(
+    const FlowData &data, std::vector<coord::flow::FlowIssue> *issues);
 
 // A branch payload as compact JSON, or nothing with `error` saying why ("not valid JSON",
 // "nested deeper than 256 levels"). The one way the console reads payload text.

@@ -10,9 +10,9 @@ namespace txdesk::models {
 
 // Time <-> pixel for the timeline: a plain value, zoomed and panned by the view.
 struct TimelineMapping {
-    qint64 startMs = 0;        // the time at x = originX
-    double msPerPixel = 1.0;   // > 0
-    double originX = 0;        // where the time axis starts (after the lane labels)
+    qint64 startMs = 0;       // the time at x = originX
+    double msPerPixel = 1.0;  // > 0
+    double originX = 0;       // where the time axis starts (after the lane labels)
 
     double toX(qint64 ms) const { return originX + double(ms - startMs) / msPerPixel; }
     qint64 toMs(double x) const { return startMs + qint64((x - originX) * msPerPixel); }

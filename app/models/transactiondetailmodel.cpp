@@ -21,8 +21,6 @@ QString timeText(qint64 ms)
                   : QString();
 }
 
-
-
 }  // namespace
 
 TransactionDetailModel::TransactionDetailModel(QObject *parent) : QAbstractItemModel(parent) {}
@@ -77,7 +75,8 @@ QModelIndex TransactionDetailModel::index(int row, int column, const QModelIndex
     if (row < 0 || column < 0 || column >= ColumnCount)
         return {};
     if (!parent.isValid())
-        return row < int(m_tx.branches.size()) ? createIndex(row, column, quintptr(0)) : QModelIndex();
+        return row < int(m_tx.branches.size()) ? createIndex(row, column, quintptr(0))
+                                               : QModelIndex();
     const quintptr id = parent.internalId();
     if (id == 0) {  // parent is a branch
         const auto &ops = m_tx.branches[parent.row()].ops;
@@ -88,8 +87,8 @@ QModelIndex TransactionDetailModel::index(int row, int column, const QModelIndex
         const int b = int(id - 1);
         const auto &attempts = m_tx.branches[b].ops[parent.row()].attempts;
         return row < int(attempts.size())
-                   ? createIndex(row, column, kAttempt | (quintptr(b) << 20) | quintptr(parent.row()))
-                   : QModelIndex();
+            ? createIndex(row, column, kAttempt | (quintptr(b) << 20) | quintptr(parent.row()))
+            : QModelIndex();
     }
     return {};
 }
@@ -138,14 +137,12 @@ QVariant TransactionDetailModel::data(const QModelIndex &index, int role) const
         if (col == Name)
             return QString::fromStdString(b.name.empty() ? b.id : b.id + " — " + b.name);
         if (col == Detail)
-            return b.after.empty() ? QString()
-                                   : tr("after %1").arg(QString::fromStdString(
-                                         [&] {
-                                             std::string s;
-                                             for (const auto &a : b.after)
-                                                 s += (s.empty() ? "" : ", ") + a;
-                                             return s;
-                                         }()));
+            return b.after.empty() ? QString() : tr("after %1").arg(QString::fromStdString([&] {
+                std::string s;
+                for (const auto &a : b.after)
+                    s += (s.empty() ? "" : ", ") + a;
+                return s;
+            }()));
         if (col == Status && b.notRollbackable)
             return tr("not rollbackable");
         return {};
@@ -186,7 +183,9 @@ QVariant TransactionDetailModel::data(const QModelIndex &index, int role) const
     case Name:
         return tr("attempt %1").arg(index.row() + 1);
     case Outcome:
-        return QStringLiteral("%1 (%2)").arg(QString::fromStdString(toString(a.outcome))).arg(a.statusCode);
+        return QStringLiteral("%1 (%2)")
+            .arg(QString::fromStdString(toString(a.outcome)))
+            .arg(a.statusCode);
     case Error:
         return QString::fromStdString(a.error);
     case Started:
@@ -199,12 +198,19 @@ QVariant TransactionDetailModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant TransactionDetailModel::headerData(int section, Qt::Orientation orientation, int role) const
+QVariant TransactionDetailModel::headerData(int section, Qt::Orientation orientation,
+                                            int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *names[] = {"Branch / operation", "Status", "Attempts", "Outcome (code)",
-                                  "Error", "Started", "Duration", "Endpoint / response"};
+    static const char *names[] = {"Branch / operation",
+                                  "Status",
+                                  "Attempts",
+                                  "Outcome (code)",
+                                  "Error",
+                                  "Started",
+                                  "Duration",
+                                  "Endpoint / response"};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 

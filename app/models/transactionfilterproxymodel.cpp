@@ -72,10 +72,9 @@ bool TransactionFilterProxyModel::filterAcceptsRow(int row, const QModelIndex &p
     if (!m_needle.empty()) {
         // ASCII case-folding without allocating: this runs once per row on every keystroke.
         auto contains = [&](const std::string &hay) {
-            auto it = std::search(hay.begin(), hay.end(), m_needle.begin(), m_needle.end(),
-                                  [](char a, char b) {
-                                      return std::tolower(static_cast<unsigned char>(a)) == b;
-                                  });
+            auto it = std::search(
+                hay.begin(), hay.end(), m_needle.begin(), m_needle.end(),
+                [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
             return it != hay.end();
         };
         if (!contains(t.gid) && !contains(t.businessKey) && !contains(t.flowName))
@@ -90,7 +89,8 @@ bool TransactionFilterProxyModel::lessThan(const QModelIndex &left, const QModel
     const auto *model = qobject_cast<const TransactionTableModel *>(sourceModel());
     if (!model)
         return QSortFilterProxyModel::lessThan(left, right);
-    const coord::domain::TxSummary &a = model->summaryAt(left.row()), &b = model->summaryAt(right.row());
+    const coord::domain::TxSummary &a = model->summaryAt(left.row()),
+                                   &b = model->summaryAt(right.row());
     switch (left.column()) {
     case TransactionTableModel::Gid:
         return a.gid < b.gid;

@@ -17,7 +17,7 @@ public:
     explicit TransactionFilterProxyModel(QObject *parent = nullptr);
 
     void setStatuses(const QSet<int> &statuses);  // empty = all
-    void setType(int type);                        // 0 = all
+    void setType(int type);                       // 0 = all
     void setStuckOnly(bool stuckOnly);
     void setText(const QString &text);
     void setMaxAgeMs(qint64 ms);  // 0 = any age

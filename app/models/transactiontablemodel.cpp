@@ -16,8 +16,9 @@ namespace {
 
 QString timeText(qint64 ms)
 {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
-                  : QString();
+    return ms > 0
+        ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+        : QString();
 }
 
 }  // namespace
@@ -35,10 +36,7 @@ QString originText(coord::domain::TxOrigin origin)
     return TransactionTableModel::tr("native");
 }
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 TransactionTableModel::TransactionTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
@@ -67,7 +65,7 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
         return !t.stuckReason.empty();
     if (role == SearchRole)  // what the free-text filter looks at
         return QString::fromStdString(t.gid + '\n' + t.businessKey + '\n' + t.flowName) + '\n'
-               + originText(t.origin);
+            + originText(t.origin);
     if (role == Qt::ForegroundRole && index.column() == Status)
         return colorOf(t.status);
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)

@@ -43,7 +43,10 @@ int openPidFd(qint64 pid)
 #endif
 }
 
-bool alive(qint64 pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+bool alive(qint64 pid)
+{
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
 
 QString describeExit(int status)
 {
@@ -65,7 +68,8 @@ BundledCoordinator::~BundledCoordinator() { release(); }
 
 QString BundledCoordinator::defaultExecutable()
 {
-    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("coordinator-lite"));
+    return QDir(QCoreApplication::applicationDirPath())
+        .filePath(QStringLiteral("coordinator-lite"));
 }
 
 QString BundledCoordinator::defaultDatabasePath()
@@ -167,9 +171,9 @@ bool BundledCoordinator::spawn()
     const QByteArray db = QFile::encodeName(m_databasePath);
     const QByteArray users = QFile::encodeName(usersFile(m_databasePath));
     const QByteArray log = QFile::encodeName(logFile(m_databasePath));
-    const char *argv[] = {exe.constData(),      "--listen", "127.0.0.1:0", "--dtm-listen",
-                          "127.0.0.1:0",        "--db",     db.constData(), "--exit-when-unused",
-                          users.constData(),    nullptr};
+    const char *argv[] = {exe.constData(),   "--listen", "127.0.0.1:0",  "--dtm-listen",
+                          "127.0.0.1:0",     "--db",     db.constData(), "--exit-when-unused",
+                          users.constData(), nullptr};
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -189,8 +193,8 @@ bool BundledCoordinator::spawn()
         sigaddset(&defaults, s);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-                                        | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, exe.constData(), &actions, &attr,
                                const_cast<char *const *>(argv), environ);
@@ -241,8 +245,8 @@ void BundledCoordinator::onExited()
             ::waitpid(static_cast<pid_t>(m_pid), &status, 0);  // pidfd said it ended: reaps at once
         reason = describeExit(status);
     } else {
-        reason = tr("the bundled coordinator (pid %1, started by another console) ended")
-                     .arg(m_pid);
+        reason =
+            tr("the bundled coordinator (pid %1, started by another console) ended").arg(m_pid);
     }
     const QString output = lastOutput();
     const bool expected = m_stopping;
@@ -268,7 +272,7 @@ bool BundledCoordinator::isRunning() const
         siginfo_t info = {};
         // WNOWAIT: look without reaping, so onExited still reads the status.
         return ::waitid(P_PID, static_cast<id_t>(m_pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0
-               && info.si_pid == 0;
+            && info.si_pid == 0;
     }
     return alive(m_pid);
 }

@@ -63,7 +63,7 @@ private:
     QString m_databasePath;
     int m_usersFd = -1;  // our shared lock on usersFile()
     qint64 m_pid = 0;
-    bool m_child = false;   // we started it (so we can read its exit status)
+    bool m_child = false;  // we started it (so we can read its exit status)
     bool m_reused = false;
     QString m_address;
     QString m_dtmAddress;

@@ -32,10 +32,11 @@ ConsoleSession::ConsoleSession(SessionConfig config, QObject *parent)
         m_client->connectTo(address);
         emit coordinatorStarted(address);
     });
-    connect(m_bundled.get(), &BundledCoordinator::failed, this, [this](const QString &r, const QString &o) {
-        if (isBundled())
-            emit coordinatorFailed(r, o);
-    });
+    connect(m_bundled.get(), &BundledCoordinator::failed, this,
+            [this](const QString &r, const QString &o) {
+                if (isBundled())
+                    emit coordinatorFailed(r, o);
+            });
 }
 
 void ConsoleSession::reconfigure(SessionConfig config)
@@ -82,8 +83,8 @@ void ConsoleSession::restartBundledCoordinator()
 void ConsoleSession::startBundledCoordinator()
 {
     QString executable = m_config.coordinatorExecutable.isEmpty()
-                             ? BundledCoordinator::defaultExecutable()
-                             : m_config.coordinatorExecutable;
+        ? BundledCoordinator::defaultExecutable()
+        : m_config.coordinatorExecutable;
     QString db = m_config.databasePath.isEmpty() ? BundledCoordinator::defaultDatabasePath()
                                                  : m_config.databasePath;
     m_bundled->start(executable, db);

@@ -20,7 +20,7 @@ struct SessionConfig {
     QString profileName;  // shown to the user
     QString remoteAddress;
     QString token;
-    QString caFile;  // TLS when set
+    QString caFile;                 // TLS when set
     QString coordinatorExecutable;  // bundled mode; empty = next to the console
     QString databasePath;           // bundled mode; empty = the user's data directory
 };

@@ -10,7 +10,8 @@ const QString kService = QStringLiteral("TxDesk");
 
 TokenVault::TokenVault(QObject *parent) : QObject(parent) {}
 
-void TokenVault::store(const QString &profile, const QString &token, std::function<void(QString)> done)
+void TokenVault::store(const QString &profile, const QString &token,
+                       std::function<void(QString)> done)
 {
     m_memory.insert(profile, token);
     auto *job = new QKeychain::WritePasswordJob(kService, this);

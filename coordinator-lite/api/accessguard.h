@@ -15,12 +15,11 @@ namespace coord::api {
 class AccessGuard
 {
 public:
-    AccessGuard(const Authorizer &authorizer, engine::Engine &engine,
-                const ClientLimits &limits)
-        : m_authorizer(authorizer), m_engine(engine),
+    AccessGuard(const Authorizer &authorizer, engine::Engine &engine, const ClientLimits &limits)
+        : m_authorizer(authorizer),
+          m_engine(engine),
           m_rateLimiter(limits.rateLimit, limits.rateBurst)
-    {
-    }
+    {}
 
     absl::StatusOr<domain::Actor> check(const grpc::ServerContextBase &context,
                                         domain::Role required, const char *rpc,

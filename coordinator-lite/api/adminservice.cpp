@@ -35,8 +35,7 @@ engine::Engine::ActionDone replyWith(grpc::ServerUnaryReactor *reactor, pb::Acti
 
 AdminService::AdminService(storage::Store &store, engine::Engine &engine, AccessGuard &guard)
     : m_store(store), m_engine(engine), m_guard(guard)
-{
-}
+{}
 
 AdminService::Reactor *AdminService::act(Ctx *c, int action, const pb::ActionRequest *r,
                                          pb::ActionReply *out)
@@ -91,13 +90,14 @@ AdminService::Reactor *AdminService::Retry(Ctx *c, const pb::RetryRequest *r, pb
     if (!r->gid().empty()) {
         ActionCommand cmd = fromProto(*r);
         cmd.actor = *actor;
-        m_engine.act(std::move(cmd), [reactor, out, gid = r->gid()](absl::StatusOr<ActionOutcome> o) {
-            if (o.ok()) {
-                out->set_count(1);
-                out->add_gids(gid);
-            }
-            reactor->Finish(toGrpc(o.status()));
-        });
+        m_engine.act(std::move(cmd),
+                     [reactor, out, gid = r->gid()](absl::StatusOr<ActionOutcome> o) {
+                         if (o.ok()) {
+                             out->set_count(1);
+                             out->add_gids(gid);
+                         }
+                         reactor->Finish(toGrpc(o.status()));
+                     });
         return reactor;
     }
     auto filter = fromProto(r->filter());

@@ -63,9 +63,9 @@ absl::StatusOr<domain::Actor> Authorizer::authorizeToken(const std::string *toke
                   : "a token is required: put it in the DtmServer URL "
                     "(http://dtm:TOKEN@host:port/api/dtmsvr) or send Authorization: Bearer TOKEN");
     if (static_cast<int>(t->role) < static_cast<int>(required))
-        return absl::PermissionDeniedError(absl::StrCat(
-            t->name, " (", domain::toString(t->role), ") may not call ", std::string(rpc),
-            "; it needs the ", domain::toString(required), " role"));
+        return absl::PermissionDeniedError(
+            absl::StrCat(t->name, " (", domain::toString(t->role), ") may not call ",
+                         std::string(rpc), "; it needs the ", domain::toString(required), " role"));
     return domain::Actor{t->name, t->role};
 }
 
@@ -82,9 +82,9 @@ absl::StatusOr<domain::Actor> Authorizer::authorize(const grpc::ServerContextBas
                                                     "(metadata authorization: Bearer <token>)");
     }
     if (static_cast<int>(t->role) < static_cast<int>(required))
-        return absl::PermissionDeniedError(absl::StrCat(
-            t->name, " (", domain::toString(t->role), ") may not call ", std::string(rpc),
-            "; it needs the ", domain::toString(required), " role"));
+        return absl::PermissionDeniedError(
+            absl::StrCat(t->name, " (", domain::toString(t->role), ") may not call ",
+                         std::string(rpc), "; it needs the ", domain::toString(required), " role"));
     return domain::Actor{t->name, t->role};
 }
 

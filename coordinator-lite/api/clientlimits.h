@@ -10,7 +10,7 @@ struct ClientLimits {
     // Requests/s per client, Coordinator and Admin calls alike: twice the throughput target, so
     // one busy application server is never refused, a runaway script is.
     int rateLimit = 10000;
-    int rateBurst = 0;             // requests a client may make at once; 0 = rateLimit
+    int rateBurst = 0;  // requests a client may make at once; 0 = rateLimit
 };
 
 }  // namespace coord::api

@@ -47,11 +47,13 @@ engine::Engine::AnswerWhen answerWhen(bool wait)
 CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &hub,
                                        engine::Engine &engine, AccessGuard &guard,
                                        std::string instanceId, const ClientLimits &limits)
-    : m_store(store), m_hub(hub), m_engine(engine), m_guard(guard),
+    : m_store(store),
+      m_hub(hub),
+      m_engine(engine),
+      m_guard(guard),
       m_instanceId(std::move(instanceId)),
       m_watchSlots(limits.maxWatchesPerClient, limits.maxWatches)
-{
-}
+{}
 
 grpc::ServerUnaryReactor *CoordinatorService::Ping(grpc::CallbackServerContext *context,
                                                    const pb::PingRequest *, pb::PingReply *reply)
@@ -72,7 +74,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Get(grpc::CallbackServerContext *c
                                                   const pb::GetRequest *request,
                                                   pb::Transaction *reply)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Get", request->gid()); !actor.ok())
+    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Get", request->gid());
+        !actor.ok())
         return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
@@ -118,10 +121,12 @@ grpc::ServerUnaryReactor *CoordinatorService::Submit(grpc::CallbackServerContext
                                                      const pb::SubmitRequest *request,
                                                      pb::SubmitReply *reply)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Operator, "Submit", request->gid()); !actor.ok())
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "Submit", request->gid());
+        !actor.ok())
         return finish(context, toGrpc(actor.status()));
     if (request->flow_json().empty())
-        return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "flow_json: must not be empty"});
+        return finish(context,
+                      {grpc::StatusCode::INVALID_ARGUMENT, "flow_json: must not be empty"});
     auto *reactor = context->DefaultReactor();
     m_engine.submit({request->flow_json(), request->gid(), request->business_key(),
                      request->payload_override_json(), request->wait()},
@@ -133,7 +138,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Prepare(grpc::CallbackServerContex
                                                       const pb::PrepareRequest *request,
                                                       pb::PrepareReply *reply)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Operator, "Prepare", request->gid()); !actor.ok())
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "Prepare", request->gid());
+        !actor.ok())
         return finish(context, toGrpc(actor.status()));
     if (request->timeout_to_fail_ms() < 0 || request->request_timeout_ms() < 0
         || request->retry_interval_ms() < 0)
@@ -148,7 +154,9 @@ grpc::ServerUnaryReactor *CoordinatorService::Prepare(grpc::CallbackServerContex
 grpc::ServerUnaryReactor *CoordinatorService::RegisterBranch(
     grpc::CallbackServerContext *context, const pb::RegisterBranchRequest *request, pb::Empty *)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Operator, "RegisterBranch", request->gid()); !actor.ok())
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "RegisterBranch",
+                                   request->gid());
+        !actor.ok())
         return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
@@ -163,7 +171,9 @@ grpc::ServerUnaryReactor *CoordinatorService::SubmitPrepared(grpc::CallbackServe
                                                              const pb::FinishRequest *request,
                                                              pb::SubmitReply *reply)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Operator, "SubmitPrepared", request->gid()); !actor.ok())
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "SubmitPrepared",
+                                   request->gid());
+        !actor.ok())
         return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
@@ -178,15 +188,17 @@ grpc::ServerUnaryReactor *CoordinatorService::AbortPrepared(grpc::CallbackServer
                                                             const pb::FinishRequest *request,
                                                             pb::SubmitReply *reply)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Operator, "AbortPrepared", request->gid()); !actor.ok())
+    if (auto actor = m_guard.check(*context, domain::Role::Operator, "AbortPrepared",
+                                   request->gid());
+        !actor.ok())
         return finish(context, toGrpc(actor.status()));
     if (request->gid().empty())
         return finish(context, {grpc::StatusCode::INVALID_ARGUMENT, "gid: must not be empty"});
     auto *reactor = context->DefaultReactor();
-    m_engine.finishPrepared(request->gid(), engine::Engine::Finish::Abort,
-                            request->reason().empty() ? std::string("aborted by the client")
-                                                      : request->reason(),
-                            answerWhen(request->wait()), replyWith(reactor, reply->mutable_transaction()));
+    m_engine.finishPrepared(
+        request->gid(), engine::Engine::Finish::Abort,
+        request->reason().empty() ? std::string("aborted by the client") : request->reason(),
+        answerWhen(request->wait()), replyWith(reactor, reply->mutable_transaction()));
     return reactor;
 }
 

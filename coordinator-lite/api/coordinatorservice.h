@@ -13,7 +13,7 @@ class Store;
 namespace coord::engine {
 class Engine;
 class EventHub;
-}
+}  // namespace coord::engine
 
 namespace coord::api {
 
@@ -24,8 +24,7 @@ class CoordinatorService final : public ::txdesk::v1::Coordinator::CallbackServi
 {
 public:
     CoordinatorService(storage::Store &store, engine::EventHub &hub, engine::Engine &engine,
-                       AccessGuard &guard, std::string instanceId,
-                       const ClientLimits &limits);
+                       AccessGuard &guard, std::string instanceId, const ClientLimits &limits);
 
     grpc::ServerUnaryReactor *Ping(grpc::CallbackServerContext *context,
                                    const ::txdesk::v1::PingRequest *request,

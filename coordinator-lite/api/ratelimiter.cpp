@@ -18,8 +18,7 @@ constexpr size_t kShardClients = 4096;
 
 RateLimiter::RateLimiter(int ratePerSecond, int burst)
     : m_rate(std::max(ratePerSecond, 0)), m_burst(burst > 0 ? burst : std::max(ratePerSecond, 1))
-{
-}
+{}
 
 void RateLimiter::refill(Bucket &bucket, int64_t nowMs) const
 {

@@ -54,8 +54,8 @@ absl::Status fromGrpc(const grpc::Status &status)
         return absl::OkStatus();
     const int code = int(status.error_code());
     const auto mapped = code > 0 && code <= int(absl::StatusCode::kUnauthenticated)
-                          ? static_cast<absl::StatusCode>(code)
-                          : absl::StatusCode::kUnknown;
+        ? static_cast<absl::StatusCode>(code)
+        : absl::StatusCode::kUnknown;
     return {mapped, status.error_message()};
 }
 

@@ -130,9 +130,9 @@ grpc::ServerWriteReactor<pb::Event> *rejectWatch(const grpc::Status &status)
 }
 
 grpc::ServerWriteReactor<pb::Event> *startWatch(grpc::CallbackServerContext *,
-                                                 const pb::WatchRequest *request,
-                                                 storage::Store &store, engine::EventHub &hub,
-                                                 std::unique_ptr<WatchSlots::Slot> slot)
+                                                const pb::WatchRequest *request,
+                                                storage::Store &store, engine::EventHub &hub,
+                                                std::unique_ptr<WatchSlots::Slot> slot)
 {
     if (request->from_seq() < 0)
         return rejectWatch({grpc::StatusCode::INVALID_ARGUMENT, "from_seq: must be >= 0"});

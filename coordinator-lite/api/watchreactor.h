@@ -20,9 +20,9 @@ namespace coord::api {
 // Streams events with seq > from_seq: replays from the hub's tail or the store, then follows
 // live publications. Never blocks a gRPC thread waiting for events. Holds `slot` while open.
 grpc::ServerWriteReactor<pb::Event> *startWatch(grpc::CallbackServerContext *context,
-                                                 const pb::WatchRequest *request,
-                                                 storage::Store &store, engine::EventHub &hub,
-                                                 std::unique_ptr<WatchSlots::Slot> slot);
+                                                const pb::WatchRequest *request,
+                                                storage::Store &store, engine::EventHub &hub,
+                                                std::unique_ptr<WatchSlots::Slot> slot);
 
 // A stream that ends at once with `status` (a refused or invalid Watch).
 grpc::ServerWriteReactor<pb::Event> *rejectWatch(const grpc::Status &status);

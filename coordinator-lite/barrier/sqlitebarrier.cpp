@@ -25,31 +25,31 @@ SqliteBarrier::Outcome SqliteBarrier::call(
         return outcome;
     }
     absl::Status barrierError;
-    outcome.verdict = decide(key, [&](const std::string &op, const std::string &reason)
-                                      -> std::optional<std::string> {
-        auto ins = db.prepare("INSERT OR IGNORE INTO barrier (trans_type, gid, branch_id, op, "
-                              "reason) VALUES (?1, ?2, ?3, ?4, ?5)");
-        if (!ins.ok()) {
-            barrierError = ins.status();
-            return std::nullopt;
-        }
-        (*ins)->bind(1, key.transType).bind(2, key.gid).bind(3, key.branchId).bind(4, op);
-        (*ins)->bind(5, reason);
-        if (auto s = (*ins)->run(); !s.ok())
-            barrierError = s;
-        if (db.changes() > 0)
-            return std::nullopt;
-        auto sel = db.prepare("SELECT reason FROM barrier WHERE gid = ?1 AND branch_id = ?2 "
-                              "AND op = ?3 AND barrier_id = '01'");
-        if (!sel.ok()) {
-            barrierError = sel.status();
-            return std::string();
-        }
-        (*sel)->bind(1, key.gid).bind(2, key.branchId).bind(3, op);
-        std::string existing = (*sel)->step() ? (*sel)->text(0) : std::string();
-        (*sel)->reset();
-        return existing;
-    });
+    outcome.verdict = decide(
+        key, [&](const std::string &op, const std::string &reason) -> std::optional<std::string> {
+            auto ins = db.prepare("INSERT OR IGNORE INTO barrier (trans_type, gid, branch_id, op, "
+                                  "reason) VALUES (?1, ?2, ?3, ?4, ?5)");
+            if (!ins.ok()) {
+                barrierError = ins.status();
+                return std::nullopt;
+            }
+            (*ins)->bind(1, key.transType).bind(2, key.gid).bind(3, key.branchId).bind(4, op);
+            (*ins)->bind(5, reason);
+            if (auto s = (*ins)->run(); !s.ok())
+                barrierError = s;
+            if (db.changes() > 0)
+                return std::nullopt;
+            auto sel = db.prepare("SELECT reason FROM barrier WHERE gid = ?1 AND branch_id = ?2 "
+                                  "AND op = ?3 AND barrier_id = '01'");
+            if (!sel.ok()) {
+                barrierError = sel.status();
+                return std::string();
+            }
+            (*sel)->bind(1, key.gid).bind(2, key.branchId).bind(3, op);
+            std::string existing = (*sel)->step() ? (*sel)->text(0) : std::string();
+            (*sel)->reset();
+            return existing;
+        });
     if (!barrierError.ok()) {
         db.exec("ROLLBACK").IgnoreError();
         outcome.business = barrierError;

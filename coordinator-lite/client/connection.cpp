@@ -38,8 +38,7 @@ Connection::Connection(ConnectionOptions options)
                                           channelArguments(m_options))),
       m_coordinator(pb::Coordinator::NewStub(m_channel)),
       m_admin(pb::Admin::NewStub(m_channel))
-{
-}
+{}
 
 void Connection::prepare(grpc::ClientContext &context, std::chrono::milliseconds timeout) const
 {

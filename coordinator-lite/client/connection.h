@@ -18,8 +18,8 @@ namespace pb = ::txdesk::v1;
 
 struct ConnectionOptions {
     std::string address = domain::kDefaultAddress;
-    std::string token;   // sent as `authorization: Bearer TOKEN` when not empty
-    std::string caPem;   // TLS trusting this CA when not empty, plaintext otherwise
+    std::string token;  // sent as `authorization: Bearer TOKEN` when not empty
+    std::string caPem;  // TLS trusting this CA when not empty, plaintext otherwise
     // A long-lived connection (the console) keeps the channel alive while idle and reconnects
     // at most this often; 0 for a one-shot command (txctl).
     int reconnectMs = 0;

@@ -10,10 +10,10 @@ namespace {
 bool madeOf(std::string_view text, size_t maxSize, std::string_view punctuation)
 {
     return !text.empty() && text.size() <= maxSize
-           && std::all_of(text.begin(), text.end(), [punctuation](char c) {
-                  return std::isalnum(static_cast<unsigned char>(c))
-                         || punctuation.find(c) != std::string_view::npos;
-              });
+        && std::all_of(text.begin(), text.end(), [punctuation](char c) {
+               return std::isalnum(static_cast<unsigned char>(c))
+                   || punctuation.find(c) != std::string_view::npos;
+           });
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::string whyNot(const Transaction &tx, OperatorAction action, const std::stri
 {
     const TxSummary &s = tx.summary;
     const bool firstPhase = (s.type == TxType::Saga && s.status == TxStatus::Submitted)
-                            || (s.type == TxType::Tcc && s.status == TxStatus::Prepared);
+        || (s.type == TxType::Tcc && s.status == TxStatus::Prepared);
     if (isFinal(s.status))
         return "the transaction is finished";
     switch (action) {
@@ -116,9 +116,9 @@ std::string stuckReasonOf(const Transaction &tx, int64_t nowMs, const StuckThres
         return stuck::kPaused;
     std::string found;
     auto rank = [](const std::string &r) {
-        static const std::vector<std::string> order = {
-            stuck::kMustSucceedFailed, stuck::kUnreachable, stuck::kRepeatedError,
-            stuck::kManyAttempts};
+        static const std::vector<std::string> order = {stuck::kMustSucceedFailed,
+                                                       stuck::kUnreachable, stuck::kRepeatedError,
+                                                       stuck::kManyAttempts};
         for (size_t i = 0; i < order.size(); ++i)
             if (order[i] == r)
                 return static_cast<int>(i);

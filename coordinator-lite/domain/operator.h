@@ -25,9 +25,9 @@ Role requiredRole(OperatorAction action);
 struct ActionCommand {
     OperatorAction action = OperatorAction::Abort;
     std::string gid;
-    std::string branchId;  // CancelBranch, Resolve
-    OpKind op = OpKind::Action;           // Resolve
-    OpStatus as = OpStatus::Succeeded;    // Resolve: Succeeded or Skipped
+    std::string branchId;               // CancelBranch, Resolve
+    OpKind op = OpKind::Action;         // Resolve
+    OpStatus as = OpStatus::Succeeded;  // Resolve: Succeeded or Skipped
     std::string reason;
     bool dryRun = false;
     Actor actor;

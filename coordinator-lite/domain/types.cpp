@@ -96,14 +96,12 @@ bool isFinal(TxStatus status)
 
 Operation *Branch::find(OpKind kind)
 {
-    auto it = std::find_if(ops.begin(), ops.end(), [kind](const Operation &o) { return o.op == kind; });
+    auto it = std::find_if(ops.begin(), ops.end(),
+                           [kind](const Operation &o) { return o.op == kind; });
     return it == ops.end() ? nullptr : &*it;
 }
 
-const Operation *Branch::find(OpKind kind) const
-{
-    return const_cast<Branch *>(this)->find(kind);
-}
+const Operation *Branch::find(OpKind kind) const { return const_cast<Branch *>(this)->find(kind); }
 
 Branch *Transaction::findBranch(std::string_view id)
 {

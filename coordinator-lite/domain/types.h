@@ -59,7 +59,7 @@ struct Branch {
     std::string name;
     std::vector<std::string> after;
     bool notRollbackable = false;
-    std::string payload;  // bytes sent as the request body
+    std::string payload;           // bytes sent as the request body
     int64_t requestTimeoutMs = 0;  // 0 = the transaction's
     int maxRetries = -1;           // -1 = the transaction's
     std::vector<Operation> ops;

@@ -48,10 +48,12 @@ DtmService::Reply answerTo(grpc::ServerUnaryReactor *reactor)
 
 grpc::ServerUnaryReactor *unsupported(grpc::CallbackServerContext *context, const char *what)
 {
-    return finish(context, {grpc::StatusCode::UNIMPLEMENTED,
-                            absl::StrCat(what, " is not supported by coordinator-lite, which "
-                                               "serves SAGA and TCC: NewGid, Prepare, Submit, "
-                                               "Abort, RegisterBranch")});
+    return finish(context,
+                  {grpc::StatusCode::UNIMPLEMENTED,
+                   absl::StrCat(what,
+                                " is not supported by coordinator-lite, which "
+                                "serves SAGA and TCC: NewGid, Prepare, Submit, "
+                                "Abort, RegisterBranch")});
 }
 
 }  // namespace
@@ -101,8 +103,7 @@ DtmBranch fromGrpc(const ::dtmgimp::DtmBranchRequest &r)
 
 DtmGrpcService::DtmGrpcService(DtmService &service, api::AccessGuard &guard)
     : m_service(service), m_guard(guard)
-{
-}
+{}
 
 template <class UseCase>
 grpc::ServerUnaryReactor *DtmGrpcService::trans(grpc::CallbackServerContext *context,

@@ -97,9 +97,9 @@ Json branchesJson(const Transaction &tx)
             std::string status = "prepared";
             if (!o)  // no URL: DTM counts the call as made once the step is reached
                 status = op == forward && tx.summary.status != TxStatus::Prepared
-                                 && (!saga || tx.dependenciesDone(b, OpKind::Action))
-                             ? "succeed"
-                             : "prepared";
+                        && (!saga || tx.dependenciesDone(b, OpKind::Action))
+                    ? "succeed"
+                    : "prepared";
             else if (o->status == OpStatus::Succeeded || o->status == OpStatus::Skipped)
                 status = "succeed";
             else if (o->status == OpStatus::Failed)

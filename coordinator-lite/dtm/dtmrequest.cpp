@@ -76,7 +76,8 @@ absl::Status readHeaders(const Json &j, std::map<std::string, std::string> *out)
     return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<DtmStep>> readSteps(const Json &steps, std::vector<std::string> *legacyData)
+absl::StatusOr<std::vector<DtmStep>> readSteps(const Json &steps,
+                                               std::vector<std::string> *legacyData)
 {
     std::vector<DtmStep> out;
     if (steps.is_null())
@@ -133,7 +134,8 @@ absl::StatusOr<SagaOrders> parseOrders(const std::string &customData, size_t ste
         const std::string field = "custom_data.orders." + key;
         size_t step = 0;
         if (!absl::SimpleAtoi(key, &step) || step >= steps)
-            return invalid(field, absl::StrCat("no step ", key, " (steps are 0 to ", steps - 1, ")"));
+            return invalid(field,
+                           absl::StrCat("no step ", key, " (steps are 0 to ", steps - 1, ")"));
         if (!pre.is_array())
             return invalid(field, "expected an array of step numbers");
         for (const Json &p : pre) {
@@ -183,14 +185,16 @@ absl::StatusOr<DtmTrans> parseTransJson(std::string_view body)
     if (!j.ok())
         return j.status();
     DtmTrans t;
-    for (auto [key, out] : {std::pair{"gid", &t.gid}, {"trans_type", &t.transType},
+    for (auto [key, out] : {std::pair{"gid", &t.gid},
+                            {"trans_type", &t.transType},
                             {"custom_data", &t.customData},
                             {"rollback_reason", &t.rollbackReason}})
         if (auto s = readString(*j, key, out); !s.ok())
             return s;
     for (auto [key, out] : {std::pair{"timeout_to_fail", &t.timeoutToFailS},
                             {"request_timeout", &t.requestTimeoutS},
-                            {"retry_interval", &t.retryIntervalS}, {"retry_limit", &t.retryLimit}})
+                            {"retry_interval", &t.retryIntervalS},
+                            {"retry_limit", &t.retryLimit}})
         if (auto s = readSeconds(*j, key, out); !s.ok())
             return s;
     if (auto w = j->find("wait_result"); w != j->end() && !w->is_null()) {
@@ -257,8 +261,7 @@ absl::StatusOr<std::vector<DtmStep>> parseStepsJson(std::string_view steps)
         return absl::InvalidArgumentError("Steps: not valid JSON");
     auto parsed = readSteps(j, nullptr);
     if (!parsed.ok())
-        return absl::InvalidArgumentError(
-            absl::StrCat("Steps: ", parsed.status().message()));
+        return absl::InvalidArgumentError(absl::StrCat("Steps: ", parsed.status().message()));
     return parsed;
 }
 
@@ -269,12 +272,14 @@ absl::Status checkTrans(const DtmTrans &t, const flow::FlowLimits &limits)
     if (!domain::isValidGid(t.gid))
         return invalid("gid", domain::kGidRule);
     if (t.steps.size() > limits.maxBranches)
-        return invalid("steps", absl::StrCat(t.steps.size(), " steps; the most a transaction may "
-                                                             "have is ",
-                                             limits.maxBranches));
+        return invalid("steps",
+                       absl::StrCat(t.steps.size(),
+                                    " steps; the most a transaction may "
+                                    "have is ",
+                                    limits.maxBranches));
     if (!t.steps.empty() && t.payloads.size() > t.steps.size())
-        return invalid("payloads", absl::StrCat(t.payloads.size(), " payloads for ",
-                                                t.steps.size(), " steps"));
+        return invalid("payloads",
+                       absl::StrCat(t.payloads.size(), " payloads for ", t.steps.size(), " steps"));
     for (size_t i = 0; i < t.payloads.size(); ++i)
         if (t.payloads[i].size() > limits.maxPayloadBytes)
             return invalid(absl::StrCat("payloads[", i, "]"),
@@ -320,9 +325,10 @@ absl::StatusOr<flow::FlowDefinition> sagaFlow(const DtmTrans &t)
     f.name = flowNameOf(t.steps);
     f.type = domain::TxType::Saga;
     f.options.timeoutToFailMs = t.timeoutToFailS * 1000;
-    f.options.retryIntervalMs = t.retryIntervalS > 0 ? t.retryIntervalS * 1000 : kDefaultRetryIntervalMs;
-    f.options.requestTimeoutMs =
-        t.requestTimeoutS > 0 ? t.requestTimeoutS * 1000 : kDefaultRequestTimeoutMs;
+    f.options.retryIntervalMs = t.retryIntervalS > 0 ? t.retryIntervalS * 1000
+                                                     : kDefaultRetryIntervalMs;
+    f.options.requestTimeoutMs = t.requestTimeoutS > 0 ? t.requestTimeoutS * 1000
+                                                       : kDefaultRequestTimeoutMs;
     f.options.maxRetries = static_cast<int>(std::min<int64_t>(t.retryLimit, 1000000));
     f.options.waitResult = t.waitResult;
     f.options.branchHeaders = t.branchHeaders;

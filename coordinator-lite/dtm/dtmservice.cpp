@@ -91,8 +91,7 @@ std::string DtmAnswer::failureText() const
 
 DtmService::DtmService(storage::Store &store, engine::Engine &engine, flow::FlowLimits limits)
     : m_store(store), m_engine(engine), m_limits(limits)
-{
-}
+{}
 
 std::string DtmService::statusName(TxStatus status)
 {
@@ -140,7 +139,10 @@ std::optional<DtmAnswer> DtmService::refuseType(const std::string &transType,
         "and workflow are not supported)."));
 }
 
-DtmAnswer DtmService::newGid() { return {DtmAnswer::Kind::Success, {}, Engine::generateGid(nowMs())}; }
+DtmAnswer DtmService::newGid()
+{
+    return {DtmAnswer::Kind::Success, {}, Engine::generateGid(nowMs())};
+}
 
 void DtmService::prepare(const DtmTrans &t, TxOrigin origin, Reply reply)
 {
@@ -161,7 +163,8 @@ void DtmService::prepare(const DtmTrans &t, TxOrigin origin, Reply reply)
     engine::PrepareCommand cmd;
     cmd.gid = t.gid;
     cmd.timeoutToFailMs = t.timeoutToFailS * 1000;  // 0: the coordinator's prepared timeout
-    cmd.requestTimeoutMs = t.requestTimeoutS > 0 ? t.requestTimeoutS * 1000 : kDefaultRequestTimeoutMs;
+    cmd.requestTimeoutMs = t.requestTimeoutS > 0 ? t.requestTimeoutS * 1000
+                                                 : kDefaultRequestTimeoutMs;
     cmd.retryIntervalMs = t.retryIntervalS > 0 ? t.retryIntervalS * 1000 : kDefaultRetryIntervalMs;
     cmd.flowName = "DTM TCC";
     cmd.origin = origin;
@@ -225,11 +228,11 @@ void DtmService::submitTcc(const DtmTrans &t, Reply reply)
 {
     auto existing = m_store.get(t.gid, 1);
     if (!existing.ok())
-        return reply(absl::IsNotFound(existing.status())
-                         ? DtmAnswer::failure(absl::StrCat(
-                               "no prepared transaction with gid: ", t.gid,
-                               "; a TCC is prepared before it is submitted."))
-                         : DtmAnswer::fromStatus(existing.status()));
+        return reply(
+            absl::IsNotFound(existing.status())
+                ? DtmAnswer::failure(absl::StrCat("no prepared transaction with gid: ", t.gid,
+                                                  "; a TCC is prepared before it is submitted."))
+                : DtmAnswer::fromStatus(existing.status()));
     const TxStatus s = existing->summary.status;
     if (s == TxStatus::Submitted)  // dtmsvr/api.go svcSubmit: accepted again
         return reply(DtmAnswer::success());
@@ -237,14 +240,14 @@ void DtmService::submitTcc(const DtmTrans &t, Reply reply)
         return reply(DtmAnswer::failure(
             absl::StrCat("current status '", statusName(s), "', cannot sumbmit.")));
     const bool wait = t.waitResult;
-    m_engine.finishPrepared(
-        t.gid, Engine::Finish::Commit, {},
-        wait ? Engine::AnswerWhen::Round : Engine::AnswerWhen::Durable,
-        [reply, wait](absl::StatusOr<Transaction> r) {
-            if (!r.ok())
-                return reply(DtmAnswer::fromStatus(r.status()));
-            reply(wait ? tccRoundAnswer(*r, OpKind::Confirm, true) : DtmAnswer::success());
-        });
+    m_engine.finishPrepared(t.gid, Engine::Finish::Commit, {},
+                            wait ? Engine::AnswerWhen::Round : Engine::AnswerWhen::Durable,
+                            [reply, wait](absl::StatusOr<Transaction> r) {
+                                if (!r.ok())
+                                    return reply(DtmAnswer::fromStatus(r.status()));
+                                reply(wait ? tccRoundAnswer(*r, OpKind::Confirm, true)
+                                           : DtmAnswer::success());
+                            });
 }
 
 void DtmService::abort(const DtmTrans &t, Reply reply)
@@ -316,9 +319,9 @@ void DtmService::forceStop(const std::string &gid, const Actor &actor, Reply rep
     if (!existing)
         return;
     if (isFinal(existing->summary.status))
-        return reply(DtmAnswer::failure(
-            absl::StrCat("global transaction force stop error. status: ",
-                         statusName(existing->summary.status), ". error:")));
+        return reply(DtmAnswer::failure(absl::StrCat(
+            "global transaction force stop error. status: ", statusName(existing->summary.status),
+            ". error:")));
     ActionCommand cmd;
     cmd.action = OperatorAction::MarkFailed;
     cmd.gid = gid;

@@ -22,11 +22,11 @@ namespace coord::dtm {
 // dtmgrpc/type.go DtmError2GrpcError).
 struct DtmAnswer {
     enum class Kind {
-        Success,     // HTTP 200, gRPC OK
-        Failure,     // HTTP 409 {"dtm_result":"FAILURE"}, gRPC ABORTED
-        Ongoing,     // HTTP 425 {"dtm_result":"ONGOING"}, gRPC FAILED_PRECONDITION
-        Error,       // HTTP 500 {"message"}, gRPC UNKNOWN (or the status below)
-        Invalid,     // a malformed request: HTTP 500 as DTM (400 for registerBranch), INVALID_ARGUMENT
+        Success,  // HTTP 200, gRPC OK
+        Failure,  // HTTP 409 {"dtm_result":"FAILURE"}, gRPC ABORTED
+        Ongoing,  // HTTP 425 {"dtm_result":"ONGOING"}, gRPC FAILED_PRECONDITION
+        Error,    // HTTP 500 {"message"}, gRPC UNKNOWN (or the status below)
+        Invalid,  // a malformed request: HTTP 500 as DTM (400 for registerBranch), INVALID_ARGUMENT
         Unauthenticated,
         PermissionDenied,
         Unavailable,  // shutting down, the database unreachable, a rate limit

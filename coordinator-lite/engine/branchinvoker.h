@@ -11,11 +11,11 @@ namespace coord::engine {
 // One call of one operation of one branch, with DTM's wire conventions.
 struct BranchCall {
     std::string endpoint;
-    std::string payload;    // request body (JSON for HTTP, raw bytes for gRPC)
+    std::string payload;  // request body (JSON for HTTP, raw bytes for gRPC)
     std::string gid;
     std::string transType;  // "saga" | "tcc"
     std::string branchId;
-    std::string op;         // "action", "compensate", "try", "confirm", "cancel"
+    std::string op;  // "action", "compensate", "try", "confirm", "cancel"
     int64_t timeoutMs = 3000;
     std::map<std::string, std::string> headers;  // extra HTTP headers / gRPC metadata
 };

@@ -8,8 +8,7 @@ namespace coord::engine {
 
 Committer::Committer(storage::Store &store, EventHub &hub, size_t maxBatch)
     : m_store(store), m_hub(hub), m_maxBatch(maxBatch), m_thread([this] { run(); })
-{
-}
+{}
 
 Committer::~Committer() { stop(); }
 

@@ -4,8 +4,7 @@ namespace coord::engine {
 
 DelayQueue::DelayQueue(std::chrono::milliseconds delay)
     : m_delay(delay), m_thread([this] { run(); })
-{
-}
+{}
 
 DelayQueue::~DelayQueue() { stop(); }
 

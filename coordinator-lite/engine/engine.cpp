@@ -44,7 +44,8 @@ absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
 {
     flow::FlowDefinition flow = flowIn;
     if (!cmd.payloadOverrideJson.empty()) {
-        if (std::string deep = flow::checkJsonDepth(cmd.payloadOverrideJson, "payload_override_json");
+        if (std::string deep = flow::checkJsonDepth(cmd.payloadOverrideJson,
+                                                    "payload_override_json");
             !deep.empty())
             return absl::InvalidArgumentError(deep);
         nlohmann::json overrides = nlohmann::json::parse(cmd.payloadOverrideJson, nullptr, false);
@@ -52,7 +53,7 @@ absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
             return absl::InvalidArgumentError(
                 "payload_override_json: expected a JSON object {\"branch id\": payload}");
         for (const auto &item : overrides.items()) {
-            const std::string id = item.key();
+            const std::string &id = item.key();
             const auto &payload = item.value();
             auto it = std::find_if(flow.branches.begin(), flow.branches.end(),
                                    [&](const flow::FlowBranch &b) { return b.id == id; });
@@ -106,8 +107,7 @@ Engine::Engine(storage::Store &store, Committer &committer, BranchInvoker &invok
       m_clock(clock),
       m_config(std::move(config)),
       m_deferredFlushes(std::chrono::milliseconds(m_config.deferredFlushMs))
-{
-}
+{}
 
 Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
 
@@ -173,9 +173,9 @@ void Engine::submit(SubmitCommand cmd, Done done)
             if (!existing.ok())
                 return done(existing.status());
             if (existing->flowJson != built->flowJson)
-                return done(absl::AlreadyExistsError(absl::StrCat(
-                    "gid ", cmd.gid, " already exists with a different flow (status ",
-                    toString(existing->summary.status), ")")));
+                return done(absl::AlreadyExistsError(
+                    absl::StrCat("gid ", cmd.gid, " already exists with a different flow (status ",
+                                 toString(existing->summary.status), ")")));
             if (isFinal(existing->summary.status) || !cmd.wait)
                 return done(*existing);
             auto rt = acquire(cmd.gid);
@@ -200,9 +200,9 @@ void Engine::submit(SubmitCommand cmd, Done done)
         }
         done(std::move(r));
     };
-    const AnswerWhen when = cmd.wait                  ? AnswerWhen::Finished
-                            : built->options.waitResult ? AnswerWhen::Round
-                                                        : AnswerWhen::Durable;
+    const AnswerWhen when = cmd.wait ? AnswerWhen::Finished
+        : built->options.waitResult  ? AnswerWhen::Round
+                                     : AnswerWhen::Durable;
     admit(std::move(*built), when, std::move(answer));
 }
 
@@ -268,9 +268,9 @@ void Engine::prepare(PrepareCommand cmd, Done done)
     if (auto existing = m_store.get(cmd.gid, kAttemptsLoaded); existing.ok()) {
         if (existing->summary.status == TxStatus::Prepared && existing->clientDriven)
             return done(*existing);  // idempotent
-        return done(absl::FailedPreconditionError(
-            absl::StrCat("gid ", cmd.gid, ": current status ", toString(existing->summary.status),
-                         ", cannot prepare")));
+        return done(absl::FailedPreconditionError(absl::StrCat("gid ", cmd.gid, ": current status ",
+                                                               toString(existing->summary.status),
+                                                               ", cannot prepare")));
     } else if (!absl::IsNotFound(existing.status())) {
         return done(existing.status());
     }
@@ -285,8 +285,8 @@ void Engine::prepare(PrepareCommand cmd, Done done)
     tx.summary.createdMs = tx.summary.updatedMs = now;
     tx.options.branchHeaders = cmd.branchHeaders;
     tx.clientDriven = true;
-    tx.options.timeoutToFailMs =
-        cmd.timeoutToFailMs > 0 ? cmd.timeoutToFailMs : m_config.processor.preparedTimeoutMs;
+    tx.options.timeoutToFailMs = cmd.timeoutToFailMs > 0 ? cmd.timeoutToFailMs
+                                                         : m_config.processor.preparedTimeoutMs;
     if (cmd.requestTimeoutMs > 0)
         tx.options.requestTimeoutMs = cmd.requestTimeoutMs;
     if (cmd.retryIntervalMs > 0)
@@ -299,7 +299,8 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
     if (m_stopping)
         return done(absl::UnavailableError("the coordinator is shutting down"));
     if (!isValidBranchId(cmd.branchId))
-        return done(absl::InvalidArgumentError(absl::StrCat("branch_id: ", kBranchIdRule, " expected")));
+        return done(
+            absl::InvalidArgumentError(absl::StrCat("branch_id: ", kBranchIdRule, " expected")));
     for (auto [field, endpoint] : {std::pair{"confirm", &cmd.confirm}, {"cancel", &cmd.cancel}})
         if (std::string problem = flow::checkEndpoint(*endpoint);
             !problem.empty() && !endpoint->empty())
@@ -315,36 +316,38 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
         std::lock_guard lock(rt->mutex);
         Transaction &tx = rt->tx;
         if (tx.summary.status != TxStatus::Prepared || !tx.clientDriven)
-            return done(absl::FailedPreconditionError(absl::StrCat(
-                "no client-driven transaction ", cmd.gid, " in PREPARED (status ",
-                toString(tx.summary.status), ")")));
+            return done(absl::FailedPreconditionError(
+                absl::StrCat("no client-driven transaction ", cmd.gid, " in PREPARED (status ",
+                             toString(tx.summary.status), ")")));
         // DTM counts an empty URL as a call made (dtmsvr/trans_status.go getURLResult); our own
         // API wants both.
         if (tx.summary.origin == TxOrigin::Native)
-            for (auto [field, endpoint] : {std::pair{"confirm", &cmd.confirm}, {"cancel", &cmd.cancel}})
+            for (auto [field, endpoint] :
+                 {std::pair{"confirm", &cmd.confirm}, {"cancel", &cmd.cancel}})
                 if (endpoint->empty())
-                    return done(absl::InvalidArgumentError(absl::StrCat(field, ": empty endpoint")));
+                    return done(
+                        absl::InvalidArgumentError(absl::StrCat(field, ": empty endpoint")));
         if (const Branch *existing = tx.findBranch(cmd.branchId)) {
             auto endpointOf = [existing](OpKind k) {
                 const Operation *o = existing->find(k);
                 return o ? o->endpoint : std::string();
             };
             bool same = endpointOf(OpKind::Confirm) == cmd.confirm
-                        && endpointOf(OpKind::Cancel) == cmd.cancel;
+                && endpointOf(OpKind::Cancel) == cmd.cancel;
             return done(same ? absl::OkStatus()
                              : absl::AlreadyExistsError(absl::StrCat(
-                                   "branch ", cmd.branchId, " is already registered differently")));
+                                 "branch ", cmd.branchId, " is already registered differently")));
         }
         if (tx.branches.size() >= m_config.limits.maxBranches)
-            return done(absl::ResourceExhaustedError(absl::StrCat(
-                "gid ", tx.summary.gid, ": already ", tx.branches.size(),
-                " branches, the most a transaction may have")));
+            return done(absl::ResourceExhaustedError(
+                absl::StrCat("gid ", tx.summary.gid, ": already ", tx.branches.size(),
+                             " branches, the most a transaction may have")));
         Branch b;
         b.id = cmd.branchId;
         b.name = cmd.name;
         b.payload = cmd.payload;
-        for (auto [kind, endpoint] : {std::pair{OpKind::Confirm, &cmd.confirm},
-                                      {OpKind::Cancel, &cmd.cancel}})
+        for (auto [kind, endpoint] :
+             {std::pair{OpKind::Confirm, &cmd.confirm}, {OpKind::Cancel, &cmd.cancel}})
             if (!endpoint->empty())
                 b.ops.push_back({kind, *endpoint, OpStatus::Pending, 0, {}});
         tx.branches.push_back(b);
@@ -357,7 +360,8 @@ void Engine::registerBranch(RegisterCommand cmd, StatusDone done)
         rt->events.push_back(e);
         rt->activity++;
         rt->removable = false;
-        rt->waitDurable([done = std::move(done)](absl::StatusOr<Transaction> r) { done(r.status()); });
+        rt->waitDurable(
+            [done = std::move(done)](absl::StatusOr<Transaction> r) { done(r.status()); });
         flushLocked(rt, out, WriteKind::Gate);
     }
     deliver(rt, out);
@@ -392,11 +396,10 @@ void Engine::finishPrepared(const std::string &gid, Finish finish, const std::st
         } else if (s != TxStatus::Prepared && s != target) {
             rt->removable = true;
             out.release = true;
-            out.answers.emplace_back(
-                std::move(done),
-                absl::FailedPreconditionError(absl::StrCat(
-                    "gid ", gid, ": current status ", toString(s), ", cannot ",
-                    commit ? "submit" : "abort")));
+            out.answers.emplace_back(std::move(done),
+                                     absl::FailedPreconditionError(
+                                         absl::StrCat("gid ", gid, ": current status ", toString(s),
+                                                      ", cannot ", commit ? "submit" : "abort")));
         } else {
             rt->activity++;
             rt->removable = false;

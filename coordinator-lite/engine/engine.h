@@ -111,7 +111,8 @@ public:
     void act(domain::ActionCommand command, ActionDone done);
     // Retry now for every unfinished, unpaused transaction matching `filter`.
     void retryMatching(domain::ListQuery filter, domain::Actor actor, std::string reason,
-                       bool dryRun, std::function<void(absl::StatusOr<std::vector<std::string>>)> done);
+                       bool dryRun,
+                       std::function<void(absl::StatusOr<std::vector<std::string>>)> done);
     // Appends an entry on its own (a refused call); `durable` runs once it is on disk.
     void audit(domain::AuditEntry entry, std::function<void()> durable = {});
 

@@ -50,10 +50,9 @@ absl::Status Engine::checkAction(const TxRuntime &rt, const ActionCommand &cmd) 
     if ((cmd.action == OperatorAction::CancelBranch && !rt.tx.findBranch(cmd.branchId))
         || (cmd.action == OperatorAction::Resolve
             && !(rt.tx.findBranch(cmd.branchId) && rt.tx.findBranch(cmd.branchId)->find(cmd.op))))
-        return absl::NotFoundError(absl::StrCat("no ", cmd.action == OperatorAction::Resolve ? "operation " : "branch ",
-                                                cmd.branchId,
-                                                cmd.action == OperatorAction::Resolve ? "/" + toString(cmd.op) : "",
-                                                " in ", s.gid));
+        return absl::NotFoundError(absl::StrCat(
+            "no ", cmd.action == OperatorAction::Resolve ? "operation " : "branch ", cmd.branchId,
+            cmd.action == OperatorAction::Resolve ? "/" + toString(cmd.op) : "", " in ", s.gid));
     std::string why = whyNot(rt.tx, cmd.action, cmd.branchId, cmd.op, cmd.as);
     if (why.empty() && cmd.action == OperatorAction::Resolve) {
         auto it = rt.ops.find({cmd.branchId, cmd.op});
@@ -154,8 +153,8 @@ void Engine::recordActionLocked(const RtPtr &rt, const ActionCommand &cmd, const
     }
     if (cmd.action == OperatorAction::CancelBranch || cmd.action == OperatorAction::Resolve) {
         const OpKind k = cmd.action == OperatorAction::Resolve
-                             ? cmd.op
-                             : flow::firstPhaseOp(rt->tx.summary.type);
+            ? cmd.op
+            : flow::firstPhaseOp(rt->tx.summary.type);
         if (const Operation *o = rt->tx.findBranch(cmd.branchId)->find(k))
             rt->recordOp({cmd.branchId, k, o->status, o->attemptCount});
     }
@@ -178,8 +177,9 @@ void Engine::recordActionLocked(const RtPtr &rt, const ActionCommand &cmd, const
 void Engine::act(ActionCommand cmd, ActionDone done)
 {
     const int64_t now = m_clock.nowMs();
-    AuditEntry entry{0, now, cmd.actor.who, toString(cmd.actor.role), toString(cmd.action),
-                     cmd.gid, cmd.branchId, cmd.reason};
+    AuditEntry entry{
+        0,       now,          cmd.actor.who, toString(cmd.actor.role), toString(cmd.action),
+        cmd.gid, cmd.branchId, cmd.reason};
     // A refusal is answered once its audit entry is durable (dry runs are not audited).
     auto refuse = [&](absl::Status status) {
         if (cmd.dryRun)

@@ -59,8 +59,9 @@ Engine::RtPtr Engine::load(Transaction tx)
     OpKind first = flow::firstPhaseOp(rt->tx.summary.type);
     for (Branch &b : rt->tx.branches) {
         Operation *o = b.find(first);
-        if (o && (o->status == OpStatus::Running
-                  || (o->status == OpStatus::Pending && rt->tx.dependenciesDone(b, first))))
+        if (o
+            && (o->status == OpStatus::Running
+                || (o->status == OpStatus::Pending && rt->tx.dependenciesDone(b, first))))
             rt->state(b.id, first).maybeStarted = true;
         for (Operation &op : b.ops) {
             if (op.status == OpStatus::Running)
@@ -70,7 +71,7 @@ Engine::RtPtr Engine::load(Transaction tx)
             const bool mustSucceed = op.op != OpKind::Action && op.op != OpKind::Try;
             for (auto a = op.attempts.rbegin(); a != op.attempts.rend(); ++a) {
                 bool error = a->outcome == AttemptOutcome::Transient
-                             || (mustSucceed && a->outcome == AttemptOutcome::Failure);
+                    || (mustSucceed && a->outcome == AttemptOutcome::Failure);
                 if (!error)
                     break;
                 st.consecutiveErrors++;
@@ -78,9 +79,9 @@ Engine::RtPtr Engine::load(Transaction tx)
             if (!op.attempts.empty() && op.status == OpStatus::Pending) {
                 const Attempt &last = op.attempts.back();
                 st.nextAttemptMs = last.endedMs
-                                   + (last.outcome == AttemptOutcome::Ongoing
-                                          ? std::max<int64_t>(rt->tx.options.retryIntervalMs, 1)
-                                          : backoffMs(rt->tx, st.consecutiveErrors));
+                    + (last.outcome == AttemptOutcome::Ongoing
+                           ? std::max<int64_t>(rt->tx.options.retryIntervalMs, 1)
+                           : backoffMs(rt->tx, st.consecutiveErrors));
             }
         }
     }
@@ -97,8 +98,9 @@ absl::StatusOr<Engine::RtPtr> Engine::acquire(const std::string &gid)
             std::lock_guard rtLock(it->second->mutex);
             // A copy whose write failed answers nobody any more: it is being taken back.
             if (it->second->broken)
-                return absl::UnavailableError(absl::StrCat(
-                    "gid ", gid, ": its last change could not be stored; it is being reloaded, "
+                return absl::UnavailableError(
+                    absl::StrCat("gid ", gid,
+                                 ": its last change could not be stored; it is being reloaded, "
                                  "retry"));
             return it->second;
         }

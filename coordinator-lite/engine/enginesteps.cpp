@@ -13,7 +13,7 @@ namespace {
 bool retriesAtOnce(const domain::Transaction &tx, domain::OpKind op)
 {
     return tx.summary.origin != domain::TxOrigin::Native && tx.summary.type == domain::TxType::Saga
-           && op == domain::OpKind::Action && tx.options.maxRetries > 0;
+        && op == domain::OpKind::Action && tx.options.maxRetries > 0;
 }
 
 }  // namespace
@@ -21,8 +21,6 @@ bool retriesAtOnce(const domain::Transaction &tx, domain::OpKind op)
 using namespace domain;
 
 namespace {
-
-
 
 // A call that started and ended within one write needs no "running" event of its own: the
 // attempt event that follows carries its start time and the operation's new status.
@@ -38,7 +36,7 @@ void dropRunningMarkersOfFinishedCalls(std::vector<Event> &events)
     size_t kept = 0;
     for (size_t i = 0; i < events.size(); ++i) {
         const bool marker = events[i].kind == EventKind::OpStatusChanged
-                            && events[i].opStatus == OpStatus::Running;
+            && events[i].opStatus == OpStatus::Running;
         if (!(marker && finishedLater(i)))
             events[kept++] = std::move(events[i]);
     }
@@ -51,7 +49,6 @@ int64_t timeoutOf(const Transaction &tx, const Branch &b)
 }
 
 }  // namespace
-
 
 void Engine::applyStatus(TxRuntime &rt, TxStatus status, const std::string &reason)
 {
@@ -132,8 +129,7 @@ void Engine::advanceLocked(const RtPtr &rt, Outbox &out)
     for (const auto &[branchId, op] : step.calls)
         startCallLocked(*rt, branchId, op, out);
     const bool park = !decision && rt->inFlight == 0 && (step.calls.empty() || deferred);
-    const int64_t next =
-        step.nextDueMs == INT64_MAX ? step.now + m_config.leaseMs : step.nextDueMs;
+    const int64_t next = step.nextDueMs == INT64_MAX ? step.now + m_config.leaseMs : step.nextDueMs;
     if (decision)
         flushLocked(rt, out, *decision, next);
     else if (park)
@@ -180,9 +176,9 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, WriteKind kind, int64_t next
     TxSummary &s = rt->tx.summary;
     s.updatedMs = now;
     s.branchCount = static_cast<int>(rt->tx.branches.size());
-    s.stuckReason = final ? std::string()
-                          : stuckReasonOf(rt->tx, now, m_config.stuck,
-                                          m_config.processor.preparedTimeoutMs);
+    s.stuckReason = final
+        ? std::string()
+        : stuckReasonOf(rt->tx, now, m_config.stuck, m_config.processor.preparedTimeoutMs);
     if (final) {
         if (m_observer)
             m_observer->transactionFinished(s.type, s.status, now - s.createdMs);
@@ -235,10 +231,10 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, WriteKind kind, int64_t next
     if (kind == WriteKind::Gate)
         rt->gateOpen = false;
     const uint64_t activity = rt->activity;
-    m_committer.enqueue(std::move(w), [this, rt, writeNo, kind,
-                                       activity](const storage::WriteResult &r) {
-        onCommitted(rt, r, writeNo, kind, activity);
-    });
+    m_committer.enqueue(std::move(w),
+                        [this, rt, writeNo, kind, activity](const storage::WriteResult &r) {
+                            onCommitted(rt, r, writeNo, kind, activity);
+                        });
 }
 
 void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_t writeNo,
@@ -248,7 +244,7 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
     // A storage fault, not a guard lost to another writer: ours to take back once the store
     // answers (noted after the runtime's lock: the map's lock comes first).
     const bool reclaim = !r.status.ok() && !absl::IsFailedPrecondition(r.status)
-                         && !absl::IsAlreadyExists(r.status);
+        && !absl::IsAlreadyExists(r.status);
     std::string gid;
     {
         std::lock_guard lock(rt->mutex);
@@ -281,8 +277,8 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
                 rt->removable = true;
                 out.release = true;
-            } else if (kind == WriteKind::Park && rt->activity == activity && rt->inFlight == 0 && rt->gateOpen
-                       && rt->durableWaiters.empty() && rt->finalWaiters.empty()) {
+            } else if (kind == WriteKind::Park && rt->activity == activity && rt->inFlight == 0
+                       && rt->gateOpen && rt->durableWaiters.empty() && rt->finalWaiters.empty()) {
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
                 rt->removable = true;
                 out.release = true;
@@ -313,8 +309,8 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
             out.release = true;  // a write failed while this call ran: leave it to recovery
         if (!rt->broken && o) {
             const int64_t now = m_clock.nowMs();
-            Attempt a{st.startedMs, now, result.outcome, result.statusCode, result.error,
-                      result.excerpt};
+            Attempt a{st.startedMs,      now,          result.outcome,
+                      result.statusCode, result.error, result.excerpt};
             if (m_observer)
                 m_observer->attemptFinished(op, result.outcome, now - st.startedMs);
             o->attemptCount++;
@@ -337,15 +333,14 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
                 o->status = OpStatus::Pending;
                 st.consecutiveErrors++;
                 st.nextAttemptMs = retriesAtOnce(rt->tx, op)
-                                       ? now
-                                       : now + backoffMs(rt->tx, st.consecutiveErrors);
+                    ? now
+                    : now + backoffMs(rt->tx, st.consecutiveErrors);
                 break;
             case AttemptOutcome::Ongoing:
                 o->status = OpStatus::Pending;
-                st.nextAttemptMs =
-                    retriesAtOnce(rt->tx, op)
-                        ? now
-                        : now + std::max<int64_t>(rt->tx.options.retryIntervalMs, 1);
+                st.nextAttemptMs = retriesAtOnce(rt->tx, op)
+                    ? now
+                    : now + std::max<int64_t>(rt->tx.options.retryIntervalMs, 1);
                 break;
             }
             rt->recordOp({branchId, op, o->status, o->attemptCount});
@@ -368,10 +363,9 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
 void Engine::deliver(const RtPtr &rt, Outbox &out)
 {
     for (auto &c : out.calls) {
-        m_invoker.invoke(std::move(c.call),
-                         [this, rt, id = c.branchId, op = c.op](CallResult r) {
-                             onResult(rt, id, op, std::move(r));
-                         });
+        m_invoker.invoke(std::move(c.call), [this, rt, id = c.branchId, op = c.op](CallResult r) {
+            onResult(rt, id, op, std::move(r));
+        });
     }
     if (out.release)
         release(rt);

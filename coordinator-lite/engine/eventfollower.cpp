@@ -9,8 +9,7 @@ namespace coord::engine {
 
 EventFollower::EventFollower(storage::Store &store, EventHub &hub, int pollMs)
     : m_store(store), m_hub(hub), m_pollMs(pollMs), m_thread([this] { run(); })
-{
-}
+{}
 
 EventFollower::~EventFollower() { stop(); }
 

@@ -27,14 +27,14 @@ std::string failureReason(const Transaction &tx, const Branch &b, const Operatio
 {
     const Attempt *last = o.attempts.empty() ? nullptr : &o.attempts.back();
     if (dtmWording(tx)) {
-        std::string answer = last ? (last->responseExcerpt.empty() ? last->error
-                                                                   : last->responseExcerpt)
-                                  : std::string();
+        std::string answer = last
+            ? (last->responseExcerpt.empty() ? last->error : last->responseExcerpt)
+            : std::string();
         return "url:" + o.endpoint + " return failed: " + answer;
     }
     const std::string error = last ? last->error : std::string("business failure");
     return "branch " + b.id + " " + toString(op)
-           + " failed: " + (error.empty() ? std::string("FAILURE") : error);
+        + " failed: " + (error.empty() ? std::string("FAILURE") : error);
 }
 
 // Runs the first phase (SAGA actions, TCC tries) in dependency order.
@@ -61,9 +61,10 @@ ForwardResult forward(const TxRuntime &rt, Step &step, OpKind op)
             continue;
         int limit = b.maxRetries >= 0 ? b.maxRetries : tx.options.maxRetries;
         if (limit > 0 && o->attemptCount > limit)
-            return {false, (dtmWording(tx) ? std::string() : "branch " + b.id + ": ")
-                               + "RetryCount is greater than RetryLimit, RetryLimit: "
-                               + std::to_string(limit)};
+            return {false,
+                    (dtmWording(tx) ? std::string() : "branch " + b.id + ": ")
+                        + "RetryCount is greater than RetryLimit, RetryLimit: "
+                        + std::to_string(limit)};
         if (st.nextAttemptMs > step.now) {
             step.wakeAt(st.nextAttemptMs);
             continue;
@@ -215,8 +216,8 @@ void advanceTcc(const TxRuntime &rt, Step &step, const ProcessorConfig &config)
     switch (tx.summary.status) {
     case TxStatus::Prepared: {
         if (tx.clientDriven) {
-            int64_t timeout =
-                tx.options.timeoutToFailMs > 0 ? tx.options.timeoutToFailMs : config.preparedTimeoutMs;
+            int64_t timeout = tx.options.timeoutToFailMs > 0 ? tx.options.timeoutToFailMs
+                                                             : config.preparedTimeoutMs;
             timedOut(tx, step, timeout);
             return;
         }

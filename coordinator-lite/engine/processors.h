@@ -20,7 +20,7 @@ struct Step {
     int64_t now = 0;
     std::vector<std::pair<std::string, domain::OpKind>> calls;  // operations to invoke now
     std::optional<domain::TxStatus> newStatus;
-    std::string reason;           // rollback reason when newStatus is ABORTING
+    std::string reason;             // rollback reason when newStatus is ABORTING
     int64_t nextDueMs = INT64_MAX;  // when waiting ends (a retry or a timeout)
 
     void wakeAt(int64_t ms)

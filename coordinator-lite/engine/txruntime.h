@@ -34,13 +34,13 @@ struct TxRuntime {
     std::map<std::pair<std::string, domain::OpKind>, OpState> ops;
 
     domain::TxStatus writtenStatus = domain::TxStatus::Submitted;  // as of the last queued write
-    bool inserted = false;   // the insert write has been queued
-    bool gateOpen = true;    // false while a decision is not yet durable: no calls meanwhile
+    bool inserted = false;  // the insert write has been queued
+    bool gateOpen = true;   // false while a decision is not yet durable: no calls meanwhile
     int inFlight = 0;
     int queuedWrites = 0;
-    bool broken = false;     // a write failed; drop and let recovery reload it
-    bool removable = false;  // parked or finished: may leave memory once its write is durable
-    uint64_t activity = 0;   // bumped by every event, so a stale park does not evict
+    bool broken = false;         // a write failed; drop and let recovery reload it
+    bool removable = false;      // parked or finished: may leave memory once its write is durable
+    uint64_t activity = 0;       // bumped by every event, so a stale park does not evict
     bool flushDeferred = false;  // pending changes wait for the next write (or the delay queue)
 
     // Changes not yet handed to the committer; flushed with the next write.
@@ -52,18 +52,21 @@ struct TxRuntime {
 
     uint64_t writeCount = 0;  // writes handed to the committer so far
     std::vector<std::pair<uint64_t, TxWaiter>> durableWaiters;  // answer once write #n is durable
-    std::vector<TxWaiter> finalWaiters;    // answer when finished
+    std::vector<TxWaiter> finalWaiters;                         // answer when finished
     std::vector<TxWaiter> roundWaiters;  // answer when finished or parked (wait_result)
 
     OpState &state(const std::string &branchId, domain::OpKind op) { return ops[{branchId, op}]; }
     // Queues an operation's new status; a later change to the same operation replaces it.
     void recordOp(storage::OpWrite write);
     // Answered when the next write (the one carrying the caller's change) is durable.
-    void waitDurable(TxWaiter waiter) { durableWaiters.emplace_back(writeCount + 1, std::move(waiter)); }
+    void waitDurable(TxWaiter waiter)
+    {
+        durableWaiters.emplace_back(writeCount + 1, std::move(waiter));
+    }
     bool hasPendingChanges() const
     {
-        return !opWrites.empty() || !attemptWrites.empty() || !events.empty() || !newBranches.empty()
-               || !pendingAudit.empty();
+        return !opWrites.empty() || !attemptWrites.empty() || !events.empty()
+            || !newBranches.empty() || !pendingAudit.empty();
     }
 
     // Rebuilds `order` from the branches (dependencies first, then declaration order).

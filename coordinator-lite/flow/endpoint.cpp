@@ -104,7 +104,7 @@ std::string checkEndpoint(std::string_view e)
         break;
     }
     return "unsupported scheme in '" + std::string(e.substr(0, e.find("://")))
-           + "' (http, https, grpc, sim)";
+        + "' (http, https, grpc, sim)";
 }
 
 }  // namespace coord::flow

@@ -27,8 +27,8 @@ struct FlowBranch {
     std::string name;
     std::vector<std::string> after;
     std::map<domain::OpKind, std::string> endpoints;  // action/compensate or try/confirm/cancel
-    std::string payloadJson = "{}";  // compact JSON text of "payload"
-    std::string payloadBase64;       // "payload_base64" (gRPC endpoints); empty when absent
+    std::string payloadJson = "{}";                   // compact JSON text of "payload"
+    std::string payloadBase64;  // "payload_base64" (gRPC endpoints); empty when absent
     bool notRollbackable = false;
     int64_t requestTimeoutMs = 0;  // 0 = the flow's
     int maxRetries = -1;           // -1 = the flow's

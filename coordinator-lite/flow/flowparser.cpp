@@ -24,8 +24,7 @@ class Parser
 public:
     Parser(const FlowLimits &limits, std::vector<FlowIssue> &issues)
         : m_limits(limits), m_issues(issues)
-    {
-    }
+    {}
 
     std::optional<FlowDefinition> flow(const Json &j, const std::string &path)
     {
@@ -50,12 +49,13 @@ public:
         else {
             const Json &bs = j["branches"];
             if (bs.size() > m_limits.maxBranches)
-                error(path + ".branches", "has " + std::to_string(bs.size())
-                                              + " branches; the limit is "
-                                              + std::to_string(m_limits.maxBranches));
+                error(path + ".branches",
+                      "has " + std::to_string(bs.size()) + " branches; the limit is "
+                          + std::to_string(m_limits.maxBranches));
             else
                 for (size_t i = 0; i < bs.size(); ++i)
-                    if (auto b = branch(bs[i], path + ".branches[" + std::to_string(i) + "]", f.type))
+                    if (auto b = branch(bs[i], path + ".branches[" + std::to_string(i) + "]",
+                                        f.type))
                         f.branches.push_back(std::move(*b));
         }
         return f;
@@ -89,8 +89,9 @@ private:
                  const std::string &branch = {})
     {
         if (!j.is_number_integer() || j.get<int64_t>() < min || j.get<int64_t>() > max)
-            error(field, "expected an integer from " + std::to_string(min) + " to "
-                             + std::to_string(max), branch);
+            error(field,
+                  "expected an integer from " + std::to_string(min) + " to " + std::to_string(max),
+                  branch);
         else
             *out = static_cast<T>(j.get<int64_t>());
     }
@@ -99,8 +100,9 @@ private:
     {
         if (!j.is_object())
             return error(path, "must be an object");
-        rejectUnknown(j, path, {"timeout_to_fail_ms", "retry_interval_ms", "request_timeout_ms",
-                                "max_retries", "wait_result", "branch_headers"});
+        rejectUnknown(j, path,
+                      {"timeout_to_fail_ms", "retry_interval_ms", "request_timeout_ms",
+                       "max_retries", "wait_result", "branch_headers"});
         constexpr int64_t day = 24LL * 3600 * 1000;
         if (j.contains("timeout_to_fail_ms"))
             integer(j["timeout_to_fail_ms"], path + ".timeout_to_fail_ms", &o->timeoutToFailMs, 0,
@@ -132,11 +134,10 @@ private:
         if (j.size() > 64)
             return error(path, "has " + std::to_string(j.size()) + " headers; the limit is 64");
         for (const auto &[name, value] : j.items()) {
-            const bool tokenName =
-                !name.empty() && name.size() <= 128
+            const bool tokenName = !name.empty() && name.size() <= 128
                 && name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                           "0123456789-_.!#$%&'*+^`|~")
-                       == std::string::npos;
+                    == std::string::npos;
             if (!tokenName) {
                 error(path, "\"" + name.substr(0, 64) + "\" is not a header name");
                 continue;
@@ -157,8 +158,14 @@ private:
         FlowBranch b;
         if (j.contains("id") && j["id"].is_string())
             b.id = j["id"].get<std::string>();
-        std::set<std::string> known = {"id", "name", "after", "payload", "payload_base64",
-                                       "not_rollbackable", "request_timeout_ms", "max_retries"};
+        std::set<std::string> known = {"id",
+                                       "name",
+                                       "after",
+                                       "payload",
+                                       "payload_base64",
+                                       "not_rollbackable",
+                                       "request_timeout_ms",
+                                       "max_retries"};
         for (OpKind op : opsFor(type))
             known.insert(domain::toString(op));
         for (const auto &[key, value] : j.items()) {
@@ -206,9 +213,9 @@ private:
         if (j.contains("payload")) {
             b.payloadJson = j["payload"].dump();
             if (b.payloadJson.size() > m_limits.maxPayloadBytes)
-                error(path + ".payload", "is " + std::to_string(b.payloadJson.size())
-                                             + " bytes; the limit is "
-                                             + std::to_string(m_limits.maxPayloadBytes),
+                error(path + ".payload",
+                      "is " + std::to_string(b.payloadJson.size()) + " bytes; the limit is "
+                          + std::to_string(m_limits.maxPayloadBytes),
                       b.id);
         }
         if (j.contains("payload_base64")) {
@@ -254,8 +261,8 @@ ParseResult parseFlowStructure(std::string_view text, const FlowLimits &limits)
     try {
         doc = Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error &e) {
-        result.issues.push_back({Severity::Error, "flow",
-                                 std::string("flow: not valid JSON: ") + e.what(), {}});
+        result.issues.push_back(
+            {Severity::Error, "flow", std::string("flow: not valid JSON: ") + e.what(), {}});
         return result;
     }
     std::optional<FlowDefinition> flow;

@@ -24,16 +24,12 @@ struct Findings {
     std::map<std::string, size_t> index;
     std::vector<FlowIssue> issues;
 
-    void add(Severity s, const std::string &field, const std::string &message,
-             std::string branch)
+    void add(Severity s, const std::string &field, const std::string &message, std::string branch)
     {
         issues.push_back({s, field, field + ": " + message, std::move(branch)});
     }
     bool known(const std::string &id) const { return index.count(id) > 0; }
-    const FlowBranch &branch(const std::string &id) const
-    {
-        return flow.branches[index.at(id)];
-    }
+    const FlowBranch &branch(const std::string &id) const { return flow.branches[index.at(id)]; }
 };
 
 void checkBranchCount(Findings &f, const FlowLimits &limits)

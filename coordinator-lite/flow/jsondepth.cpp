@@ -8,8 +8,8 @@ namespace {
 
 struct Level {
     bool array = false;
-    long index = 0;    // arrays: the element being read
-    std::string key;   // objects: the member being read
+    long index = 0;   // arrays: the element being read
+    std::string key;  // objects: the member being read
     bool expectKey = false;
 };
 
@@ -23,7 +23,7 @@ std::string describe(std::string_view root, const std::vector<Level> &levels)
     for (size_t i = 0; i + 1 < levels.size(); ++i) {
         const Level &parent = levels[i];
         const bool runOfIndices = parent.array && i + 1 < levels.size() && levels[i + 1].array
-                                  && i + 2 < levels.size() && levels[i + 2].array;
+            && i + 2 < levels.size() && levels[i + 2].array;
         if (runOfIndices)
             break;
         if (++parts > kMaxParts) {
@@ -51,7 +51,8 @@ std::string checkJsonDepth(std::string_view text, std::string_view root, int max
             while (end < text.size() && text[end] != '"')
                 end += text[end] == '\\' ? 2 : 1;
             if (!levels.empty() && !levels.back().array && levels.back().expectKey) {
-                levels.back().key = std::string(text.substr(i + 1, std::min<size_t>(end - i - 1, 64)));
+                levels.back().key =
+                    std::string(text.substr(i + 1, std::min<size_t>(end - i - 1, 64)));
                 levels.back().expectKey = false;
             }
             i = end;
@@ -62,7 +63,7 @@ std::string checkJsonDepth(std::string_view text, std::string_view root, int max
             if (static_cast<int>(levels.size()) >= maxDepth) {
                 levels.push_back({});
                 return describe(root, levels) + ": nested deeper than " + std::to_string(maxDepth)
-                       + " levels";
+                    + " levels";
             }
             levels.push_back({c == '[', 0, {}, c == '{'});
             break;

@@ -100,13 +100,13 @@ std::optional<SimSpec> parseSimEndpoint(std::string_view endpoint, std::string *
             ok = parseInt(value, &n) && n < 1000000, spec.ongoingFirst = static_cast<int>(n);
         else {
             *error = "sim:// has no parameter '" + std::string(key)
-                     + "' (latency, fail, ongoing, transient, hang, fail_first, "
-                       "transient_first, ongoing_first, seed)";
+                + "' (latency, fail, ongoing, transient, hang, fail_first, "
+                  "transient_first, ongoing_first, seed)";
             return std::nullopt;
         }
         if (!ok) {
             *error = "sim:// parameter " + std::string(key) + "=" + std::string(value)
-                     + " is out of range or malformed";
+                + " is out of range or malformed";
             return std::nullopt;
         }
     }

@@ -51,8 +51,8 @@ GrpcInvoker::Target &GrpcInvoker::target(const std::string &address)
         slot = std::make_unique<Target>();
         grpc::ChannelArguments args;
         args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-        slot->channel =
-            grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+        slot->channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                                  args);
         slot->stub = std::make_unique<grpc::GenericStub>(slot->channel);
     }
     return *slot;
@@ -103,7 +103,8 @@ void GrpcInvoker::invoke(engine::BranchCall c, Done done)
                             std::vector<grpc::Slice> slices;
                             if (self->response.Dump(&slices).ok())
                                 for (const auto &s : slices)
-                                    body.append(reinterpret_cast<const char *>(s.begin()), s.size());
+                                    body.append(reinterpret_cast<const char *>(s.begin()),
+                                                s.size());
                         }
                         engine::CallResult r = classifyGrpc(static_cast<int>(status.error_code()),
                                                             status.error_message(), body);

@@ -29,7 +29,8 @@ public:
 
     // Splits grpc://host:port/pkg.Svc/Method or host:port/pkg.Svc/Method into target and
     // "/pkg.Svc/Method"; false when malformed.
-    static bool parseEndpoint(const std::string &endpoint, std::string *target, std::string *method);
+    static bool parseEndpoint(const std::string &endpoint, std::string *target,
+                              std::string *method);
 
 private:
     struct Target;

@@ -84,7 +84,7 @@ void HttpInvoker::configure(Request &request)
     std::string url = c.endpoint;
     url += url.find('?') == std::string::npos ? '?' : '&';
     url += "gid=" + escape(r->easy, c.gid) + "&trans_type=" + escape(r->easy, c.transType)
-           + "&branch_id=" + escape(r->easy, c.branchId) + "&op=" + escape(r->easy, c.op);
+        + "&branch_id=" + escape(r->easy, c.branchId) + "&op=" + escape(r->easy, c.op);
     r->headers = curl_slist_append(nullptr, "Content-Type: application/json");
     r->headers = curl_slist_append(r->headers, "Expect:");
     for (const auto &[name, value] : c.headers)
@@ -97,8 +97,7 @@ void HttpInvoker::configure(Request &request)
         curl_easy_setopt(r->easy, CURLOPT_HTTPGET, 1L);
     } else {
         curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
-        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE,
-                         static_cast<long>(c.payload.size()));
+        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(c.payload.size()));
         curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, c.payload.c_str());
     }
     curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, static_cast<long>(c.timeoutMs));
@@ -127,8 +126,7 @@ engine::CallResult HttpInvoker::resultOf(Request &request, int curlCode)
     std::string transport;
     if (code != CURLE_OK)
         transport = r->error[0] ? r->error : curl_easy_strerror(code);
-    if (code == CURLE_UNSUPPORTED_PROTOCOL
-        || code == CURLE_WEIRD_SERVER_REPLY)
+    if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_WEIRD_SERVER_REPLY)
         transport = "not an HTTP answer (" + transport + ")";
     return classifyHttp(status, r->body, transport);
 }

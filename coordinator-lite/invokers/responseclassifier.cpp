@@ -30,7 +30,8 @@ engine::CallResult classifyHttp(long status, std::string_view body, std::string_
         r.error = "ONGOING";
     } else if (status == 409 || body.find("FAILURE") != std::string_view::npos) {
         r.outcome = AttemptOutcome::Failure;
-        r.error = "FAILURE (HTTP " + std::to_string(status) + "): " + excerptOf(body.substr(0, 200));
+        r.error = "FAILURE (HTTP " + std::to_string(status)
+            + "): " + excerptOf(body.substr(0, 200));
     } else if (status != 200) {
         r.outcome = AttemptOutcome::Transient;
         r.error = "HTTP " + std::to_string(status);

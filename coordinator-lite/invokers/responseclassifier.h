@@ -9,7 +9,8 @@ namespace coord::invokers {
 
 // HTTP: 425 or a body containing ONGOING = ongoing; 409 or a body containing FAILURE = failure;
 // other non-200 = transient; 200 = success. `transportError` non-empty = no answer.
-engine::CallResult classifyHttp(long status, std::string_view body, std::string_view transportError);
+engine::CallResult classifyHttp(long status, std::string_view body,
+                                std::string_view transportError);
 
 // gRPC: OK = success; ABORTED = failure (message "ONGOING" = ongoing, the old convention);
 // FAILED_PRECONDITION = ongoing; anything else = transient.

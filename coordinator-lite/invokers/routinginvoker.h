@@ -12,8 +12,7 @@ public:
     RoutingInvoker(engine::BranchInvoker &http, engine::BranchInvoker &grpc,
                    engine::BranchInvoker &sim)
         : m_http(http), m_grpc(grpc), m_sim(sim)
-    {
-    }
+    {}
 
     void invoke(engine::BranchCall call, Done done) override
     {

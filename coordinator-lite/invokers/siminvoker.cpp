@@ -110,7 +110,7 @@ void SimInvoker::invoke(engine::BranchCall call, Done done)
         CallResult r;
         r.outcome = AttemptOutcome::Transient;
         r.error = "timeout after " + std::to_string(call.timeoutMs) + " ms (sim://" + spec->name
-                  + (hang ? " hangs)" : " is slower than the request timeout)");
+            + (hang ? " hangs)" : " is slower than the request timeout)");
         after(std::chrono::milliseconds(call.timeoutMs), [done, r] { done(r); });
         return;
     }
@@ -136,17 +136,20 @@ void SimInvoker::invoke(engine::BranchCall call, Done done)
             r.statusCode = 200;
             std::lock_guard lock(m_mutex);
             barrier::BarrierKey key{call.transType, call.gid, call.branchId, call.op};
-            auto verdict = barrier::decide(key, [&](const std::string &op, const std::string &reason)
-                                                    -> std::optional<std::string> {
-                auto [it, inserted] =
-                    m_barrier.emplace(name + "|" + call.gid + "|" + call.branchId + "|" + op, reason);
-                if (inserted)
-                    return std::nullopt;
-                return it->second;
-            });
-            m_ledgers[name].push_back({call.gid, call.branchId, call.op, barrier::toString(verdict)});
-            r.excerpt = std::string(R"({"dtm_result":"SUCCESS","sim":")") + name
-                        + R"(","effect":")" + barrier::toString(verdict) + "\"}";
+            auto verdict = barrier::decide(
+                key,
+                [&](const std::string &op,
+                    const std::string &reason) -> std::optional<std::string> {
+                    auto [it, inserted] = m_barrier.emplace(
+                        name + "|" + call.gid + "|" + call.branchId + "|" + op, reason);
+                    if (inserted)
+                        return std::nullopt;
+                    return it->second;
+                });
+            m_ledgers[name].push_back(
+                {call.gid, call.branchId, call.op, barrier::toString(verdict)});
+            r.excerpt = std::string(R"({"dtm_result":"SUCCESS","sim":")") + name + R"(","effect":")"
+                + barrier::toString(verdict) + "\"}";
             break;
         }
         }
@@ -167,7 +170,8 @@ int SimInvoker::executedCount(const std::string &name, const std::string &gid,
 {
     int n = 0;
     for (const SimLedgerEntry &e : ledger(name))
-        n += e.gid == gid && e.op == op && e.verdict == barrier::toString(barrier::Verdict::Execute);
+        n += e.gid == gid && e.op == op
+            && e.verdict == barrier::toString(barrier::Verdict::Execute);
     return n;
 }
 

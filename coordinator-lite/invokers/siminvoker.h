@@ -41,7 +41,10 @@ private:
         std::chrono::steady_clock::time_point due;
         uint64_t order;
         std::function<void()> fire;
-        bool operator>(const Timer &o) const { return due != o.due ? due > o.due : order > o.order; }
+        bool operator>(const Timer &o) const
+        {
+            return due != o.due ? due > o.due : order > o.order;
+        }
     };
     void after(std::chrono::milliseconds delay, std::function<void()> fire);
     void run();
@@ -51,7 +54,7 @@ private:
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> m_timers;
     uint64_t m_order = 0;
     bool m_stopping = false;
-    std::map<std::string, int> m_attempts;  // (name|gid|branch|op) -> calls so far
+    std::map<std::string, int> m_attempts;         // (name|gid|branch|op) -> calls so far
     std::map<std::string, std::string> m_barrier;  // (name|gid|branch|op) -> reason
     std::map<std::string, std::vector<SimLedgerEntry>> m_ledgers;
     std::thread m_thread;

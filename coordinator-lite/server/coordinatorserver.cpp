@@ -59,9 +59,10 @@ absl::StatusOr<std::unique_ptr<storage::Store>> openStore(const ServerOptions &o
             return store.status();
         return std::unique_ptr<storage::Store>(std::move(*store));
     }
-    auto store = storage::SqliteStore::open(
-        options.db, options.sqliteSyncFull ? storage::SqliteStore::Sync::Full
-                                           : storage::SqliteStore::Sync::Normal);
+    auto store = storage::SqliteStore::open(options.db,
+                                            options.sqliteSyncFull
+                                                ? storage::SqliteStore::Sync::Full
+                                                : storage::SqliteStore::Sync::Normal);
     if (absl::IsFailedPrecondition(store.status()))
         return store.status();  // in use: the message names the file and its holder
     if (!store.ok())
@@ -96,12 +97,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> serverCredentials(
         grpc::SslServerCredentialsOptions ssl;
         grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
         if (!read(options.tlsCert, &pair.cert_chain) || !read(options.tlsKey, &pair.private_key))
-            return absl::NotFoundError(absl::StrCat("cannot read TLS cert/key ", options.tlsCert,
-                                                    " / ", options.tlsKey));
+            return absl::NotFoundError(
+                absl::StrCat("cannot read TLS cert/key ", options.tlsCert, " / ", options.tlsKey));
         ssl.pem_key_cert_pairs.push_back(pair);
         return grpc::SslServerCredentials(ssl);
     }
-
 }
 
 }  // namespace
@@ -111,9 +111,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
 {
     for (const std::string *address : {&options.listen, &options.dtmListen})
         if (!address->empty() && !isLoopbackAddress(*address) && options.tokens.empty())
-            return absl::FailedPreconditionError(absl::StrCat(
-                "refusing to listen on non-loopback address ", *address,
-                " without authentication; configure auth.tokens in --config"));
+            return absl::FailedPreconditionError(
+                absl::StrCat("refusing to listen on non-loopback address ", *address,
+                             " without authentication; configure auth.tokens in --config"));
     auto credentials = serverCredentials(options);
     if (!credentials.ok())
         return credentials.status();
@@ -155,19 +155,18 @@ absl::Status CoordinatorServer::startEngine(const ServerOptions &options)
     m_http = std::make_unique<invokers::HttpInvoker>();
     m_grpc = std::make_unique<invokers::GrpcInvoker>();
     m_sim = std::make_unique<invokers::SimInvoker>();
-    m_router =
-        std::make_unique<invokers::RoutingInvoker>(*m_http, *m_grpc, *m_sim);
+    m_router = std::make_unique<invokers::RoutingInvoker>(*m_http, *m_grpc, *m_sim);
     m_clock = std::make_unique<engine::SystemClock>();
     engine::EngineConfig config;
-    config.instanceId =
-        options.instanceId.empty() ? defaultInstanceId(options.db) : options.instanceId;
+    config.instanceId = options.instanceId.empty() ? defaultInstanceId(options.db)
+                                                   : options.instanceId;
     config.leaseMs = options.leaseMs;
     config.maxBackoffMs = options.maxBackoffMs;
     config.processor.preparedTimeoutMs = options.preparedTimeoutMs;
     config.stuck = options.stuck;
     m_metrics = std::make_unique<MetricsServer>(*m_store, config.instanceId);
-    m_engine = std::make_unique<engine::Engine>(*m_store, *m_committer,
-                                                      *m_router, *m_clock, config);
+    m_engine = std::make_unique<engine::Engine>(*m_store, *m_committer, *m_router, *m_clock,
+                                                config);
     m_engine->setObserver(m_metrics.get());
     if (!options.metricsListen.empty()) {
         auto bound = m_metrics->start(options.metricsListen);
@@ -193,13 +192,10 @@ absl::Status CoordinatorServer::startApis(const ServerOptions &options,
                                           std::shared_ptr<grpc::ServerCredentials> credentials)
 {
     m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
-    m_guard = std::make_unique<api::AccessGuard>(*m_authorizer, *m_engine,
-                                                    options.limits);
+    m_guard = std::make_unique<api::AccessGuard>(*m_authorizer, *m_engine, options.limits);
     m_service = std::make_unique<api::CoordinatorService>(
-        *m_store, *m_hub, *m_engine, *m_guard, m_engine->config().instanceId,
-        options.limits);
-    m_admin =
-        std::make_unique<api::AdminService>(*m_store, *m_engine, *m_guard);
+        *m_store, *m_hub, *m_engine, *m_guard, m_engine->config().instanceId, options.limits);
+    m_admin = std::make_unique<api::AdminService>(*m_store, *m_engine, *m_guard);
 
     m_dtm = std::make_unique<dtm::DtmService>(*m_store, *m_engine);
     m_dtmGrpc = std::make_unique<dtm::DtmGrpcService>(*m_dtm, *m_guard);

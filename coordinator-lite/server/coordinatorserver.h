@@ -10,12 +10,12 @@
 namespace grpc {
 class Server;
 class ServerCredentials;
-}
+}  // namespace grpc
 
 namespace coord::storage {
 class DatabaseLock;
 class Store;
-}
+}  // namespace coord::storage
 namespace coord::engine {
 class BranchInvoker;
 class Committer;
@@ -23,7 +23,7 @@ class Engine;
 class EventHub;
 class EventFollower;
 class SystemClock;
-}
+}  // namespace coord::engine
 namespace coord::invokers {
 class SimInvoker;
 }
@@ -31,13 +31,13 @@ namespace coord::dtm {
 class DtmService;
 class DtmHttpServer;
 class DtmGrpcService;
-}
+}  // namespace coord::dtm
 namespace coord::api {
 class AccessGuard;
 class AdminService;
 class Authorizer;
 class CoordinatorService;
-}
+}  // namespace coord::api
 
 namespace coord::server {
 

@@ -9,31 +9,32 @@ namespace coord::server {
 std::string serverUsage()
 {
     return absl::StrCat(
-           "usage: coordinator-lite --listen HOST:PORT --db FILE|URL [--config FILE]\n"
-           "                        [--metrics-listen HOST:PORT] [--dtm-listen HOST:PORT]\n"
-           "                        [--sqlite-sync full|normal]\n"
-           "  --listen          gRPC address; port 0 picks a free port (default ",
-           domain::kDefaultAddress, ")\n"
-           "  --db              SQLite database file (created if missing), or a PostgreSQL URL\n"
-           "                    postgresql://user[:password]@host[:port]/database that several\n"
-           "                    instances share\n"
-           "  --config          YAML configuration file\n"
-           "  --metrics-listen  address of the Prometheus /metrics and /health endpoint\n"
-           "  --dtm-listen      address of DTM's HTTP server API (/api/dtmsvr), so services\n"
-           "                    using dtm's SDK point DtmServer here; DTM's gRPC service\n"
-           "                    dtmgimp.Dtm is always on the --listen port\n"
-           "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
-           "  --instance-id     lease owner name, unique per instance (default: host and database\n"
-           "                    for SQLite, host and process id for PostgreSQL)\n"
-           "  --exit-when-unused FILE  stop (draining, exit 0) once no process holds a lock\n"
-           "                    on FILE: how consoles share their bundled coordinator\n"
-           "limits per client (a token, or a peer address without one); 0 = no limit:\n"
-           "  --max-watches-per-client N  concurrent Watch streams of one client (default 16)\n"
-           "  --max-watches N             concurrent Watch streams in all (default 256)\n"
-           "  --rate-limit N              requests/s of one client, Admin calls included\n"
-           "                              (default 10000)\n"
-           "  --rate-burst N              requests one client may make at once (default: N of\n"
-           "                              --rate-limit)\n");
+        "usage: coordinator-lite --listen HOST:PORT --db FILE|URL [--config FILE]\n"
+        "                        [--metrics-listen HOST:PORT] [--dtm-listen HOST:PORT]\n"
+        "                        [--sqlite-sync full|normal]\n"
+        "  --listen          gRPC address; port 0 picks a free port (default ",
+        domain::kDefaultAddress,
+        ")\n"
+        "  --db              SQLite database file (created if missing), or a PostgreSQL URL\n"
+        "                    postgresql://user[:password]@host[:port]/database that several\n"
+        "                    instances share\n"
+        "  --config          YAML configuration file\n"
+        "  --metrics-listen  address of the Prometheus /metrics and /health endpoint\n"
+        "  --dtm-listen      address of DTM's HTTP server API (/api/dtmsvr), so services\n"
+        "                    using dtm's SDK point DtmServer here; DTM's gRPC service\n"
+        "                    dtmgimp.Dtm is always on the --listen port\n"
+        "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
+        "  --instance-id     lease owner name, unique per instance (default: host and database\n"
+        "                    for SQLite, host and process id for PostgreSQL)\n"
+        "  --exit-when-unused FILE  stop (draining, exit 0) once no process holds a lock\n"
+        "                    on FILE: how consoles share their bundled coordinator\n"
+        "limits per client (a token, or a peer address without one); 0 = no limit:\n"
+        "  --max-watches-per-client N  concurrent Watch streams of one client (default 16)\n"
+        "  --max-watches N             concurrent Watch streams in all (default 256)\n"
+        "  --rate-limit N              requests/s of one client, Admin calls included\n"
+        "                              (default 10000)\n"
+        "  --rate-burst N              requests one client may make at once (default: N of\n"
+        "                              --rate-limit)\n");
 }
 
 int *limitFlag(api::ClientLimits &limits, const std::string &flag)

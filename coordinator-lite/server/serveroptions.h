@@ -20,8 +20,8 @@ struct ServerOptions {
     std::string db = "coordinator.db";
     std::string config;
     std::string metricsListen;
-    std::string dtmListen;  // DTM's HTTP server API; empty = not served
-    std::string instanceId;  // empty = derived from host and database
+    std::string dtmListen;       // DTM's HTTP server API; empty = not served
+    std::string instanceId;      // empty = derived from host and database
     std::string exitWhenUnused;  // a file the consoles lock; exit when none holds it
     bool sqliteSyncFull = true;
     api::ClientLimits limits;

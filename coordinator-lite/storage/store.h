@@ -28,18 +28,19 @@ struct AttemptWrite {
     domain::Attempt attempt;
 };
 
-// One atomic change to one transaction (or, with an empty gid, audit entries alone). A batch of these is committed together (group commit),
-// but each write succeeds or fails on its own: a failed guard leaves nothing of that write behind.
+// One atomic change to one transaction (or, with an empty gid, audit entries alone). A batch of
+// these is committed together (group commit), but each write succeeds or fails on its own: a failed
+// guard leaves nothing of that write behind.
 struct TxWrite {
     std::string gid;
-    std::optional<domain::Transaction> insert;  // create the transaction with its branches
-    std::optional<domain::TxSummary> summary;   // replace the summary row
+    std::optional<domain::Transaction> insert;     // create the transaction with its branches
+    std::optional<domain::TxSummary> summary;      // replace the summary row
     std::optional<domain::TxStatus> expectStatus;  // compare-and-set guard for `summary`
     std::string expectOwner;  // when set, the row must still be leased by this owner
     std::vector<domain::Branch> addBranches;  // client-driven TCC registration
     std::vector<OpWrite> ops;
     std::vector<AttemptWrite> attempts;
-    std::vector<domain::Event> events;  // seq assigned by the store, in order
+    std::vector<domain::Event> events;      // seq assigned by the store, in order
     std::vector<domain::AuditEntry> audit;  // operator actions, appended with the change
 };
 
@@ -57,7 +58,8 @@ public:
 
     // With attemptLimit > 0, only the newest attemptLimit attempts of each operation are read
     // (Operation::attemptCount still tells how many there were).
-    virtual absl::StatusOr<domain::Transaction> get(const std::string &gid, int attemptLimit = 0) = 0;
+    virtual absl::StatusOr<domain::Transaction> get(const std::string &gid,
+                                                    int attemptLimit = 0) = 0;
     virtual absl::StatusOr<domain::ListPage> list(const domain::ListQuery &query) = 0;
     virtual absl::StatusOr<std::vector<domain::Event>> eventsAfter(int64_t seq, int limit) = 0;
     virtual absl::StatusOr<int64_t> lastSeq() = 0;

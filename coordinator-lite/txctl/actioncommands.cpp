@@ -42,8 +42,8 @@ int cmdAction(Session &s, coord::domain::OperatorAction action)
     if (branch)
         command.branchId = args[1];
     pb::ActionReply reply;
-    grpc::Status st =
-        coord::client::callAction(s.connection(), command, std::chrono::seconds(60), &reply);
+    grpc::Status st = coord::client::callAction(s.connection(), command, std::chrono::seconds(60),
+                                                &reply);
     if (!st.ok())
         return fail(s.cli(), st);
     if (s.cli().json) {
@@ -114,8 +114,8 @@ int cmdResolve(Session &s)
         throw UsageError("OP must be action, compensate, try, confirm or cancel");
     command.op = *op;
     pb::ActionReply reply;
-    grpc::Status st =
-        coord::client::callAction(s.connection(), command, std::chrono::seconds(60), &reply);
+    grpc::Status st = coord::client::callAction(s.connection(), command, std::chrono::seconds(60),
+                                                &reply);
     if (!st.ok())
         return fail(s.cli(), st);
     if (s.cli().json)

@@ -32,7 +32,6 @@ constexpr const char *kUsage =
     "  hash-token TOKEN              SHA-256 of a token, for auth.tokens in the config\n"
     "environment: TXDESK_ADDR (default ";
 
-
 // One status name, any case, as list and retry --all take it.
 pb::TxStatus parseStatus(const std::string &name)
 {

@@ -77,8 +77,12 @@ Json toJson(const pb::Transaction &t)
 
 Json toJson(const pb::Event &e)
 {
-    static const char *kinds[] = {"", "tx_created", "tx_status_changed", "op_status_changed",
-                                  "attempt_finished", "operator_action"};
+    static const char *kinds[] = {"",
+                                  "tx_created",
+                                  "tx_status_changed",
+                                  "op_status_changed",
+                                  "attempt_finished",
+                                  "operator_action"};
     Json j;
     j["seq"] = e.seq();
     j["at_ms"] = e.at_ms();
@@ -103,7 +107,9 @@ Json toJson(const pb::ActionPlan &p)
     Json j;
     Json ops = Json::array();
     for (const auto &o : p.operations())
-        ops.push_back({{"step", o.step()}, {"branch_id", o.branch_id()}, {"op", opName(o.op())},
+        ops.push_back({{"step", o.step()},
+                       {"branch_id", o.branch_id()},
+                       {"op", opName(o.op())},
                        {"endpoint", o.endpoint()}});
     j["operations"] = std::move(ops);
     j["not_rollbackable"] = std::vector<std::string>(p.not_rollbackable().begin(),

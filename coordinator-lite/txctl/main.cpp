@@ -44,9 +44,13 @@ int main(int argc, char **argv)
 
         using coord::domain::OperatorAction;
         static const std::map<std::string, std::function<int(Session &)>> commands = {
-            {"ping", cmdPing},   {"list", cmdList},   {"submit", cmdSubmit},
-            {"get", cmdGet},     {"watch", cmdWatch},
-            {"cancel-branch", [](Session &s) { return cmdAction(s, OperatorAction::CancelBranch); }},
+            {"ping", cmdPing},
+            {"list", cmdList},
+            {"submit", cmdSubmit},
+            {"get", cmdGet},
+            {"watch", cmdWatch},
+            {"cancel-branch",
+             [](Session &s) { return cmdAction(s, OperatorAction::CancelBranch); }},
             {"abort", [](Session &s) { return cmdAction(s, OperatorAction::Abort); }},
             {"mark-failed", [](Session &s) { return cmdAction(s, OperatorAction::MarkFailed); }},
             {"pause", [](Session &s) { return cmdAction(s, OperatorAction::Pause); }},

@@ -18,9 +18,9 @@ int cmdPing(Session &s)
     grpc::Status st = s.stub().Ping(ctx.get(), req, &reply);
     if (!st.ok())
         return fail(s.cli(), st);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - t0)
-                  .count();
+    auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     if (s.cli().json) {
         Json j;
         j["addr"] = s.cli().addr;
@@ -211,12 +211,11 @@ int cmdAudit(Session &s)
             std::cout << txctl::toJson(e).dump() << "\n";
             continue;
         }
-        std::printf("%lld %s %s(%s) %s %s%s%s: %s -> %s [%s] %s\n",
-                    static_cast<long long>(e.id()), std::to_string(e.at_ms()).c_str(),
-                    e.who().c_str(), e.role().c_str(), e.action().c_str(), e.gid().c_str(),
-                    e.branch_id().empty() ? "" : "/", e.branch_id().c_str(),
-                    e.state_before().c_str(), e.state_after().c_str(), e.outcome().c_str(),
-                    e.reason().c_str());
+        std::printf("%lld %s %s(%s) %s %s%s%s: %s -> %s [%s] %s\n", static_cast<long long>(e.id()),
+                    std::to_string(e.at_ms()).c_str(), e.who().c_str(), e.role().c_str(),
+                    e.action().c_str(), e.gid().c_str(), e.branch_id().empty() ? "" : "/",
+                    e.branch_id().c_str(), e.state_before().c_str(), e.state_after().c_str(),
+                    e.outcome().c_str(), e.reason().c_str());
     }
     return 0;
 }

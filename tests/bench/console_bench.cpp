@@ -122,7 +122,8 @@ int main(int argc, char **argv)
         br.id = "b" + std::to_string(b);
         Operation op{OpKind::Action, "sim://x", OpStatus::Pending, 5000, {}};
         for (int a = 0; a < 5000; ++a)
-            op.attempts.push_back({a * 100 + b, a * 100 + b + 40, AttemptOutcome::Ongoing, 425, "ONGOING", ""});
+            op.attempts.push_back(
+                {a * 100 + b, a * 100 + b + 40, AttemptOutcome::Ongoing, 425, "ONGOING", ""});
         br.ops.push_back(op);
         tx.branches.push_back(br);
     }
@@ -161,8 +162,8 @@ int main(int argc, char **argv)
                 "\"failed_rows\":%d,\"events_per_s\":%d,\"apply_worst_ms\":%lld,"
                 "\"apply_mean_ms\":%.2f,\"timeline_20k_paint_ms\":%lld,"
                 "\"flow_100_build_validate_paint_ms\":%lld,\"flow_issues\":%zu}\n",
-                rows, loadMs, (after - before) / 1024.0, textFilterMs, textMatches,
-                statusFilterMs, failed, 33 * 60, worstMs, double(totalMs) / batches, timelineMs,
-                flowMs, issues.size());
+                rows, loadMs, (after - before) / 1024.0, textFilterMs, textMatches, statusFilterMs,
+                failed, 33 * 60, worstMs, double(totalMs) / batches, timelineMs, flowMs,
+                issues.size());
     return 0;
 }

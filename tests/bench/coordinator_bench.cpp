@@ -34,6 +34,7 @@
 namespace {
 
 namespace pb = txdesk::v1;
+using testsupport::ChildProcess;
 using testsupport::bench::Clock;
 using testsupport::bench::CpuSample;
 using testsupport::bench::HttpClient;
@@ -41,7 +42,6 @@ using testsupport::bench::machineBusySeconds;
 using testsupport::bench::participantCalls;
 using testsupport::bench::processCpuSeconds;
 using testsupport::bench::selfCpuSeconds;
-using testsupport::ChildProcess;
 
 struct Options {
     int branches = 2;
@@ -56,8 +56,8 @@ struct Options {
     bool parallel = false;  // branches without "after" (default: a chain, DTM's default saga)
     bool direct = true;
     std::string keepDir;
-    std::string db;      // a postgresql:// URL; empty = a fresh SQLite file
-    int instances = 1;   // coordinator-lite processes on that database (PostgreSQL only)
+    std::string db;     // a postgresql:// URL; empty = a fresh SQLite file
+    int instances = 1;  // coordinator-lite processes on that database (PostgreSQL only)
 };
 
 const char *kUsage =
@@ -70,20 +70,23 @@ const char *kUsage =
     "  --api grpc|dtm-http   how sagas are submitted: txdesk.v1 Submit over gRPC (default), or\n"
     "                        DTM's HTTP server API as dtm's SDK sends it (saga only)\n"
     "  --wait-result true|false  options.wait_result of the flow (default true: Submit answers\n"
-    "                        after the round; false: Submit answers once the transaction is durable,\n"
+    "                        after the round; false: Submit answers once the transaction is "
+    "durable,\n"
     "                        the bench then waits for all to finish and checks them)\n"
     "  --sqlite-sync full|normal  coordinator --sqlite-sync (default full, the headline)\n"
     "  --history N           preload N finished transactions before measuring (default 0)\n"
     "  --parallel            branches run concurrently (default: each after the previous)\n"
     "  --no-direct           skip the direct-call baseline\n"
     "  --keep DIR            use DIR for the database and keep it; a database already there is\n"
-    "                        reused, so --history accumulates over runs (default: a fresh temp dir)\n"
+    "                        reused, so --history accumulates over runs (default: a fresh temp "
+    "dir)\n"
     "  --db URL              run against PostgreSQL (postgresql://…) instead of a SQLite file;\n"
     "                        the database should be empty (scripts/with-postgres makes one)\n"
     "  --instances K         K coordinator-lite processes on --db; client i talks to i % K\n"
     "                        (default 1)\n"
     "Prints one JSON line: mode, branches, concurrency, seconds, sqlite_sync, tx_per_s, p50_ms,\n"
-    "p99_ms, participant_calls_per_s, direct_tx_per_s, direct_p50_ms, ratio, added_p50_ms, errors,\n"
+    "p99_ms, participant_calls_per_s, direct_tx_per_s, direct_p50_ms, ratio, added_p50_ms, "
+    "errors,\n"
     "plus CPU use of each process (cores busy on average during the coordinator phase).\n";
 
 [[noreturn]] void usageError(const std::string &message)
@@ -170,7 +173,7 @@ struct Call {
 };
 
 struct Workload {
-    std::string flowJson;  // for Submit
+    std::string flowJson;            // for Submit
     nlohmann::ordered_json dtmSaga;  // the same saga as dtmcli's Submit sends it (gid left out)
     std::string transType;
     std::string payload;
@@ -184,7 +187,9 @@ Workload makeWorkload(const Options &o, const std::string &base)
     nlohmann::json payload = {{"account", "A"}, {"amount", 30}};
     w.payload = payload.dump();
     nlohmann::json branches = nlohmann::json::array();
-    auto named = [](const char *prefix, int i) { return std::string(prefix).append(std::to_string(i)); };
+    auto named = [](const char *prefix, int i) {
+        return std::string(prefix).append(std::to_string(i));
+    };
     for (int i = 0; i < o.branches; ++i) {
         nlohmann::json b = {{"id", named("b", i)}, {"payload", payload}};
         if (!o.parallel && i > 0)
@@ -199,12 +204,13 @@ Workload makeWorkload(const Options &o, const std::string &base)
         }
         branches.push_back(b);
     }
-    nlohmann::json flow = {
-        {"name", "bench-" + o.mode},
-        {"type", o.mode == "tcc" ? "TCC" : "SAGA"},
-        {"options",
-         {{"retry_interval_ms", 1000}, {"request_timeout_ms", 3000}, {"wait_result", o.waitResult}}},
-        {"branches", branches}};
+    nlohmann::json flow = {{"name", "bench-" + o.mode},
+                           {"type", o.mode == "tcc" ? "TCC" : "SAGA"},
+                           {"options",
+                            {{"retry_interval_ms", 1000},
+                             {"request_timeout_ms", 3000},
+                             {"wait_result", o.waitResult}}},
+                           {"branches", branches}};
     w.flowJson = flow.dump();
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
     nlohmann::ordered_json payloads = nlohmann::ordered_json::array();
@@ -323,8 +329,7 @@ std::vector<ThreadResult> runPhase(const Options &o, Body body, Tick tick, Clock
                 atWindowEnd();
         }
         tick();
-        auto next = std::min({now + std::chrono::milliseconds(100),
-                              started ? w1 : w0, w1});
+        auto next = std::min({now + std::chrono::milliseconds(100), started ? w1 : w0, w1});
         std::this_thread::sleep_until(std::max(next, now + std::chrono::milliseconds(1)));
     }
     if (!ended && atWindowEnd)
@@ -353,7 +358,8 @@ int main(int argc, char **argv)
     std::signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    const std::string dir = o.keepDir.empty() ? testsupport::makeTempDir("txdesk-bench") : o.keepDir;
+    const std::string dir = o.keepDir.empty() ? testsupport::makeTempDir("txdesk-bench")
+                                              : o.keepDir;
     std::filesystem::create_directories(dir);
     const std::string db = o.db.empty() ? dir + "/coordinator.db" : o.db;
     if (o.keepDir.empty() && o.db.empty())  // a fresh database; --keep reuses the one in DIR
@@ -374,7 +380,8 @@ int main(int argc, char **argv)
     }
     const std::string participantAddress = participant.waitForLine("listening on ");
     if (participantAddress.empty()) {
-        std::cerr << "coordinator_bench: bench_participant did not start:\n" << participant.output();
+        std::cerr << "coordinator_bench: bench_participant did not start:\n"
+                  << participant.output();
         return cleanup(), 1;
     }
     const std::string base = "http://" + participantAddress;
@@ -384,12 +391,12 @@ int main(int argc, char **argv)
     std::vector<std::unique_ptr<ChildProcess>> coordinators;
     std::vector<std::string> addresses, dtmAddresses;
     for (int k = 0; k < o.instances; ++k) {
-        std::vector<std::string> args{"--listen", "127.0.0.1:0", "--db", db, "--sqlite-sync",
-                                      o.sqliteSync};
+        std::vector<std::string> args{"--listen", "127.0.0.1:0",   "--db",
+                                      db,         "--sqlite-sync", o.sqliteSync};
         if (o.api == "dtm-http")
             args.insert(args.end(), {"--dtm-listen", "127.0.0.1:0"});
-        coordinators.push_back(std::make_unique<ChildProcess>(
-            testsupport::binDir() + "/coordinator-lite", args));
+        coordinators.push_back(
+            std::make_unique<ChildProcess>(testsupport::binDir() + "/coordinator-lite", args));
         if (!coordinators.back()->start()) {
             std::cerr << "coordinator_bench: cannot start coordinator-lite\n";
             return cleanup(), 1;
@@ -536,7 +543,8 @@ int main(int argc, char **argv)
                     continue;
                 }
                 if (a >= w0 && b <= w1) {
-                    r.latenciesMs.push_back(std::chrono::duration<double, std::milli>(b - a).count());
+                    r.latenciesMs.push_back(
+                        std::chrono::duration<double, std::milli>(b - a).count());
                     if (!o.waitResult)
                         r.pendingGids.push_back(gid);
                 }
@@ -601,7 +609,7 @@ int main(int argc, char **argv)
                         url = urls[k];
                         url += gid;
                         url += "&trans_type=" + work.transType + "&branch_id=" + c.branchId
-                               + "&op=" + c.op;
+                            + "&op=" + c.op;
                         ok = client.post(url, work.payload);
                     }
                     auto b = Clock::now();
@@ -661,10 +669,9 @@ int main(int argc, char **argv)
         out["bench_cpu"] = round3((cpu1.bench - cpu0.bench) / window);
         // Busy cores not explained by the three processes of the run: other load on the machine
         // (a build, ...). Near 0 for a clean measurement.
-        out["other_cpu"] = round3((cpu1.machine - cpu0.machine) / window
-                                  - (cpu1.coordinator - cpu0.coordinator) / window
-                                  - (cpu1.participant - cpu0.participant) / window
-                                  - (cpu1.bench - cpu0.bench) / window);
+        out["other_cpu"] = round3(
+            (cpu1.machine - cpu0.machine) / window - (cpu1.coordinator - cpu0.coordinator) / window
+            - (cpu1.participant - cpu0.participant) / window - (cpu1.bench - cpu0.bench) / window);
     }
     if (o.direct) {
         out["direct_participant_cpu"] = round3(directCpu.participant);

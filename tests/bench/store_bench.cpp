@@ -5,8 +5,9 @@
 // JSON line: transactions/s, microseconds per write, per batch, and per commit of a batch.
 // Run it with --sync normal to see the CPU side alone (no fsync per commit).
 //   store_bench [--batch 100] [--batches 200] [--sync full|normal] [--db FILE]
-// With --db the database is kept (and grows run after run): `--batches 20000 --db DIR/coordinator.db`
-// leaves 1M finished sagas for `coordinator_bench --keep DIR` (cost with a large history).
+// With --db the database is kept (and grows run after run): `--batches 20000 --db
+// DIR/coordinator.db` leaves 1M finished sagas for `coordinator_bench --keep DIR` (cost with a
+// large history).
 #include "server/allocatortuning.h"
 #include "storage/sqlite/sqlitestore.h"
 
@@ -36,8 +37,10 @@ Transaction sagaOf(const std::string &gid, int64_t now)
         Branch b;
         b.id = id;
         b.payload = R"({"amount":30})";
-        b.ops.push_back({OpKind::Action, "http://127.0.0.1:1/api/action", OpStatus::Pending, 0, {}});
-        b.ops.push_back({OpKind::Compensate, "http://127.0.0.1:1/api/comp", OpStatus::Pending, 0, {}});
+        b.ops.push_back(
+            {OpKind::Action, "http://127.0.0.1:1/api/action", OpStatus::Pending, 0, {}});
+        b.ops.push_back(
+            {OpKind::Compensate, "http://127.0.0.1:1/api/comp", OpStatus::Pending, 0, {}});
         tx.branches.push_back(std::move(b));
     }
     return tx;
@@ -69,18 +72,22 @@ int main(int argc, char **argv)
         else if (k == "--db")
             keptDb = v;
         else if (k == "--sync")
-            sync = v == "full" ? storage::SqliteStore::Sync::Full : storage::SqliteStore::Sync::Normal;
+            sync = v == "full" ? storage::SqliteStore::Sync::Full
+                               : storage::SqliteStore::Sync::Normal;
     }
-    const auto dir = std::filesystem::temp_directory_path() / ("store_bench_" + std::to_string(getpid()));
+    const auto dir = std::filesystem::temp_directory_path()
+        / ("store_bench_" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
-    auto store = storage::SqliteStore::open(keptDb.empty() ? (dir / "bench.db").string() : keptDb, sync);
+    auto store = storage::SqliteStore::open(keptDb.empty() ? (dir / "bench.db").string() : keptDb,
+                                            sync);
     if (!store.ok()) {
         std::fprintf(stderr, "store_bench: %s\n", std::string(store.status().message()).c_str());
         return 1;
     }
     using Clock = std::chrono::steady_clock;
     int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
     const std::string run = std::to_string(now) + "-";  // gids stay unique in a kept database
     int serial = 0;
     double commitUs = 0;
@@ -106,7 +113,9 @@ int main(int argc, char **argv)
             w.expectStatus = TxStatus::Submitted;
             for (const char *b : {"b0", "b1"}) {
                 w.ops.push_back({b, OpKind::Action, OpStatus::Succeeded, 1});
-                w.attempts.push_back({b, OpKind::Action, Attempt{now, now + 1, AttemptOutcome::Success, 200, "", "{}"}});
+                w.attempts.push_back(
+                    {b, OpKind::Action,
+                     Attempt{now, now + 1, AttemptOutcome::Success, 200, "", "{}"}});
                 w.events.push_back(eventOf(EventKind::AttemptFinished, now, b));
             }
             w.events.push_back(eventOf(EventKind::TxStatusChanged, now));
@@ -126,10 +135,11 @@ int main(int argc, char **argv)
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const double writes = double(batch) * batches;
-    std::printf("{\"sync\":\"%s\",\"batch\":%d,\"batches\":%d,\"tx_per_s\":%.0f,\"us_per_write\":%.1f,"
-                "\"us_per_commit\":%.0f}\n",
-                sync == storage::SqliteStore::Sync::Full ? "full" : "normal", batch, batches,
-                serial / seconds, commitUs / writes, commitUs / (batches + 1));
+    std::printf(
+        "{\"sync\":\"%s\",\"batch\":%d,\"batches\":%d,\"tx_per_s\":%.0f,\"us_per_write\":%.1f,"
+        "\"us_per_commit\":%.0f}\n",
+        sync == storage::SqliteStore::Sync::Full ? "full" : "normal", batch, batches,
+        serial / seconds, commitUs / writes, commitUs / (batches + 1));
     std::filesystem::remove_all(dir);
     return 0;
 }

@@ -85,8 +85,9 @@ private slots:
         const long pid = waitForCoordinator();
         QVERIFY(pid > 0);
         QProcess *second = startConsole();
-        const QString reused =
-            QStringLiteral("bundled coordinator pid %1 on %2 (already running)").arg(pid).arg(address());
+        const QString reused = QStringLiteral("bundled coordinator pid %1 on %2 (already running)")
+                                   .arg(pid)
+                                   .arg(address());
         QTRY_VERIFY_WITH_TIMEOUT(
             (m_secondSaid += QString::fromUtf8(second->readAllStandardError())).contains(reused),
             15000);
@@ -128,8 +129,9 @@ private slots:
         QCOMPARE(console->exitStatus(), QProcess::NormalExit);
         QCOMPARE(console->exitCode(), 0);
         const QString err = QString::fromUtf8(console->readAllStandardError());
-        QVERIFY2(err.contains(QStringLiteral("flow.branches[0].payload: nested deeper than 256 levels")),
-                 qPrintable(err));
+        QVERIFY2(
+            err.contains(QStringLiteral("flow.branches[0].payload: nested deeper than 256 levels")),
+            qPrintable(err));
         // and its bundled coordinator was not left behind
         QTRY_VERIFY_WITH_TIMEOUT(!DatabaseLock::holder(m_db.toStdString()), 2000);
     }
@@ -179,9 +181,9 @@ private:
             f.write("{\"name\":\"shared\",\"type\":\"SAGA\",\"branches\":[{\"id\":\"a\","
                     "\"action\":\"sim://ok\",\"compensate\":\"sim://ok\",\"payload\":{}}]}");
         f.close();
-        auto r = testsupport::runCommand(testsupport::binDir() + "/txctl",
-                                         {"--addr", address().toStdString(), "submit",
-                                          flow.toStdString(), "--wait", "--json"});
+        auto r = testsupport::runCommand(
+            testsupport::binDir() + "/txctl",
+            {"--addr", address().toStdString(), "submit", flow.toStdString(), "--wait", "--json"});
         if (r.exitCode != 0 || r.out.find("\"SUCCEEDED\"") == std::string::npos)
             qWarning("submit: %d %s %s", r.exitCode, r.out.c_str(), r.err.c_str());
         return r.exitCode == 0 && r.out.find("\"SUCCEEDED\"") != std::string::npos;

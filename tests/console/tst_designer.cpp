@@ -29,7 +29,8 @@ using namespace txdesk;
 using coord::domain::OpKind;
 
 namespace {
-const QString kSample = QStringLiteral(TXDESK_SOURCE_DIR "/resources/flows/concurrent-saga.txflow.json");
+const QString kSample = QStringLiteral(TXDESK_SOURCE_DIR
+                                       "/resources/flows/concurrent-saga.txflow.json");
 
 bool validationMentions(ui::DesignerWidget &d, const QString &text)
 {
@@ -56,7 +57,8 @@ private slots:
         m_window = std::make_unique<ui::MainWindow>(*m_session, m_vault);
         m_window->show();
         m_session->start();
-        QTRY_VERIFY_WITH_TIMEOUT(m_session->client()->state() == client::CoordinatorClient::State::Connected, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_session->client()->state() == client::CoordinatorClient::State::Connected, 10000);
     }
     void cleanup()
     {
@@ -119,9 +121,11 @@ private slots:
         compensate->setText(QStringLiteral("http://127.0.0.1:1/api/nothing"));
         emit compensate->editingFinished();
         d.properties()->checkEndpoints();
-        QTRY_VERIFY_WITH_TIMEOUT(!d.properties()->checkResult()->text().contains(QStringLiteral("checking")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !d.properties()->checkResult()->text().contains(QStringLiteral("checking")), 10000);
         const QString result = d.properties()->checkResult()->text();
-        QVERIFY2(result.contains(QStringLiteral("action: gRPC accepts connections")), qPrintable(result));
+        QVERIFY2(result.contains(QStringLiteral("action: gRPC accepts connections")),
+                 qPrintable(result));
         QVERIFY2(result.contains(QStringLiteral("compensate: no answer")), qPrintable(result));
     }
 
@@ -141,7 +145,8 @@ private slots:
         const QString go = d.exportGo();
         QVERIFY(go.contains(QStringLiteral("saga.AddBranchOrder(3, []int{0, 1, 2})")));
         QVERIFY(go.contains(QStringLiteral("dtmcli.NewSaga(dtmServer, gid)")));
-        QVERIFY(!d.openFile(QString::fromStdString(m_dir) + QStringLiteral("/missing.txflow.json"), &error));
+        QVERIFY(!d.openFile(QString::fromStdString(m_dir) + QStringLiteral("/missing.txflow.json"),
+                            &error));
         QVERIFY(error.contains(QStringLiteral("missing.txflow.json")));
         QCOMPARE(d.document().branch(QStringLiteral("car"))->pos, QPointF(10, 400));  // untouched
     }
@@ -154,7 +159,10 @@ private slots:
         ui::RunDialog dialog(*m_session->client(), d.document().data(), m_window.get());
         connect(&dialog, &ui::RunDialog::submitted, &d, &ui::DesignerWidget::submitted);
         dialog.setFault(QStringLiteral("car"), 1);  // fail
-        QVERIFY(dialog.withFaults().branches[2].endpoints.at(OpKind::Action).endsWith(QStringLiteral("&fail=1")));
+        QVERIFY(dialog.withFaults()
+                    .branches[2]
+                    .endpoints.at(OpKind::Action)
+                    .endsWith(QStringLiteral("&fail=1")));
         dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
         ui::TransactionDetailWidget *detail = m_window->monitor()->detail();
         QTRY_VERIFY_WITH_TIMEOUT(!detail->gid().isEmpty(), 10000);
@@ -177,13 +185,15 @@ private slots:
     {
         // The console with its bundled coordinator, as a user starts it.
         session::SessionConfig config;
-        config.coordinatorExecutable = QString::fromStdString(testsupport::binDir() + "/coordinator-lite");
+        config.coordinatorExecutable =
+            QString::fromStdString(testsupport::binDir() + "/coordinator-lite");
         config.databasePath = QString::fromStdString(m_dir) + QStringLiteral("/bundled.db");
         session::ConsoleSession bundled(config);
         ui::MainWindow window(bundled, m_vault);
         window.show();
         bundled.start();
-        QTRY_VERIFY_WITH_TIMEOUT(bundled.client()->state() == client::CoordinatorClient::State::Connected, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            bundled.client()->state() == client::CoordinatorClient::State::Connected, 15000);
         ui::DesignerWidget &d = *window.designer();
         window.showDesigner(true);
         d.newFlow();
@@ -216,7 +226,8 @@ private slots:
         release.setScenePos(d.scene()->node(QStringLiteral("b2"))->pos() + QPointF(50, 30));
         release.setButton(Qt::LeftButton);
         QCoreApplication::sendEvent(d.scene(), &release);
-        QCOMPARE(d.document().branch(QStringLiteral("b2"))->after, QStringList{QStringLiteral("b1")});
+        QCOMPARE(d.document().branch(QStringLiteral("b2"))->after,
+                 QStringList{QStringLiteral("b1")});
         QVERIFY(validationMentions(d, QStringLiteral("No problems")));
 
         const QString path = QString::fromStdString(m_dir) + QStringLiteral("/built.txflow.json");
@@ -228,7 +239,8 @@ private slots:
         ui::RunDialog run(*bundled.client(), d.document().data(), &window);
         connect(&run, &ui::RunDialog::submitted, &d, &ui::DesignerWidget::submitted);
         run.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
-        QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->detail()->headerText().contains(QStringLiteral("SUCCEEDED")), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.monitor()->detail()->headerText().contains(QStringLiteral("SUCCEEDED")), 15000);
     }
 
 private:

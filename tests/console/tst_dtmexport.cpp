@@ -27,7 +27,8 @@ private slots:
     {
         m_go = QStandardPaths::findExecutable(QStringLiteral("go"));
         if (m_go.isEmpty())
-            m_go = QStandardPaths::findExecutable(QStringLiteral("go"), {QStringLiteral("/usr/lib/go/bin")});
+            m_go = QStandardPaths::findExecutable(QStringLiteral("go"),
+                                                  {QStringLiteral("/usr/lib/go/bin")});
         QVERIFY2(!m_go.isEmpty(), "Go is not installed: scripts/setup installs golang-go");
         m_dir = QString::fromStdString(testsupport::makeTempDir("txdesk-goexport"));
         m_coordinator = std::make_unique<testsupport::CoordinatorProcess>(
@@ -38,8 +39,8 @@ private slots:
         const size_t at = out.find(marker);
         QVERIFY(at != std::string::npos);
         m_dtmServer = QStringLiteral("http://%1/api/dtmsvr")
-                          .arg(QString::fromStdString(
-                              out.substr(at + marker.size(), out.find('\n', at) - at - marker.size())));
+                          .arg(QString::fromStdString(out.substr(
+                              at + marker.size(), out.find('\n', at) - at - marker.size())));
     }
     void cleanupTestCase()
     {
@@ -51,10 +52,14 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("bank transfer") << "bank-transfer-saga" << "SUCCEEDED";
-        QTest::newRow("concurrent saga") << "concurrent-saga" << "SUCCEEDED";
-        QTest::newRow("failing saga") << "failing-saga" << "FAILED";
-        QTest::newRow("tcc") << "order-stock-payment-tcc" << "SUCCEEDED";
+        QTest::newRow("bank transfer") << "bank-transfer-saga"
+                                       << "SUCCEEDED";
+        QTest::newRow("concurrent saga") << "concurrent-saga"
+                                         << "SUCCEEDED";
+        QTest::newRow("failing saga") << "failing-saga"
+                                      << "FAILED";
+        QTest::newRow("tcc") << "order-stock-payment-tcc"
+                             << "SUCCEEDED";
     }
 
     void exportedFlowCompilesAgainstTheSdkApiAndEndsAsRunDoes()
@@ -78,7 +83,8 @@ private slots:
         run.start(program, {m_dtmServer});
         QVERIFY(run.waitForFinished(60000));
         const QString out = QString::fromUtf8(run.readAllStandardOutput()).trimmed();
-        QVERIFY2(out.startsWith(QStringLiteral("gid ")), qPrintable(out + run.readAllStandardError()));
+        QVERIFY2(out.startsWith(QStringLiteral("gid ")),
+                 qPrintable(out + run.readAllStandardError()));
         QCOMPARE(finalStatus(out.mid(4)), native);
     }
 
@@ -104,7 +110,8 @@ private:
             return {};
         flow.write(code.toUtf8());
         flow.close();
-        const QString fn = QStringLiteral("Run") + code.section(QStringLiteral("func Run"), 1).section(QLatin1Char('('), 0, 0);
+        const QString fn = QStringLiteral("Run")
+            + code.section(QStringLiteral("func Run"), 1).section(QLatin1Char('('), 0, 0);
         QFile main(dir + QStringLiteral("/main.go"));
         if (!main.open(QIODevice::WriteOnly))
             return {};
@@ -125,7 +132,9 @@ private:
         go.setProcessEnvironment(env);
         go.setWorkingDirectory(dir);
         go.setProcessChannelMode(QProcess::MergedChannels);
-        go.start(m_go, {QStringLiteral("build"), QStringLiteral("-o"), QStringLiteral("program"), QStringLiteral(".")});
+        go.start(m_go,
+                 {QStringLiteral("build"), QStringLiteral("-o"), QStringLiteral("program"),
+                  QStringLiteral(".")});
         if (!go.waitForFinished(180000) || go.exitCode() != 0) {
             qWarning("go build failed:\n%s\n--- flow.go ---\n%s", go.readAll().constData(),
                      qPrintable(code));

@@ -128,9 +128,9 @@ private slots:
     {
         FlowDocument doc;
         doc.addBranch(sagaBranch("a"));
-        QVERIFY(!doc.addBranch(sagaBranch("a")));   // duplicate id
-        QVERIFY(!doc.addEdge("a", "a"));             // self edge
-        QVERIFY(!doc.addEdge("a", "zz"));            // unknown
+        QVERIFY(!doc.addBranch(sagaBranch("a")));  // duplicate id
+        QVERIFY(!doc.addEdge("a", "a"));           // self edge
+        QVERIFY(!doc.addEdge("a", "zz"));          // unknown
         BranchData b = sagaBranch("b");
         doc.addBranch(b);
         b.id = QStringLiteral("a");
@@ -157,7 +157,8 @@ private slots:
         first.notRollbackable = true;
         ordering.addBranch(first);
         ordering.addBranch(sagaBranch("pay"));
-        QVERIFY(hasIssue(ordering.validate(), Severity::Warning, "cannot be rolled back but may run before"));
+        QVERIFY(hasIssue(ordering.validate(), Severity::Warning,
+                         "cannot be rolled back but may run before"));
         QVERIFY(ordering.addEdge("pay", "notify"));
         QVERIFY(!hasIssue(ordering.validate(), Severity::Warning, "cannot be rolled back"));
         for (const auto &i : issues)
@@ -192,12 +193,14 @@ private slots:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
         QTest::newRow("not json") << QByteArray("{\"flow\": [") << "not valid JSON";
-        QTest::newRow("unknown key") << QByteArray("{\"flow\":{\"type\":\"SAGA\",\"branches\":[],\"colour\":1}}")
-                                     << "flow.colour: unknown key";
-        QTest::newRow("wrong type") << QByteArray("{\"flow\":{\"type\":\"SAGA\",\"branches\":{}}}")
-                                    << "flow.branches";
+        QTest::newRow("unknown key")
+            << QByteArray("{\"flow\":{\"type\":\"SAGA\",\"branches\":[],\"colour\":1}}")
+            << "flow.colour: unknown key";
+        QTest::newRow("wrong type")
+            << QByteArray("{\"flow\":{\"type\":\"SAGA\",\"branches\":{}}}") << "flow.branches";
         QTest::newRow("bad layout")
-            << QByteArray("{\"flow\":{\"type\":\"SAGA\",\"branches\":[{\"id\":\"a\"}]},\"layout\":{\"a\":{\"x\":\"left\"}}}")
+            << QByteArray("{\"flow\":{\"type\":\"SAGA\",\"branches\":[{\"id\":\"a\"}]},\"layout\":{"
+                          "\"a\":{\"x\":\"left\"}}}")
             << "layout.a";
         QTest::newRow("empty") << QByteArray() << "not valid JSON";
     }
@@ -213,7 +216,8 @@ private slots:
 
     void aFlowWithProblemsStillOpensForFixing()
     {
-        LoadedFlow loaded = loadFlowFile("{\"flow\":{\"type\":\"SAGA\",\"branches\":[{\"id\":\"a\",\"action\":\"sim://x\"}]}}");
+        LoadedFlow loaded = loadFlowFile(
+            "{\"flow\":{\"type\":\"SAGA\",\"branches\":[{\"id\":\"a\",\"action\":\"sim://x\"}]}}");
         QVERIFY2(loaded.data.has_value(), qPrintable(loaded.error));
         FlowDocument doc;
         doc.replaceAll(*loaded.data, "open");
@@ -244,7 +248,8 @@ private slots:
             FlowDocument doc;
             doc.replaceAll(*loaded.data, "open");
             for (const auto &i : doc.validate())
-                QVERIFY2(i.severity != Severity::Error, qPrintable(name + ": " + QString::fromStdString(i.message)));
+                QVERIFY2(i.severity != Severity::Error,
+                         qPrintable(name + ": " + QString::fromStdString(i.message)));
         }
     }
 };

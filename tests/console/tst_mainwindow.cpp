@@ -43,7 +43,8 @@ private slots:
                                  15000);
         QVERIFY(session.bundled()->isRunning());
         QVERIFY(session.address().startsWith(QStringLiteral("127.0.0.1:")));
-        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 1,
+                                  10000);
         QCOMPARE(window.monitor()->transactionView()->model()->index(0, 0).data().toString(),
                  QStringLiteral("seeded-gid"));
         QVERIFY(!window.banner()->isVisible());

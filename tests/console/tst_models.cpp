@@ -35,15 +35,30 @@ Transaction withAttempts()
     tx.summary.createdMs = 1000;
     Branch a;
     a.id = "a";
-    a.ops = {{OpKind::Action, "sim://x", OpStatus::Succeeded, 1, {{1000, 1010, AttemptOutcome::Success, 200, "", ""}}},
-             {OpKind::Compensate, "sim://x", OpStatus::Pending, 1, {{1100, 1150, AttemptOutcome::Transient, 503, "busy", ""}}}};
+    a.ops = {{OpKind::Action,
+              "sim://x",
+              OpStatus::Succeeded,
+              1,
+              {{1000, 1010, AttemptOutcome::Success, 200, "", ""}}},
+             {OpKind::Compensate,
+              "sim://x",
+              OpStatus::Pending,
+              1,
+              {{1100, 1150, AttemptOutcome::Transient, 503, "busy", ""}}}};
     Branch b;
     b.id = "b";
     b.after = {"a"};
-    b.ops = {{OpKind::Action, "sim://y", OpStatus::Failed, 2,
+    b.ops = {{OpKind::Action,
+              "sim://y",
+              OpStatus::Failed,
+              2,
               {{1010, 1020, AttemptOutcome::Transient, 0, "refused", ""},
                {1030, 1090, AttemptOutcome::Failure, 409, "FAILURE", ""}}},
-             {OpKind::Compensate, "sim://y", OpStatus::Succeeded, 1, {{1095, 1099, AttemptOutcome::Success, 200, "", ""}}}};
+             {OpKind::Compensate,
+              "sim://y",
+              OpStatus::Succeeded,
+              1,
+              {{1095, 1099, AttemptOutcome::Success, 200, "", ""}}}};
     tx.branches = {a, b};
     return tx;
 }
@@ -58,7 +73,8 @@ private slots:
     void tableInsertsAndUpdatesInPlaceNeverResetting()
     {
         TransactionTableModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy changes(&model, &QAbstractItemModel::dataChanged);
@@ -86,7 +102,8 @@ private slots:
         TransactionTableModel model;
         TransactionFilterProxyModel proxy;
         proxy.setSourceModel(&model);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         auto stuck = summary("s", TxStatus::Aborting, 3);
         stuck.stuckReason = "PARTICIPANT_UNREACHABLE";
         auto tcc = summary("t", TxStatus::Succeeded, 4);
@@ -113,7 +130,8 @@ private slots:
         std::vector<TxSummary> rows;
         rows.reserve(200000);
         for (int i = 0; i < 200000; ++i)
-            rows.push_back(summary("gid-" + std::to_string(i), i % 7 ? TxStatus::Succeeded : TxStatus::Failed, i + 1));
+            rows.push_back(summary("gid-" + std::to_string(i),
+                                   i % 7 ? TxStatus::Succeeded : TxStatus::Failed, i + 1));
         model.upsert(rows);
         TransactionFilterProxyModel proxy;
         proxy.setSourceModel(&model);
@@ -128,7 +146,8 @@ private slots:
     void detailTreeShowsBranchesOperationsAttemptsAndGrowsInPlace()
     {
         TransactionDetailModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         Transaction tx = withAttempts();
         model.setTransaction(tx);
         QCOMPARE(model.rowCount(), 2);
@@ -140,13 +159,15 @@ private slots:
                  QStringLiteral("failure (409)"));
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
-        tx.branches[0].ops[1].attempts.push_back({1200, 1210, AttemptOutcome::Success, 200, "", ""});
+        tx.branches[0].ops[1].attempts.push_back(
+            {1200, 1210, AttemptOutcome::Success, 200, "", ""});
         tx.branches[0].ops[1].status = OpStatus::Succeeded;
         model.setTransaction(tx);
         QCOMPARE(resets.count(), 0);
         QCOMPARE(inserts.count(), 1);
-        QCOMPARE(model.index(1, TransactionDetailModel::Status, model.index(0, 0)).data().toString(),
-                 QStringLiteral("succeeded"));
+        QCOMPARE(
+            model.index(1, TransactionDetailModel::Status, model.index(0, 0)).data().toString(),
+            QStringLiteral("succeeded"));
     }
 
     void timelineMapping_data()
@@ -205,7 +226,8 @@ private slots:
         for (int i = 0; i < 10; ++i) {
             Event e;
             e.kind = EventKind::TxStatusChanged;
-            e.summary = summary("g" + std::to_string(i), i < 8 ? TxStatus::Succeeded : TxStatus::Failed);
+            e.summary = summary("g" + std::to_string(i),
+                                i < 8 ? TxStatus::Succeeded : TxStatus::Failed);
             e.summary.createdMs = 1000;
             e.summary.finishedMs = 1000 + 10 * (i + 1);  // 10..100 ms
             events.push_back(e);

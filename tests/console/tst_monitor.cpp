@@ -71,7 +71,8 @@ private slots:
         window.show();
         session.start();
 
-        QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount() == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount() == 1,
+                                 10000);
         QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->stuckView()->model()->rowCount() == 1, 15000);
         window.focusTransaction(QStringLiteral("stuck-gui"));
         ui::TransactionDetailWidget *detail = window.monitor()->detail();
@@ -80,7 +81,8 @@ private slots:
         QPushButton *abort = detail->button(OperatorAction::Abort);
         QVERIFY(abort->isEnabled());
         QVERIFY(!detail->button(OperatorAction::Resume)->isEnabled());
-        QCOMPARE(detail->button(OperatorAction::Resume)->toolTip(), QStringLiteral("retries are not paused"));
+        QCOMPARE(detail->button(OperatorAction::Resume)->toolTip(),
+                 QStringLiteral("retries are not paused"));
         QVERIFY(!detail->button(OperatorAction::CancelBranch)->isEnabled());  // no branch selected
         QVERIFY(!models::timelineBars(detail->model()->transaction()).empty());
         QCOMPARE(detail->graph()->edgeCount(), 1);
@@ -90,7 +92,8 @@ private slots:
 
         abort->click();
         ui::ActionDialog *dialog = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((dialog = detail->findChild<ui::ActionDialog *>()) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = detail->findChild<ui::ActionDialog *>()) != nullptr,
+                                 5000);
         QTRY_VERIFY_WITH_TIMEOUT(dialog->planText().contains(QStringLiteral("then FAILED")), 10000);
         auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
         QVERIFY2(!ok->isEnabled(), "no reason yet");
@@ -132,7 +135,8 @@ private slots:
         QTRY_VERIFY(cancel->isEnabled());
         cancel->click();
         ui::ActionDialog *dialog = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((dialog = detail->findChild<ui::ActionDialog *>()) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = detail->findChild<ui::ActionDialog *>()) != nullptr,
+                                 5000);
         QTRY_VERIFY_WITH_TIMEOUT(dialog->planText().contains(QStringLiteral("then FAILED")), 10000);
         QTest::keyClicks(dialog->findChild<QLineEdit *>(), QStringLiteral("b is broken"));
         dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
@@ -157,17 +161,21 @@ private slots:
         ui::MainWindow window(session, m_vault);
         window.show();
         session.start();
-        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
+                                 10000);
         submit(kOkFlow, "before-kill");
-        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 1,
+                                  10000);
         m_coordinator->kill();
-        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Disconnected")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Disconnected")),
+                                 10000);
         QVERIFY(m_coordinator->start());
         QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected"))
                                      && !window.connectionText().contains(QStringLiteral("Dis")),
                                  15000);
         submit(kOkFlow, "after-restart");
-        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount(), 2,
+                                  10000);
         const int row = session.transactions()->rowOf(QStringLiteral("after-restart"));
         QTRY_VERIFY_WITH_TIMEOUT(session.transactions()->summaryAt(row).status
                                      == coord::domain::TxStatus::Succeeded,
@@ -203,7 +211,7 @@ private slots:
         session.reconfigure(config);
         QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() == 1
                                      && table->model()->index(0, 0).data().toString()
-                                            == QStringLiteral("on-second"),
+                                         == QStringLiteral("on-second"),
                                  10000);
     }
 
@@ -216,12 +224,14 @@ private slots:
         });
         QTRY_VERIFY_WITH_TIMEOUT(stored.isEmpty(), 10000);
         QString loaded = QStringLiteral("pending");
-        m_vault.load(QStringLiteral("prod"), [&](const QString &t, const QString &) { loaded = t; });
+        m_vault.load(QStringLiteral("prod"),
+                     [&](const QString &t, const QString &) { loaded = t; });
         QTRY_VERIFY_WITH_TIMEOUT(loaded != QStringLiteral("pending"), 10000);
         QCOMPARE(loaded, QStringLiteral("s3cret"));  // from the keychain, or this run's memory
         QSettings settings;
         for (const QString &key : settings.allKeys())
-            QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("s3cret")), qPrintable(key));
+            QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("s3cret")),
+                     qPrintable(key));
     }
 
 private:

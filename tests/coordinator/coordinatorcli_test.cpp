@@ -88,7 +88,8 @@ TEST_F(CoordinatorProcessTest, refusesNonLoopbackWithoutAuthentication)
 
 TEST_F(CoordinatorProcessTest, unopenableDatabaseIsReported)
 {
-    auto r = runCommand(coordinator(), {"--listen", "127.0.0.1:0", "--db", m_dir + "/no/such/dir/x.db"});
+    auto r = runCommand(coordinator(),
+                        {"--listen", "127.0.0.1:0", "--db", m_dir + "/no/such/dir/x.db"});
     EXPECT_NE(r.exitCode, 0);
     EXPECT_NE(r.err.find("no/such/dir/x.db"), std::string::npos) << r.err;
 }
@@ -123,14 +124,15 @@ TEST_F(CoordinatorProcessTest, sampleFlowsRunOutOfTheBox)
     ASSERT_FALSE(addr.empty());
     const std::string flows = std::string(TXDESK_SOURCE_DIR) + "/resources/flows/";
     for (const char *name : {"bank-transfer-saga", "order-stock-payment-tcc", "concurrent-saga"}) {
-        auto r = runCommand(txctl(), {"--addr", addr, "submit", flows + name + ".txflow.json",
-                                      "--wait", "--json"});
+        auto r = runCommand(
+            txctl(), {"--addr", addr, "submit", flows + name + ".txflow.json", "--wait", "--json"});
         ASSERT_EQ(r.exitCode, 0) << name << ": " << r.err;
         auto tx = nlohmann::json::parse(r.out);
         EXPECT_EQ(tx["status"], "SUCCEEDED") << name << ": " << r.out;
     }
-    auto r = runCommand(txctl(), {"--addr", addr, "submit", flows + "failing-saga.txflow.json",
-                                  "--wait", "--json"});
+    auto r = runCommand(
+        txctl(),
+        {"--addr", addr, "submit", flows + "failing-saga.txflow.json", "--wait", "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     auto tx = nlohmann::json::parse(r.out);
     EXPECT_EQ(tx["status"], "FAILED");
@@ -173,8 +175,8 @@ TEST_F(CoordinatorProcessTest, watchResumesFromASequenceNumberWithoutGaps)
     ChildProcess server(coordinator(), {"--listen", "127.0.0.1:0", "--db", m_dir + "/x.db"});
     ASSERT_TRUE(server.start());
     std::string addr = server.waitForLine("listening on ");
-    const std::string flow =
-        std::string(TXDESK_SOURCE_DIR) + "/resources/flows/bank-transfer-saga.txflow.json";
+    const std::string flow = std::string(TXDESK_SOURCE_DIR)
+        + "/resources/flows/bank-transfer-saga.txflow.json";
     for (int i = 0; i < 3; ++i)
         ASSERT_EQ(runCommand(txctl(), {"--addr", addr, "submit", flow, "--wait"}).exitCode, 0);
 
@@ -200,8 +202,8 @@ TEST_F(CoordinatorProcessTest, watchResumesFromASequenceNumberWithoutGaps)
         EXPECT_EQ(seqs[i], static_cast<int64_t>(i + 1)) << "gap or repeat at " << i;
 
     const int64_t from = seqs[seqs.size() / 2];
-    auto rest = runCommand(txctl(), {"--addr", addr, "watch", "--from", std::to_string(from),
-                                     "--json"},
+    auto rest = runCommand(txctl(),
+                           {"--addr", addr, "watch", "--from", std::to_string(from), "--json"},
                            std::chrono::milliseconds(1500));
     std::istringstream restLines(rest.out);
     std::string first;

@@ -139,7 +139,8 @@ TEST_F(CrashTest, killedCoordinatorAndParticipantsLoseNothingAndHalfDoNothing)
             ++resubmitted, unacknowledged.erase(i);
     ASSERT_TRUE(unacknowledged.empty());
     ASSERT_TRUE(testsupport::waitAllFinished(coordinator.stub(), std::chrono::seconds(180)))
-        << testsupport::describeUnfinished(coordinator.stub()) << "\n" << coordinator.output();
+        << testsupport::describeUnfinished(coordinator.stub()) << "\n"
+        << coordinator.output();
     bank.kill();  // the ledger is read below, as the bank left it
 
     BankLedger ledger(ledgerPath);

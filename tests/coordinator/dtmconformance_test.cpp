@@ -57,8 +57,9 @@ protected:
 
     void start(const std::string &config = {})
     {
-        m_busi = std::make_unique<ChildProcess>(testsupport::binDir() + "/dtm_busi",
-                                                std::vector<std::string>{"--db", m_dir + "/busi.db"});
+        m_busi =
+            std::make_unique<ChildProcess>(testsupport::binDir() + "/dtm_busi",
+                                           std::vector<std::string>{"--db", m_dir + "/busi.db"});
         ASSERT_TRUE(m_busi->start());
         const std::string line = m_busi->waitForLine("listening on ");
         ASSERT_FALSE(line.empty()) << m_busi->output();
@@ -78,9 +79,10 @@ protected:
         const std::string marker = "dtm http listening on ";
         const size_t at = out.find(marker);
         ASSERT_NE(at, std::string::npos) << out;
-        m_dtm = HostPort::parse(out.substr(at + marker.size(), out.find('\n', at) - at - marker.size()));
-        m_grpc = dtmgimp::Dtm::NewStub(grpc::CreateChannel(m_coordinator->address(),
-                                                           grpc::InsecureChannelCredentials()));
+        m_dtm = HostPort::parse(
+            out.substr(at + marker.size(), out.find('\n', at) - at - marker.size()));
+        m_grpc = dtmgimp::Dtm::NewStub(
+            grpc::CreateChannel(m_coordinator->address(), grpc::InsecureChannelCredentials()));
     }
 
     // As resty sends it for dtmcli (User-Agent, JSON in and out), optionally with credentials.
@@ -89,8 +91,9 @@ protected:
     {
         httplib::Client c(m_dtm.host, m_dtm.port);
         c.set_read_timeout(30, 0);
-        httplib::Headers headers = {{"User-Agent", "go-resty/2.7.0 (https://github.com/go-resty/resty)"},
-                                    {"Accept", "application/json"}};
+        httplib::Headers headers = {
+            {"User-Agent", "go-resty/2.7.0 (https://github.com/go-resty/resty)"},
+            {"Accept", "application/json"}};
         if (!basicUser.empty() || !basicPassword.empty())
             c.set_basic_auth(basicUser, basicPassword);
         const std::string path = "/api/dtmsvr/" + op;
@@ -100,7 +103,10 @@ protected:
             return {};
         return {r->status, r->body, r->get_header_value("Content-Type")};
     }
-    HttpAnswer post(const std::string &op, const OJson &body) { return dtm("POST", op, body.dump()); }
+    HttpAnswer post(const std::string &op, const OJson &body)
+    {
+        return dtm("POST", op, body.dump());
+    }
 
     std::string busi(const std::string &method) const
     {
@@ -119,7 +125,8 @@ protected:
     void script(const std::string &method, std::vector<std::string> results)
     {
         httplib::Client c("127.0.0.1", m_busiHttp.port);
-        c.Post("/_script", Json{{"method", method}, {"results", results}}.dump(), "application/json");
+        c.Post("/_script", Json{{"method", method}, {"results", results}}.dump(),
+               "application/json");
     }
     void setBalance(const std::string &account, int64_t balance)
     {
@@ -137,7 +144,8 @@ protected:
         std::vector<Json> out;
         for (const Json &r : busiGet("/_requests")) {
             const bool http = r["transport"] == "http";
-            const std::string g = http ? r["query"].value("gid", "") : r["headers"].value("dtm-gid", "");
+            const std::string g = http ? r["query"].value("gid", "")
+                                       : r["headers"].value("dtm-gid", "");
             if (g == gid)
                 out.push_back(r);
         }
@@ -194,7 +202,8 @@ protected:
 
     // dtmcli.NewSaga(dtm, gid).Add(…) as json.Marshal writes TransBase (field order and
     // omitempty as the SDK's struct tags).
-    static OJson saga(const std::string &gid, std::vector<std::pair<std::string, std::string>> steps,
+    static OJson saga(const std::string &gid,
+                      std::vector<std::pair<std::string, std::string>> steps,
                       const std::string &payload = R"({"amount":30})",
                       std::vector<std::string> payloads = {})
     {
@@ -214,8 +223,9 @@ protected:
     }
     OJson transfer(const std::string &gid)
     {
-        return saga(gid, {{busi("TransOut"), busi("TransOutCompensate")},
-                          {busi("TransIn"), busi("TransInCompensate")}},
+        return saga(gid,
+                    {{busi("TransOut"), busi("TransOutCompensate")},
+                     {busi("TransIn"), busi("TransInCompensate")}},
                     {}, {R"({"account":"A","amount":30})", R"({"account":"B","amount":30})"});
     }
     static OJson tcc(const std::string &gid)
@@ -228,8 +238,12 @@ protected:
                            const std::string &data)
     {
         return dtm("POST", "registerBranch",
-                   Json{{"branch_id", branchId}, {"cancel", cancel}, {"confirm", confirm},
-                        {"data", data}, {"gid", gid}, {"trans_type", "tcc"}}
+                   Json{{"branch_id", branchId},
+                        {"cancel", cancel},
+                        {"confirm", confirm},
+                        {"data", data},
+                        {"gid", gid},
+                        {"trans_type", "tcc"}}
                        .dump());
     }
     // The SDK's own try call (dtmcli/dtmimp/trans_base.go TransRequestBranch).
@@ -237,8 +251,8 @@ protected:
                   const std::string &body)
     {
         httplib::Client c("127.0.0.1", m_busiHttp.port);
-        auto r = c.Post(absl::StrCat("/api/busi/", method, "?branch_id=", branchId, "&dtm=x&gid=",
-                                     gid, "&op=try&trans_type=tcc"),
+        auto r = c.Post(absl::StrCat("/api/busi/", method, "?branch_id=", branchId,
+                                     "&dtm=x&gid=", gid, "&op=try&trans_type=tcc"),
                         body, "application/json");
         return r ? r->status : 0;
     }
@@ -258,8 +272,9 @@ TEST_F(DtmConformanceTest, sagaRunsItsStepsInOrderWithDtmQueryParametersAndTheEx
     // The payload as Go's json.Marshal writes it: & < > escaped, which must arrive byte for byte.
     const std::string out = R"({"account":"A","amount":30,"note":"a\u0026b\u003cc"})";
     const std::string in = R"({"account":"B","amount":30,"note":"a\u0026b\u003cc"})";
-    OJson body = saga("saga-normal", {{busi("TransOut"), busi("TransOutCompensate")},
-                                      {busi("TransIn"), busi("TransInCompensate")}},
+    OJson body = saga("saga-normal",
+                      {{busi("TransOut"), busi("TransOutCompensate")},
+                       {busi("TransIn"), busi("TransInCompensate")}},
                       {}, {out, in});
     body["wait_result"] = true;
     auto r = post("submit", body);
@@ -320,9 +335,10 @@ TEST_F(DtmConformanceTest, concurrentSagaRunsUnorderedStepsTogetherAndCompensate
     start();
     // Steps 0 and 1 have no order and overlap; step 2 runs after both and fails.
     script("TransOut", {"SLOW:400", "SLOW:400"});
-    OJson body = saga("saga-concurrent", {{busi("TransOut"), busi("TransOutCompensate")},
-                                          {busi("TransOut"), busi("TransOutCompensate")},
-                                          {busi("TransIn"), busi("TransInCompensate")}},
+    OJson body = saga("saga-concurrent",
+                      {{busi("TransOut"), busi("TransOutCompensate")},
+                       {busi("TransOut"), busi("TransOutCompensate")},
+                       {busi("TransIn"), busi("TransInCompensate")}},
                       R"({"account":"A","amount":10})");
     body["custom_data"] = R"({"concurrent":true,"orders":{"2":[0,1]}})";
     body["concurrent"] = true;
@@ -337,8 +353,9 @@ TEST_F(DtmConformanceTest, concurrentSagaRunsUnorderedStepsTogetherAndCompensate
     EXPECT_EQ(callOf(got[2]), "TransIn/03/action");
     EXPECT_EQ(callOf(got[3]), "TransInCompensate/03/compensate") << "dependents are undone first";
     std::set<std::string> last = {callOf(got[4]), callOf(got[5])};
-    EXPECT_EQ(last, (std::set<std::string>{"TransOutCompensate/01/compensate",
-                                           "TransOutCompensate/02/compensate"}));
+    EXPECT_EQ(last,
+              (std::set<std::string>{"TransOutCompensate/01/compensate",
+                                     "TransOutCompensate/02/compensate"}));
     EXPECT_EQ(balance("A"), 100);
 }
 
@@ -486,9 +503,10 @@ TEST_F(DtmConformanceTest, aStepWithoutUrlIsDoneOnlyOnceReached)
 {
     start();
     script("TransOut", {"FAILURE"});
-    OJson body = saga("saga-empty-middle", {{busi("TransOut"), busi("TransOutCompensate")},
-                                            {"", ""},
-                                            {busi("TransIn"), busi("TransInCompensate")}},
+    OJson body = saga("saga-empty-middle",
+                      {{busi("TransOut"), busi("TransOutCompensate")},
+                       {"", ""},
+                       {busi("TransIn"), busi("TransInCompensate")}},
                       {}, {R"({"account":"A","amount":30})", "", R"({"account":"B","amount":30})"});
     EXPECT_EQ(post("submit", body).status, 200);
     EXPECT_EQ(waitStatus("saga-empty-middle", "failed"), "failed");
@@ -577,12 +595,15 @@ TEST_F(DtmConformanceTest, newGidQueryAndAllAnswerInDtmsShapes)
     ASSERT_EQ(page1["transactions"].size(), 2u);
     EXPECT_EQ(page1["transactions"][0]["gid"], "all-2") << "newest first";
     ASSERT_FALSE(page1["next_position"].get<std::string>().empty());
-    auto page2 = dtm("GET", "all?limit=2&position=" + page1["next_position"].get<std::string>()).json();
+    auto page2 =
+        dtm("GET", "all?limit=2&position=" + page1["next_position"].get<std::string>()).json();
     ASSERT_EQ(page2["transactions"].size(), 1u);
     EXPECT_EQ(page2["transactions"][0]["gid"], "all-0");
     EXPECT_EQ(page2["next_position"], "");
     EXPECT_EQ(dtm("GET", "all?gid=nope").json()["transactions"], Json());
-    EXPECT_EQ(dtm("GET", "version").json()["version"].get<std::string>().rfind("coordinator-lite", 0), 0u);
+    EXPECT_EQ(
+        dtm("GET", "version").json()["version"].get<std::string>().rfind("coordinator-lite", 0),
+        0u);
 }
 
 TEST_F(DtmConformanceTest, tccPrepareRegisterSubmitConfirmsInReverseRegistrationOrder)
@@ -592,16 +613,21 @@ TEST_F(DtmConformanceTest, tccPrepareRegisterSubmitConfirmsInReverseRegistration
     EXPECT_EQ(post("prepare", body).status, 200);
     EXPECT_EQ(post("prepare", body).status, 200) << "preparing a prepared gid again is fine";
     const std::string out = R"({"account":"A","amount":30})", in = R"({"account":"B","amount":30})";
-    EXPECT_EQ(registerTcc("tcc-normal", "01", busi("TransOutConfirm"), busi("TransOutCancel"), out).status, 200);
+    EXPECT_EQ(registerTcc("tcc-normal", "01", busi("TransOutConfirm"), busi("TransOutCancel"), out)
+                  .status,
+              200);
     EXPECT_EQ(tryBranch("tcc-normal", "01", "TransOutTry", out), 200);
-    EXPECT_EQ(registerTcc("tcc-normal", "02", busi("TransInConfirm"), busi("TransInCancel"), in).status, 200);
+    EXPECT_EQ(
+        registerTcc("tcc-normal", "02", busi("TransInConfirm"), busi("TransInCancel"), in).status,
+        200);
     EXPECT_EQ(tryBranch("tcc-normal", "02", "TransInTry", in), 200);
     body["wait_result"] = true;
     auto r = post("submit", body);
     EXPECT_EQ(r.status, 200) << r.body;
-    EXPECT_EQ(calls("tcc-normal"),
-              (std::vector<std::string>{"TransOutTry/01/try", "TransInTry/02/try",
-                                        "TransInConfirm/02/confirm", "TransOutConfirm/01/confirm"}));
+    EXPECT_EQ(
+        calls("tcc-normal"),
+        (std::vector<std::string>{"TransOutTry/01/try", "TransInTry/02/try",
+                                  "TransInConfirm/02/confirm", "TransOutConfirm/01/confirm"}));
     for (const Json &g : received("tcc-normal"))
         if (g["query"]["op"] == "confirm") {
             EXPECT_EQ(g["query"]["trans_type"], "tcc");
@@ -634,9 +660,11 @@ TEST_F(DtmConformanceTest, tccWhoseTryFailsIsAbortedAndEveryRegisteredBranchCanc
     EXPECT_EQ(query("tcc-rollback")["transaction"]["rollback_reason"], abort["rollback_reason"]);
     EXPECT_EQ(balance("A"), 100);
     // Registering after the abort is refused as DTM does.
-    auto late = registerTcc("tcc-rollback", "03", busi("TransInConfirm"), busi("TransInCancel"), in);
+    auto late = registerTcc("tcc-rollback", "03", busi("TransInConfirm"), busi("TransInCancel"),
+                            in);
     EXPECT_EQ(late.status, 409);
-    EXPECT_EQ(late.json()["message"], "no trans with gid: tcc-rollback status: prepared found FAILURE");
+    EXPECT_EQ(late.json()["message"],
+              "no trans with gid: tcc-rollback status: prepared found FAILURE");
 }
 
 TEST_F(DtmConformanceTest, barrierMakesAnUntriedCancelANullCompensationAndALateTryHarmless)
@@ -666,10 +694,12 @@ TEST_F(DtmConformanceTest, badBodiesGetDtmShapedErrorsNamingTheFieldAndNothingIs
     auto badSteps = dtm("POST", "submit", R"({"gid":"bad-1","trans_type":"saga","steps":"x"})");
     EXPECT_EQ(badSteps.status, 500);
     EXPECT_NE(badSteps.json()["message"].get<std::string>().find("steps"), std::string::npos);
-    auto badTimeout = dtm("POST", "submit", R"({"gid":"bad-2","trans_type":"saga","timeout_to_fail":"10"})");
+    auto badTimeout = dtm("POST", "submit",
+                          R"({"gid":"bad-2","trans_type":"saga","timeout_to_fail":"10"})");
     EXPECT_EQ(badTimeout.json()["message"], "timeout_to_fail: expected a whole number");
-    auto deep = dtm("POST", "submit", "{\"gid\":\"bad-3\",\"steps\":" + std::string(100000, '[') +
-                                          std::string(100000, ']') + "}");
+    auto deep = dtm("POST", "submit",
+                    "{\"gid\":\"bad-3\",\"steps\":" + std::string(100000, '[')
+                        + std::string(100000, ']') + "}");
     EXPECT_EQ(deep.status, 500);
     EXPECT_EQ(deep.json()["message"], "body.steps: nested deeper than 256 levels");
     auto number = dtm("POST", "registerBranch", R"({"gid":"x","branch_id":1})");
@@ -678,7 +708,8 @@ TEST_F(DtmConformanceTest, badBodiesGetDtmShapedErrorsNamingTheFieldAndNothingIs
                      std::string(300 * 1024, 'x'));
     auto oversized = post("submit", big);
     EXPECT_EQ(oversized.status, 500);
-    EXPECT_NE(oversized.json()["message"].get<std::string>().find("payloads[0]"), std::string::npos);
+    EXPECT_NE(oversized.json()["message"].get<std::string>().find("payloads[0]"),
+              std::string::npos);
     OJson many = saga("bad-7", std::vector<std::pair<std::string, std::string>>(1001, {"", ""}));
     auto tooMany = post("submit", many);
     EXPECT_EQ(tooMany.status, 500);
@@ -686,13 +717,16 @@ TEST_F(DtmConformanceTest, badBodiesGetDtmShapedErrorsNamingTheFieldAndNothingIs
               "steps: 1001 steps; the most a transaction may have is 1000");
     OJson cycle = saga("bad-5", {{"", ""}, {"", ""}});
     cycle["custom_data"] = R"({"concurrent":true,"orders":{"0":[1],"1":[0]}})";
-    EXPECT_EQ(post("submit", cycle).json()["message"], "custom_data.orders: the orders form a cycle");
+    EXPECT_EQ(post("submit", cycle).json()["message"],
+              "custom_data.orders: the orders form a cycle");
     auto msg = dtm("POST", "submit", R"({"gid":"bad-6","trans_type":"msg","steps":[]})");
     EXPECT_EQ(msg.status, 409);
-    EXPECT_NE(msg.json()["message"].get<std::string>().find("'msg' is not supported"), std::string::npos);
+    EXPECT_NE(msg.json()["message"].get<std::string>().find("'msg' is not supported"),
+              std::string::npos);
     OJson sagaPrepare = saga("bad-8", {{"", ""}});
-    EXPECT_EQ(post("prepare", sagaPrepare).json()["message"],
-              "this call takes tcc transactions, not saga (a saga is submitted in one call). FAILURE");
+    EXPECT_EQ(
+        post("prepare", sagaPrepare).json()["message"],
+        "this call takes tcc transactions, not saga (a saga is submitted in one call). FAILURE");
     auto abortUnknown = post("abort", tcc("no-such"));
     EXPECT_EQ(abortUnknown.status, 500);
     EXPECT_EQ(abortUnknown.json()["message"], "no TransGlobal with gid: no-such found");
@@ -707,8 +741,9 @@ TEST_F(DtmConformanceTest, grpcSagaCallsGrpcBranchesWithDtmMetadataAndRollsBackO
     dtmgimp::DtmRequest req;
     req.set_gid("grpc-saga");
     req.set_transtype("saga");
-    Json steps = Json::array({{{"action", busiGrpc("TransOut")}, {"compensate", busiGrpc("TransOutCompensate")}},
-                              {{"action", busiGrpc("TransIn")}, {"compensate", busiGrpc("TransInCompensate")}}});
+    Json steps = Json::array(
+        {{{"action", busiGrpc("TransOut")}, {"compensate", busiGrpc("TransOutCompensate")}},
+         {{"action", busiGrpc("TransIn")}, {"compensate", busiGrpc("TransInCompensate")}}});
     req.set_steps(steps.dump());
     const std::string payload = R"({"account":"A","amount":30})";
     req.add_binpayloads(payload);
@@ -778,12 +813,15 @@ TEST_F(DtmConformanceTest, grpcNewGidTccAndTheUnsupportedCalls)
 
 TEST_F(DtmConformanceTest, tokensComeAsBasicAuthFromTheDtmServerUrlAndForceStopIsAdminOnly)
 {
-    const std::string config = absl::StrCat(
-        "auth:\n  tokens:\n"
-        "    - { name: ops, role: operator, sha256: ", coord::auth::tokenHashHex("ops-secret"), " }\n"
-        "    - { name: root, role: admin, sha256: ", coord::auth::tokenHashHex("root-secret"), " }\n");
+    const std::string config = absl::StrCat("auth:\n  tokens:\n"
+                                            "    - { name: ops, role: operator, sha256: ",
+                                            coord::auth::tokenHashHex("ops-secret"),
+                                            " }\n"
+                                            "    - { name: root, role: admin, sha256: ",
+                                            coord::auth::tokenHashHex("root-secret"), " }\n");
     start(config);
-    const std::string body = saga("secured", {{busi("TransOut"), busi("TransOutCompensate")}}).dump();
+    const std::string body =
+        saga("secured", {{busi("TransOut"), busi("TransOutCompensate")}}).dump();
     EXPECT_EQ(dtm("POST", "submit", body).status, 401);
     EXPECT_EQ(dtm("POST", "submit", body, "dtm", "wrong").status, 401);
     script("TransOut", {"ONGOING", "ONGOING", "ONGOING"});
@@ -793,15 +831,17 @@ TEST_F(DtmConformanceTest, tokensComeAsBasicAuthFromTheDtmServerUrlAndForceStopI
     EXPECT_EQ(dtm("POST", "forceStop", stop, "dtm", "ops-secret").status, 403);
     auto stopped = dtm("POST", "forceStop", stop, "dtm", "root-secret");
     EXPECT_EQ(stopped.status, 200) << stopped.body;
-    EXPECT_EQ(dtm("GET", "query?gid=secured", {}, "dtm", "ops-secret").json()["transaction"]["status"],
-              "failed");
+    EXPECT_EQ(
+        dtm("GET", "query?gid=secured", {}, "dtm", "ops-secret").json()["transaction"]["status"],
+        "failed");
     auto again = dtm("POST", "forceStop", stop, "dtm", "root-secret");
     EXPECT_EQ(again.status, 409);
-    EXPECT_EQ(again.json()["message"], "global transaction force stop error. status: failed. error: FAILURE");
+    EXPECT_EQ(again.json()["message"],
+              "global transaction force stop error. status: failed. error: FAILURE");
     // Audited like every operator action, and nothing was compensated.
-    auto audit = testsupport::runCommand(testsupport::binDir() + "/txctl",
-                                         {"--addr", m_coordinator->address(), "--token",
-                                          "root-secret", "audit", "--json"});
+    auto audit = testsupport::runCommand(
+        testsupport::binDir() + "/txctl",
+        {"--addr", m_coordinator->address(), "--token", "root-secret", "audit", "--json"});
     EXPECT_NE(audit.out.find("forceStop through the DTM API"), std::string::npos) << audit.out;
     for (const std::string &c : calls("secured"))
         EXPECT_EQ(c.find("Compensate"), std::string::npos) << c;
@@ -812,8 +852,9 @@ TEST_F(DtmConformanceTest, dtmTransactionsShowInTxctlWithTheirOrigin)
     start();
     EXPECT_EQ(post("submit", transfer("seen-by-txctl")).status, 200);
     EXPECT_EQ(waitStatus("seen-by-txctl", "succeed"), "succeed");
-    auto got = testsupport::runCommand(testsupport::binDir() + "/txctl",
-                                       {"--addr", m_coordinator->address(), "get", "seen-by-txctl", "--json"});
+    auto got = testsupport::runCommand(
+        testsupport::binDir() + "/txctl",
+        {"--addr", m_coordinator->address(), "get", "seen-by-txctl", "--json"});
     ASSERT_EQ(got.exitCode, 0) << got.err;
     Json tx = Json::parse(got.out);
     EXPECT_EQ(tx["status"], "SUCCEEDED");

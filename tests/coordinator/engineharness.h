@@ -148,7 +148,7 @@ protected:
     }
 
     static const coord::domain::Operation &op(const coord::domain::Transaction &tx,
-                                               const std::string &branch, coord::domain::OpKind k)
+                                              const std::string &branch, coord::domain::OpKind k)
     {
         static const coord::domain::Operation none;
         const coord::domain::Branch *b = tx.findBranch(branch);
@@ -170,8 +170,8 @@ protected:
                    {"payload", {{"account", "B"}, {"amount", amount}}}};
         options["retry_interval_ms"] = options.value("retry_interval_ms", 1000);
         options["wait_result"] = options.value("wait_result", true);
-        return {{"name", "transfer"}, {"type", "SAGA"}, {"options", options},
-                {"branches", {out, in}}};
+        return {
+            {"name", "transfer"}, {"type", "SAGA"}, {"options", options}, {"branches", {out, in}}};
     }
 
     std::string m_dir;

@@ -54,7 +54,9 @@ protected:
                    {"confirm", m_faulty.url(name + "/confirm")},
                    {"cancel", m_faulty.url(name + "/cancel")},
                    {"payload", {{"account", "B"}, {"amount", 30}}}};
-        return {{"name", "tcc-" + name}, {"type", "TCC"}, {"options", options},
+        return {{"name", "tcc-" + name},
+                {"type", "TCC"},
+                {"options", options},
                 {"branches", {out, in}}};
     }
 
@@ -105,7 +107,8 @@ TEST_F(FaultTest, conflictOnASagaActionFailsItAndCompensatesEveryBranchThatMayHa
     ASSERT_EQ(action.attempts.size(), 1u) << "a business failure is not retried";
     EXPECT_EQ(action.attempts[0].outcome, AttemptOutcome::Failure);
     EXPECT_EQ(action.attempts[0].statusCode, 409);
-    EXPECT_TRUE(contains(action.attempts[0].error, "FAILURE (HTTP 409)")) << action.attempts[0].error;
+    EXPECT_TRUE(contains(action.attempts[0].error, "FAILURE (HTTP 409)"))
+        << action.attempts[0].error;
     EXPECT_TRUE(contains(action.attempts[0].error, "insufficient funds"));
     EXPECT_EQ(m_faulty.callCount("c/compensate"), 1) << "the failed action may have run";
     EXPECT_EQ(op(tx, "out", OpKind::Compensate).status, OpStatus::Succeeded);

@@ -54,10 +54,7 @@ TEST(FlowTest, validDocumentParsesWithDefaultsAndIgnoresLayout)
     EXPECT_EQ(topologicalOrder(*r.flow), (std::vector<std::string>{"a", "b"}));
 }
 
-TEST(FlowTest, bareFlowObjectIsAcceptedToo)
-{
-    EXPECT_TRUE(parseFlow(saga()["flow"].dump()).ok());
-}
+TEST(FlowTest, bareFlowObjectIsAcceptedToo) { EXPECT_TRUE(parseFlow(saga()["flow"].dump()).ok()); }
 
 TEST(FlowTest, normalFormIsStableAndRoundTrips)
 {
@@ -76,8 +73,7 @@ struct BadCase {
 };
 
 class FlowErrors : public ::testing::TestWithParam<BadCase>
-{
-};
+{};
 
 // "TCC op in a SAGA" -> Rules/FlowErrors.areRejectedNamingTheField/TCC_op_in_a_SAGA
 std::string caseName(const ::testing::TestParamInfo<BadCase> &info)
@@ -95,8 +91,8 @@ TEST_P(FlowErrors, areRejectedNamingTheField)
     auto r = parseFlow(doc.dump());
     EXPECT_FALSE(r.ok());
     EXPECT_TRUE(hasError(r, GetParam().expected))
-        << GetParam().what << "; got: "
-        << (r.firstError() ? r.firstError()->message : std::string("no error"));
+        << GetParam().what
+        << "; got: " << (r.firstError() ? r.firstError()->message : std::string("no error"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -111,19 +107,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad type", [](Json &d) { d["flow"]["type"] = "XA"; }, "flow.type: expected"},
         BadCase{"no branches", [](Json &d) { d["flow"]["branches"] = Json::array(); },
                 "needs at least one branch"},
-        BadCase{"cycle",
-                [](Json &d) { d["flow"]["branches"][0]["after"] = {"b"}; }, "ordering cycle"},
-        BadCase{"self reference",
-                [](Json &d) { d["flow"]["branches"][0]["after"] = {"a"}; }, "after itself"},
-        BadCase{"unknown after",
-                [](Json &d) { d["flow"]["branches"][1]["after"] = {"zz"}; },
+        BadCase{"cycle", [](Json &d) { d["flow"]["branches"][0]["after"] = {"b"}; },
+                "ordering cycle"},
+        BadCase{"self reference", [](Json &d) { d["flow"]["branches"][0]["after"] = {"a"}; },
+                "after itself"},
+        BadCase{"unknown after", [](Json &d) { d["flow"]["branches"][1]["after"] = {"zz"}; },
                 "unknown branch \"zz\""},
         BadCase{"duplicate id", [](Json &d) { d["flow"]["branches"][1]["id"] = "a"; },
                 "duplicate branch id"},
         BadCase{"bad id", [](Json &d) { d["flow"]["branches"][1]["id"] = "a b"; },
                 "flow.branches[1].id"},
-        BadCase{"missing compensate",
-                [](Json &d) { d["flow"]["branches"][1].erase("compensate"); },
+        BadCase{"missing compensate", [](Json &d) { d["flow"]["branches"][1].erase("compensate"); },
                 "flow.branches[1].compensate: missing"},
         BadCase{"missing TCC ops",
                 [](Json &d) {
@@ -151,12 +145,12 @@ INSTANTIATE_TEST_SUITE_P(
                 [](Json &d) { d["flow"]["branches"][0]["compensate"] = "sim://x?boom=1"; },
                 "has no parameter 'boom'"},
         BadCase{"options out of range",
-                [](Json &d) { d["flow"]["options"] = {{"request_timeout_ms", 0}}; },
+                [](Json &d) {
+                    d["flow"]["options"] = {{"request_timeout_ms", 0}};
+                },
                 "flow.options.request_timeout_ms"},
         BadCase{"oversize payload",
-                [](Json &d) {
-                    d["flow"]["branches"][0]["payload"] = std::string(300 * 1024, 'x');
-                },
+                [](Json &d) { d["flow"]["branches"][0]["payload"] = std::string(300 * 1024, 'x'); },
                 "the limit is"},
         BadCase{"payload_base64 not base64",
                 [](Json &d) { d["flow"]["branches"][1]["payload_base64"] = "@@"; },

@@ -43,7 +43,7 @@ protected:
     {
         return R"({"name":"t","type":"SAGA","branches":[{"id":"a","action":"sim://ok",)"
                R"("compensate":"sim://ok","payload":)"
-               + payload + "}]}";
+            + payload + "}]}";
     }
 
     static std::string nestedArrays(int depth)

@@ -43,8 +43,8 @@ protected:
         flags.insert(flags.begin(), {"--config", m_dir + "/coordinator.yaml"});
         m_coordinator = std::make_unique<CoordinatorProcess>(m_dir + "/c.db", flags);
         ASSERT_TRUE(m_coordinator->start()) << m_coordinator->output();
-        m_channel =
-            grpc::CreateChannel(m_coordinator->address(), grpc::InsecureChannelCredentials());
+        m_channel = grpc::CreateChannel(m_coordinator->address(),
+                                        grpc::InsecureChannelCredentials());
         m_stub = pb::Coordinator::NewStub(m_channel);
     }
 
@@ -226,8 +226,9 @@ TEST(RateLimiterTest, aBucketRefillsAtTheRateAndEachClientHasItsOwn)
         EXPECT_TRUE(limiter.admit("alice", 1000).ok());
     auto refused = limiter.admit("alice", 1000);
     EXPECT_TRUE(absl::IsResourceExhausted(refused));
-    EXPECT_EQ(refused.message(), "rate limit of 10 requests/s for client alice exceeded; retry "
-                                 "after ~100 ms (the coordinator's --rate-limit)");
+    EXPECT_EQ(refused.message(),
+              "rate limit of 10 requests/s for client alice exceeded; retry "
+              "after ~100 ms (the coordinator's --rate-limit)");
     EXPECT_TRUE(limiter.admit("bob", 1000).ok());
     EXPECT_TRUE(absl::IsResourceExhausted(limiter.admit("alice", 1060)));
     EXPECT_TRUE(limiter.admit("alice", 1110).ok());

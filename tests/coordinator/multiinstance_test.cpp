@@ -66,8 +66,8 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
     }
     testsupport::WatchRecorder watched(instances[0]->stub());
 
-    const testsupport::Transfers transfers =
-        testsupport::randomTransfers(testsupport::urlsOf(bank), "multi", total, accounts);
+    const testsupport::Transfers transfers = testsupport::randomTransfers(testsupport::urlsOf(bank),
+                                                                          "multi", total, accounts);
     const std::vector<std::string> &gids = transfers.gids;
     auto submit = [&](CoordinatorProcess &to, size_t i) {
         return testsupport::submitTransfer(to.stub(), transfers, i);
@@ -89,8 +89,8 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
                 pb::Transaction tx;
                 grpc::ClientContext ctx;
                 if (instances[0]->stub().Get(&ctx, req, &tx).ok())
-                    orphaned += tx.summary().status() != pb::SUCCEEDED &&
-                                tx.summary().status() != pb::FAILED;
+                    orphaned += tx.summary().status() != pb::SUCCEEDED
+                        && tx.summary().status() != pb::FAILED;
             }
         }
         const int target = instances[2]->running() ? i % 3 : i % 2;
@@ -118,8 +118,8 @@ TEST(MultiInstanceTest, survivorsFinishAKilledInstancesTransfersExactlyOnce)
                 "overall %.1f tx/s over %.2f s; survivors finished %d in %.2f s after the kill "
                 "= %.1f tx/s\n",
                 total, outcome.succeeded, outcome.failed, perInstance[0], perInstance[1],
-                perInstance[2], resubmitted, orphaned, outcome.retries, outcome.violations, missing.size(),
-                total / totalS, totalS, total - finishedAtKill, afterKillS,
+                perInstance[2], resubmitted, orphaned, outcome.retries, outcome.violations,
+                missing.size(), total / totalS, totalS, total - finishedAtKill, afterKillS,
                 (total - finishedAtKill) / afterKillS);
     EXPECT_EQ(outcome.violations, 0) << outcome.firstViolation;
     EXPECT_EQ(outcome.succeeded + outcome.failed, total);

@@ -226,8 +226,7 @@ TEST_F(OperatorTest, markFailedEndsWithoutCompensationAndWarns)
 }
 
 class StuckTest : public testsupport::EngineHarness
-{
-};
+{};
 
 TEST_F(StuckTest, eachReasonComesFromAParticipantThatReallyBehavesThatWay)
 {

@@ -61,8 +61,7 @@ int64_t lastSeq(pb::Coordinator::Stub &stub)
 }
 
 class PgRestartTest : public ::testing::TestWithParam<const char *>
-{
-};
+{};
 
 TEST_P(PgRestartTest, restartUnderLoadLosesNothingDoesNothingTwiceAndResumesAtOnce)
 {
@@ -95,8 +94,8 @@ TEST_P(PgRestartTest, restartUnderLoadLosesNothingDoesNothingTwiceAndResumesAtOn
     }
     testsupport::WatchRecorder watch0(instances[0]->stub()), watch1(instances[1]->stub());
 
-    const auto transfers = testsupport::randomTransfers(testsupport::urlsOf(bank), "restart",
-                                                        total, accounts, 20261201, true);
+    const auto transfers = testsupport::randomTransfers(testsupport::urlsOf(bank), "restart", total,
+                                                        accounts, 20261201, true);
     std::thread restarter;
     Clock::time_point restartedAt;
     std::map<std::string, std::string> refused;  // gid -> the error its submit got
@@ -132,8 +131,7 @@ TEST_P(PgRestartTest, restartUnderLoadLosesNothingDoesNothingTwiceAndResumesAtOn
 
     ASSERT_TRUE(testsupport::waitAllFinished(instances[0]->stub(), std::chrono::seconds(90)))
         << testsupport::describeUnfinished(instances[0]->stub());
-    const double afterRestartS =
-        std::chrono::duration<double>(Clock::now() - restartedAt).count();
+    const double afterRestartS = std::chrono::duration<double>(Clock::now() - restartedAt).count();
     auto outcome = testsupport::checkTransfers(instances[1]->stub(), ledger, transfers.gids,
                                                int64_t{accounts} * initial);
     const int64_t last = lastSeq(instances[0]->stub());

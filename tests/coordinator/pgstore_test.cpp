@@ -98,8 +98,9 @@ TEST_F(SharedPgStoreTest, instancesCommittingAtOnceGetGapFreeSeqsVisibleInOrder)
         writers.emplace_back([&, t] {
             PgStore &store = t % 2 ? *m_a : *m_b;
             for (int i = 0; i < kCommits; ++i) {
-                std::vector<TxWrite> batch{insert("w" + std::to_string(t) + "-" + std::to_string(i)),
-                                           insert("w0-0")};  // a duplicate consumes nothing
+                std::vector<TxWrite> batch{
+                    insert("w" + std::to_string(t) + "-" + std::to_string(i)),
+                    insert("w0-0")};  // a duplicate consumes nothing
                 store.commit(batch);
             }
         });

@@ -6,8 +6,7 @@ using namespace coord::domain;
 namespace {
 
 class SagaTest : public testsupport::EngineHarness
-{
-};
+{};
 
 TEST_F(SagaTest, sagaSucceedsAndEachActionRunsOnce)
 {
@@ -280,8 +279,7 @@ TEST_F(SagaTest, badFlowsAreRejectedNamingTheField)
     Json unknown = transferSaga(1);
     unknown["branches"][1]["retries"] = 3;
     r = submit(unknown);
-    EXPECT_NE(r.status().message().find("flow.branches[1].retries: unknown key"),
-              std::string::npos)
+    EXPECT_NE(r.status().message().find("flow.branches[1].retries: unknown key"), std::string::npos)
         << r.status();
 
     Json noCompensate = transferSaga(1);

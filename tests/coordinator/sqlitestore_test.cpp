@@ -68,7 +68,8 @@ TEST(SqliteStoreTest, aConstraintViolationThatIsNotATakenGidIsInternal)
 
     sqlite3 *intruder = nullptr;  // a writer that bypasses the store (and its lock)
     ASSERT_EQ(sqlite3_open(db.c_str(), &intruder), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(intruder, "INSERT INTO events (seq, gid, at_ms, kind) VALUES (2, 'x', 0, 0)",
+    ASSERT_EQ(sqlite3_exec(intruder,
+                           "INSERT INTO events (seq, gid, at_ms, kind) VALUES (2, 'x', 0, 0)",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(intruder);

@@ -261,7 +261,8 @@ TEST_P(StoreContractTest, aLongAttemptHistoryCanBeReadTrimmed)
     w.gid = "long";
     w.ops.push_back({"out", OpKind::Action, OpStatus::Pending, 300});
     for (int i = 0; i < 300; ++i)
-        w.attempts.push_back({"out", OpKind::Action, {i, i + 1, AttemptOutcome::Ongoing, 425, "ONGOING", ""}});
+        w.attempts.push_back(
+            {"out", OpKind::Action, {i, i + 1, AttemptOutcome::Ongoing, 425, "ONGOING", ""}});
     w.attempts.push_back({"in", OpKind::Action, {5, 6, AttemptOutcome::Success, 200, "", ""}});
     std::vector<TxWrite> batch{w};
     ASSERT_TRUE(m_store->commit(batch)[0].status.ok());
@@ -364,8 +365,9 @@ TEST_P(StoreContractTest, bytesThatAreNotTextRoundTripUnchanged)
     commitOk({insertWrite(tx)});
     TxWrite w;
     w.gid = "bin";
-    w.attempts.push_back({"out", OpKind::Action, {1, 2, AttemptOutcome::Transient, 500,
-                                                  "bad \xc3", "excerpt \xff"}});
+    w.attempts.push_back({"out",
+                          OpKind::Action,
+                          {1, 2, AttemptOutcome::Transient, 500, "bad \xc3", "excerpt \xff"}});
     Event e;
     e.kind = EventKind::AttemptFinished;
     e.message = "cut in the middle of a character \xe2\x82";

@@ -28,8 +28,8 @@ PostgresSchema::PostgresSchema()
         return;
     }
     static std::atomic<int> counter{0};
-    m_name = "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             std::to_string(std::random_device{}() % 1000000);
+    m_name = "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_"
+        + std::to_string(std::random_device{}() % 1000000);
     auto db = coord::storage::pq::Connection::open(base);
     if (!db.ok()) {
         m_error = std::string(db.status().message());
@@ -39,8 +39,8 @@ PostgresSchema::PostgresSchema()
         m_error = std::string(s.message());
         return;
     }
-    m_url = base + (base.find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + m_name;
+    m_url = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D"
+        + m_name;
 }
 
 PostgresSchema::~PostgresSchema()

@@ -55,7 +55,8 @@ protected:
 
     // What the client does itself in client-driven TCC: call try on the participant.
     testsupport::BankReply clientTry(const std::string &gid, const std::string &id,
-                                     const std::string &side, const std::string &account, int amount)
+                                     const std::string &side, const std::string &account,
+                                     int amount)
     {
         Json payload = {{"account", account}, {"amount", amount}};
         return m_ledger->handle("Trans" + side + "Try", {"tcc", gid, id, "try"}, payload.dump());
@@ -120,17 +121,21 @@ TEST_F(TccTest, tryFailureCancelsOnlyBranchesThatTried)
 
 TEST_F(TccTest, clientDrivenSubmitConfirmsRegisteredBranches)
 {
-    auto prepared = call([&](auto done) { m_engine->prepare({.gid = "client-tcc", .businessKey = "order-9"}, done); });
+    auto prepared = call([&](auto done) {
+        m_engine->prepare({.gid = "client-tcc", .businessKey = "order-9"}, done);
+    });
     ASSERT_TRUE(prepared.ok()) << prepared.status();
     EXPECT_EQ(prepared->summary.status, TxStatus::Prepared);
     ASSERT_TRUE(registerBranch("client-tcc", "01", "Out", "A", 25).ok());
-    EXPECT_EQ(clientTry("client-tcc", "01", "Out", "A", 25).kind, testsupport::BankReply::Kind::Success);
+    EXPECT_EQ(clientTry("client-tcc", "01", "Out", "A", 25).kind,
+              testsupport::BankReply::Kind::Success);
     ASSERT_TRUE(registerBranch("client-tcc", "02", "In", "B", 25).ok());
-    EXPECT_EQ(clientTry("client-tcc", "02", "In", "B", 25).kind, testsupport::BankReply::Kind::Success);
+    EXPECT_EQ(clientTry("client-tcc", "02", "In", "B", 25).kind,
+              testsupport::BankReply::Kind::Success);
     EXPECT_TRUE(registerBranch("client-tcc", "02", "In", "B", 25).ok()) << "idempotent";
 
-    auto submitted =
-        call([&](auto done) { m_engine->finishPrepared("client-tcc", Commit, "", Finished, done); });
+    auto submitted = call(
+        [&](auto done) { m_engine->finishPrepared("client-tcc", Commit, "", Finished, done); });
     ASSERT_TRUE(submitted.ok()) << submitted.status();
     EXPECT_EQ(submitted->summary.status, TxStatus::Succeeded);
     EXPECT_EQ(m_ledger->balance("A"), 75);

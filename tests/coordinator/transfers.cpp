@@ -34,20 +34,20 @@ nlohmann::json branch(const char *id, const BankUrl &url,
 std::string transferFlow(const BankUrl &url, const std::string &from, const std::string &to,
                          int amount, bool tcc)
 {
-    nlohmann::json out =
-        tcc ? branch("out", url,
-                     {{"try", "TransOutTry"}, {"confirm", "TransOutConfirm"},
-                      {"cancel", "TransOutCancel"}},
-                     from, amount)
-            : branch("out", url, {{"action", "TransOut"}, {"compensate", "TransOutCompensate"}},
-                     from, amount);
-    nlohmann::json in =
-        tcc ? branch("in", url,
-                     {{"try", "TransInTry"}, {"confirm", "TransInConfirm"},
-                      {"cancel", "TransInCancel"}},
-                     to, amount)
-            : branch("in", url, {{"action", "TransIn"}, {"compensate", "TransInCompensate"}}, to,
-                     amount);
+    nlohmann::json out = tcc
+        ? branch(
+            "out", url,
+            {{"try", "TransOutTry"}, {"confirm", "TransOutConfirm"}, {"cancel", "TransOutCancel"}},
+            from, amount)
+        : branch("out", url, {{"action", "TransOut"}, {"compensate", "TransOutCompensate"}}, from,
+                 amount);
+    nlohmann::json in = tcc
+        ? branch(
+            "in", url,
+            {{"try", "TransInTry"}, {"confirm", "TransInConfirm"}, {"cancel", "TransInCancel"}}, to,
+            amount)
+        : branch("in", url, {{"action", "TransIn"}, {"compensate", "TransInCompensate"}}, to,
+                 amount);
     in["after"] = {"out"};
     nlohmann::json flow = {{"name", tcc ? "crash-transfer-tcc" : "crash-transfer"},
                            {"type", tcc ? "TCC" : "SAGA"},
@@ -114,20 +114,20 @@ TransferOutcome checkTransfers(pb::Coordinator::Stub &coordinator, BankLedger &l
         if (tx.summary().status() == pb::SUCCEEDED) {
             ++o.succeeded;
             if (!(out < 0 && in == -out))
-                violation(gid + " succeeded but moved " + std::to_string(out) + "/" +
-                          std::to_string(in));
+                violation(gid + " succeeded but moved " + std::to_string(out) + "/"
+                          + std::to_string(in));
         } else if (tx.summary().status() == pb::FAILED) {
             ++o.failed;
             if (!(out == 0 && in == 0))
-                violation(gid + " failed but left " + std::to_string(out) + "/" +
-                          std::to_string(in));
+                violation(gid + " failed but left " + std::to_string(out) + "/"
+                          + std::to_string(in));
         } else {
             violation(gid + " is unfinished");
         }
     }
     if (ledger.totalBalance() != expectedTotal)
-        violation("total balance " + std::to_string(ledger.totalBalance()) + " != " +
-                  std::to_string(expectedTotal));
+        violation("total balance " + std::to_string(ledger.totalBalance())
+                  + " != " + std::to_string(expectedTotal));
     if (ledger.maxEffectsPerOperation() > 1)
         violation("an operation took effect twice");
     if (ledger.totalFrozen() != 0)

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int32_t status;
     std::memcpy(&status, data, 4);
     std::string_view body(reinterpret_cast<const char *>(data + 4), size - 4);
-    auto http = coord::invokers::classifyHttp(status, body, size % 7 == 0 ? body.substr(0, 10) : "");
+    auto http = coord::invokers::classifyHttp(status, body,
+                                              size % 7 == 0 ? body.substr(0, 10) : "");
     auto grpc = coord::invokers::classifyGrpc(status % 20, body.substr(0, body.size() / 2),
                                               body.substr(body.size() / 2));
     for (const auto *r : {&http, &grpc}) {

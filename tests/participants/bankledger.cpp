@@ -255,8 +255,8 @@ BankReply BankLedger::handle(const std::string &method, const coord::barrier::Ba
         m_calls.push_back(record);
         if (absl::IsFailedPrecondition(outcome.business))
             return {BankReply::Kind::Failure,
-                    R"({"dtm_result":"FAILURE","message":")" + std::string(outcome.business.message())
-                        + "\"}",
+                    R"({"dtm_result":"FAILURE","message":")"
+                        + std::string(outcome.business.message()) + "\"}",
                     reply.delayMs};
         return {BankReply::Kind::Error, R"({"message":"storage error"})", reply.delayMs};
     }

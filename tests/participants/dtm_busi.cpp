@@ -2,11 +2,11 @@
 // (accounts behind the sub-transaction barrier, faults scripted per method) over HTTP and gRPC,
 // recording every request exactly as it arrived so a test can hold it against what dtm's server
 // sends. Run: dtm_busi --db FILE; prints "listening on 127.0.0.1:HTTP grpc 127.0.0.1:GRPC".
-//   ANY  /api/busi/<Method>      the bank (TransOut, TransIn, TransOutCompensate, …Try/Confirm/Cancel)
-//   GET  /_requests              [{transport, method, path, query, headers, body_base64, at_ms}]
-//   POST /_script                {"method": M, "results": ["FAILURE", "ONGOING", "ERROR", "SLOW:300"]}
-//   POST /_balance               {"account": A, "balance": N}; GET /_balance?account=A
-//   GET  /_effects?gid=G&op=OP   how many times (gid, op) took effect
+//   ANY  /api/busi/<Method>      the bank (TransOut, TransIn, TransOutCompensate,
+//   …Try/Confirm/Cancel) GET  /_requests              [{transport, method, path, query, headers,
+//   body_base64, at_ms}] POST /_script                {"method": M, "results": ["FAILURE",
+//   "ONGOING", "ERROR", "SLOW:300"]} POST /_balance               {"account": A, "balance": N}; GET
+//   /_balance?account=A GET  /_effects?gid=G&op=OP   how many times (gid, op) took effect
 #include "bankledger.h"
 #include "grpcbank.h"
 
@@ -77,8 +77,11 @@ int main(int argc, char **argv)
         Json md = Json::object();
         for (const auto &[k, v] : metadata)
             md[k] = v;
-        log.add({{"transport", "grpc"}, {"method", "POST"}, {"path", method},
-                 {"query", Json::object()}, {"headers", md},
+        log.add({{"transport", "grpc"},
+                 {"method", "POST"},
+                 {"path", method},
+                 {"query", Json::object()},
+                 {"headers", md},
                  {"body_base64", absl::Base64Escape(body)}});
     });
     if (!grpcBank.start()) {
@@ -94,17 +97,21 @@ int main(int argc, char **argv)
             query[k] = v;
         for (const auto &[k, v] : req.headers)
             headers[k] = v;
-        log.add({{"transport", "http"}, {"method", req.method}, {"path", req.path},
-                 {"query", query}, {"headers", headers},
+        log.add({{"transport", "http"},
+                 {"method", req.method},
+                 {"path", req.path},
+                 {"query", query},
+                 {"headers", headers},
                  {"body_base64", absl::Base64Escape(req.body)}});
-        coord::barrier::BarrierKey key{req.get_param_value("trans_type"), req.get_param_value("gid"),
-                                       req.get_param_value("branch_id"), req.get_param_value("op")};
+        coord::barrier::BarrierKey key{req.get_param_value("trans_type"),
+                                       req.get_param_value("gid"), req.get_param_value("branch_id"),
+                                       req.get_param_value("op")};
         testsupport::BankReply reply = ledger.handle(req.matches[1], key, req.body);
         if (reply.delayMs > 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(reply.delayMs));
         using K = testsupport::BankReply::Kind;
-        static const std::map<K, int> status = {{K::Success, 200}, {K::Failure, 409},
-                                                {K::Ongoing, 425},  {K::Error, 500},
+        static const std::map<K, int> status = {{K::Success, 200},         {K::Failure, 409},
+                                                {K::Ongoing, 425},         {K::Error, 500},
                                                 {K::OldStyleFailure, 200}, {K::Garbage, 200}};
         res.status = status.at(reply.kind);
         res.set_content(reply.body, "application/json");
@@ -130,16 +137,15 @@ int main(int argc, char **argv)
     });
     http.Get("/_balance", [&](const httplib::Request &req, httplib::Response &res) {
         const std::string account = req.get_param_value("account");
-        res.set_content(Json{{"balance", ledger.balance(account)},
-                             {"frozen", ledger.frozen(account)}}
-                            .dump(),
-                        "application/json");
+        res.set_content(
+            Json{{"balance", ledger.balance(account)}, {"frozen", ledger.frozen(account)}}.dump(),
+            "application/json");
     });
     http.Get("/_effects", [&](const httplib::Request &req, httplib::Response &res) {
-        res.set_content(Json{{"effects", ledger.effects(req.get_param_value("gid"),
-                                                        req.get_param_value("op"))}}
-                            .dump(),
-                        "application/json");
+        res.set_content(
+            Json{{"effects", ledger.effects(req.get_param_value("gid"), req.get_param_value("op"))}}
+                .dump(),
+            "application/json");
     });
     const int port = http.bind_to_any_port("127.0.0.1");
     if (port <= 0) {

@@ -250,10 +250,11 @@ void FaultyHttp::serve(int fd)
             break;
         switch (f.kind) {
         case Fault::Kind::Answer:
-            keepOpen = sendAll(fd, "HTTP/1.1 " + std::to_string(f.status)
-                                       + " Scripted\r\nContent-Type: application/json\r\n"
-                                       + "Content-Length: " + std::to_string(f.body.size())
-                                       + "\r\n\r\n" + f.body);
+            keepOpen = sendAll(fd,
+                               "HTTP/1.1 " + std::to_string(f.status)
+                                   + " Scripted\r\nContent-Type: application/json\r\n"
+                                   + "Content-Length: " + std::to_string(f.body.size()) + "\r\n\r\n"
+                                   + f.body);
             break;
         case Fault::Kind::ResetMidResponse: {
             sendAll(fd, "HTTP/1.1 200 OK\r\nContent-Ty");

@@ -43,8 +43,8 @@ public:
         }
         std::string method = m_ctx->method().substr(m_ctx->method().rfind('/') + 1);
         coord::barrier::BarrierKey key{metadata(m_ctx, "dtm-trans_type"),
-                                       metadata(m_ctx, "dtm-gid"),
-                                       metadata(m_ctx, "dtm-branch_id"), metadata(m_ctx, "dtm-op")};
+                                       metadata(m_ctx, "dtm-gid"), metadata(m_ctx, "dtm-branch_id"),
+                                       metadata(m_ctx, "dtm-op")};
         BankReply reply = m_ledger.handle(method, key, body);
         switch (reply.kind) {
         case BankReply::Kind::Success: {
@@ -81,8 +81,7 @@ class BankService : public grpc::CallbackGenericService
 public:
     BankService(BankLedger &ledger, const GrpcBank::Observer &observer)
         : m_ledger(ledger), m_observer(observer)
-    {
-    }
+    {}
     grpc::ServerGenericBidiReactor *CreateReactor(grpc::GenericCallbackServerContext *ctx) override
     {
         return new UnaryBankReactor(ctx, m_ledger, m_observer);

@@ -22,8 +22,7 @@ bool HttpBank::start(int port)
     m_stopping = false;
     m_server->Post(R"(/api/(\w+))", [this](const httplib::Request &req, httplib::Response &res) {
         coord::barrier::BarrierKey key{req.get_param_value("trans_type"),
-                                       req.get_param_value("gid"),
-                                       req.get_param_value("branch_id"),
+                                       req.get_param_value("gid"), req.get_param_value("branch_id"),
                                        req.get_param_value("op")};
         BankReply reply = m_ledger.handle(req.matches[1], key, req.body);
         if (reply.delayMs > 0) {  // a slow participant; stopping the bank cuts it short
@@ -32,8 +31,8 @@ bool HttpBank::start(int port)
                                [this] { return m_stopping; });
         }
         static const std::map<BankReply::Kind, int> status = {
-            {BankReply::Kind::Success, 200},        {BankReply::Kind::Failure, 409},
-            {BankReply::Kind::Ongoing, 425},        {BankReply::Kind::Error, 500},
+            {BankReply::Kind::Success, 200},         {BankReply::Kind::Failure, 409},
+            {BankReply::Kind::Ongoing, 425},         {BankReply::Kind::Error, 500},
             {BankReply::Kind::OldStyleFailure, 200}, {BankReply::Kind::Garbage, 200}};
         res.status = status.at(reply.kind);
         res.set_content(reply.body, "application/json");

@@ -13,8 +13,9 @@ class Server;
 
 namespace testsupport {
 
-// The test bank over HTTP on 127.0.0.1, DTM style: POST /api/<Method>?gid=&trans_type=&branch_id=&op=
-// 200 = success, 409 = FAILURE, 425 = ONGOING, 500 = error.
+// The test bank over HTTP on 127.0.0.1, DTM style: POST
+// /api/<Method>?gid=&trans_type=&branch_id=&op= 200 = success, 409 = FAILURE, 425 = ONGOING, 500 =
+// error.
 class HttpBank
 {
 public:

@@ -62,8 +62,7 @@ int decode(int status)
 
 ChildProcess::ChildProcess(std::string executable, std::vector<std::string> args)
     : m_executable(std::move(executable)), m_args(std::move(args))
-{
-}
+{}
 
 ChildProcess::~ChildProcess()
 {

@@ -8,8 +8,7 @@ namespace testsupport {
 
 CoordinatorProcess::CoordinatorProcess(std::string db, std::vector<std::string> extraArgs)
     : m_db(std::move(db)), m_extraArgs(std::move(extraArgs))
-{
-}
+{}
 
 CoordinatorProcess::~CoordinatorProcess()
 {

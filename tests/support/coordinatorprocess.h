@@ -19,8 +19,8 @@ public:
 
     // Starts (on the previous address when restarting) and waits for "listening on".
     bool start();
-    void kill();       // SIGKILL, and wait for it
-    int terminate();   // SIGTERM; returns the exit code
+    void kill();      // SIGKILL, and wait for it
+    int terminate();  // SIGTERM; returns the exit code
     bool running() const { return m_process && m_process->running(); }
     std::string address() const { return m_address; }
     std::string output() { return m_process ? m_process->output() : std::string(); }

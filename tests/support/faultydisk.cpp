@@ -102,11 +102,25 @@ int xFetch(sqlite3_file *, sqlite3_int64, int, void **p)
 }
 int xUnfetch(sqlite3_file *, sqlite3_int64, void *) { return SQLITE_OK; }
 
-const sqlite3_io_methods g_methods = {3,         xClose,       xRead,         xWrite,
-                                      xTruncate, xSync,        xFileSize,     xLock,
-                                      xUnlock,   xCheckReservedLock, xFileControl, xSectorSize,
-                                      xDeviceCharacteristics, xShmMap, xShmLock, xShmBarrier,
-                                      xShmUnmap, xFetch,       xUnfetch};
+const sqlite3_io_methods g_methods = {3,
+                                      xClose,
+                                      xRead,
+                                      xWrite,
+                                      xTruncate,
+                                      xSync,
+                                      xFileSize,
+                                      xLock,
+                                      xUnlock,
+                                      xCheckReservedLock,
+                                      xFileControl,
+                                      xSectorSize,
+                                      xDeviceCharacteristics,
+                                      xShmMap,
+                                      xShmLock,
+                                      xShmBarrier,
+                                      xShmUnmap,
+                                      xFetch,
+                                      xUnfetch};
 
 int xOpen(sqlite3_vfs *, sqlite3_filename name, sqlite3_file *f, int flags, int *outFlags)
 {

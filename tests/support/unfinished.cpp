@@ -50,10 +50,9 @@ std::string describeUnfinished(pb::Coordinator::Stub &coordinator, int limit)
                             .count();
     std::string out = "unfinished:";
     for (const auto &t : reply.transactions()) {
-        out += "\n  " + t.gid() + " status=" + pb::TxStatus_Name(t.status()) + " owner="
-               + t.owner() + " next_retry_in_ms=" + std::to_string(t.next_retry_ms() - now)
-               + " lease_in_ms=" + std::to_string(t.lease_expires_ms() - now)
-               + " stuck=" + t.stuck_reason();
+        out += "\n  " + t.gid() + " status=" + pb::TxStatus_Name(t.status()) + " owner=" + t.owner()
+            + " next_retry_in_ms=" + std::to_string(t.next_retry_ms() - now) + " lease_in_ms="
+            + std::to_string(t.lease_expires_ms() - now) + " stuck=" + t.stuck_reason();
         pb::GetRequest get;
         get.set_gid(t.gid());
         pb::Transaction tx;
@@ -63,7 +62,7 @@ std::string describeUnfinished(pb::Coordinator::Stub &coordinator, int limit)
             for (const auto &b : tx.branches())
                 for (const auto &o : b.ops())
                     out += " " + b.id() + "/" + pb::OpKind_Name(o.op()) + ":"
-                           + pb::OpStatus_Name(o.status()) + "x" + std::to_string(o.attempt_count());
+                        + pb::OpStatus_Name(o.status()) + "x" + std::to_string(o.attempt_count());
     }
     return out;
 }

@@ -17,7 +17,10 @@ constexpr int kWindowSeconds = 300;
 }
 
 DashboardWidget::DashboardWidget(const models::TransactionTableModel &transactions, QWidget *parent)
-    : QWidget(parent), m_transactions(transactions), m_series(kWindowSeconds), m_timer(new QTimer(this))
+    : QWidget(parent),
+      m_transactions(transactions),
+      m_series(kWindowSeconds),
+      m_timer(new QTimer(this))
 {
     auto *grid = new QGridLayout(this);
     auto add = [&](QChart *chart, int row, int column) {
@@ -26,8 +29,11 @@ DashboardWidget::DashboardWidget(const models::TransactionTableModel &transactio
         view->setMinimumHeight(180);
         grid->addWidget(view, row, column);
     };
-    add(makeChart(tr("Finished per second"), {tr("succeeded"), tr("rolled back")}, m_throughput), 0, 0);
-    add(makeChart(tr("Latency (ms), creation to final"), {tr("p50"), tr("p95"), tr("p99")}, m_latency), 0, 1);
+    add(makeChart(tr("Finished per second"), {tr("succeeded"), tr("rolled back")}, m_throughput), 0,
+        0);
+    add(makeChart(tr("Latency (ms), creation to final"), {tr("p50"), tr("p95"), tr("p99")},
+                  m_latency),
+        0, 1);
     add(makeChart(tr("In flight and stuck"), {tr("in flight"), tr("stuck")}, m_load), 1, 0);
     connect(m_timer, &QTimer::timeout, this, &DashboardWidget::tick);
     m_timer->start(1000);
@@ -85,8 +91,11 @@ void DashboardWidget::tick()
         y->setRange(0, top * 1.15);
         y->applyNiceNumbers();
     };
-    fill(m_throughput, [](const auto &s, int i) { return double(i == 0 ? s.succeeded : s.failed); });
-    fill(m_latency, [](const auto &s, int i) { return i == 0 ? s.p50Ms : i == 1 ? s.p95Ms : s.p99Ms; });
+    fill(m_throughput,
+         [](const auto &s, int i) { return double(i == 0 ? s.succeeded : s.failed); });
+    fill(m_latency, [](const auto &s, int i) {
+        return i == 0 ? s.p50Ms : i == 1 ? s.p95Ms : s.p99Ms;
+    });
     fill(m_load, [](const auto &s, int i) { return double(i == 0 ? s.inFlight : s.stuck); });
 }
 

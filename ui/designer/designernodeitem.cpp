@@ -44,25 +44,25 @@ void DesignerNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *o, QWi
 
 void DesignerNodeItem::mousePressEvent(QGraphicsSceneMouseEvent *e)
 {
-        if (portRect().contains(e->pos())) {
-            m_scene.startConnection(m_id, e->scenePos());
-            e->accept();
-            return;
-        }
-        BranchNodeItem::mousePressEvent(e);
+    if (portRect().contains(e->pos())) {
+        m_scene.startConnection(m_id, e->scenePos());
+        e->accept();
+        return;
     }
+    BranchNodeItem::mousePressEvent(e);
+}
 
 QVariant DesignerNodeItem::itemChange(GraphicsItemChange change, const QVariant &value)
 {
-        if (change == ItemPositionHasChanged)
-            m_scene.nodeDragged(m_id, value.toPointF());
-        return BranchNodeItem::itemChange(change, value);
-    }
+    if (change == ItemPositionHasChanged)
+        m_scene.nodeDragged(m_id, value.toPointF());
+    return BranchNodeItem::itemChange(change, value);
+}
 
 void DesignerNodeItem::mouseReleaseEvent(QGraphicsSceneMouseEvent *e)
 {
-        BranchNodeItem::mouseReleaseEvent(e);
-        m_scene.nodeReleased();
-    }
+    BranchNodeItem::mouseReleaseEvent(e);
+    m_scene.nodeReleased();
+}
 
 }  // namespace txdesk::ui

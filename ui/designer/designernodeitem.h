@@ -32,8 +32,11 @@ public:
         for (coord::domain::OpKind op : coord::flow::opsFor(type)) {
             auto it = d.endpoints.find(op);
             const bool set = it != d.endpoints.end() && !it->second.trimmed().isEmpty();
-            b.ops.push_back({op, set ? it->second.toStdString() : std::string(),
-                             coord::domain::OpStatus::Pending, 0, {}});
+            b.ops.push_back({op,
+                             set ? it->second.toStdString() : std::string(),
+                             coord::domain::OpStatus::Pending,
+                             0,
+                             {}});
         }
         return b;
     }
@@ -53,7 +56,10 @@ public:
 
     QString id() const { return m_id; }
     QRectF portRect() const { return QRectF(kWidth - 8, kHeight / 2 - 8, 16, 16); }
-    QRectF boundingRect() const override { return BranchNodeItem::boundingRect().adjusted(-3, -3, 11, 3); }
+    QRectF boundingRect() const override
+    {
+        return BranchNodeItem::boundingRect().adjusted(-3, -3, 11, 3);
+    }
 
     void paint(QPainter *p, const QStyleOptionGraphicsItem *o, QWidget *w) override;
 
@@ -61,6 +67,7 @@ protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *e) override;
     QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
     void mouseReleaseEvent(QGraphicsSceneMouseEvent *e) override;
+
 private:
     FlowScene &m_scene;
     QString m_id;

@@ -74,7 +74,8 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
     });
     connect(&m_doc, &flow::FlowDocument::changed, this, &DesignerWidget::revalidate);
     connect(&m_doc, &flow::FlowDocument::fileStateChanged, this, [this] {
-        const QString name = m_doc.filePath().isEmpty() ? m_openedName : QFileInfo(m_doc.filePath()).fileName();
+        const QString name = m_doc.filePath().isEmpty() ? m_openedName
+                                                        : QFileInfo(m_doc.filePath()).fileName();
         emit titleChanged(name + (isModified() ? QStringLiteral(" *") : QString()));
     });
     connect(m_validation, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
@@ -107,14 +108,15 @@ void DesignerWidget::createFileActions(QToolBar *toolbar)
     toolbar->addAction(tr("Open…"), this, [this] {
         if (!maybeSave())
             return;
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open flow"), QString(),
-                                                          tr("Flows (*.txflow.json);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open flow"), QString(), tr("Flows (*.txflow.json);;All files (*)"));
         QString error;
         if (!path.isEmpty() && !openFile(path, &error))
             QMessageBox::warning(this, tr("Cannot open"), error);
     });
     auto *samples = new QMenu(tr("Samples"), this);
-    for (const QString &name : QDir(QStringLiteral(":/flows")).entryList({QStringLiteral("*.txflow.json")}))
+    for (const QString &name :
+         QDir(QStringLiteral(":/flows")).entryList({QStringLiteral("*.txflow.json")}))
         samples->addAction(name, this, [this, name] {
             if (!maybeSave())
                 return;
@@ -136,7 +138,8 @@ void DesignerWidget::createFileActions(QToolBar *toolbar)
     QAction *save = toolbar->addAction(tr("Save"), this, [this] {
         QString path = m_doc.filePath();
         if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, tr("Save flow"), m_doc.data().name + QStringLiteral(".txflow.json"),
+            path = QFileDialog::getSaveFileName(this, tr("Save flow"),
+                                                m_doc.data().name + QStringLiteral(".txflow.json"),
                                                 tr("Flows (*.txflow.json)"));
         QString error;
         if (!path.isEmpty() && !saveTo(path, &error))
@@ -166,7 +169,9 @@ void DesignerWidget::createEditActions(QToolBar *toolbar)
         b.id = m_doc.newBranchId();
         b.name = tr("Branch %1").arg(b.id);
         const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
-        b.pos = centre + QPointF(20.0 * (m_doc.data().branches.size() % 5), 20.0 * (m_doc.data().branches.size() % 5));
+        b.pos = centre
+            + QPointF(20.0 * (m_doc.data().branches.size() % 5),
+                      20.0 * (m_doc.data().branches.size() % 5));
         m_doc.addBranch(b);
         m_scene->select(b.id);
     });
@@ -195,7 +200,8 @@ void DesignerWidget::createViewActions(QToolBar *toolbar)
     QAction *fit = new QAction(tr("Fit"), this);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     connect(fit, &QAction::triggered, this, [this] {
-        m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
+        m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-40, -40, 40, 40),
+                          Qt::KeepAspectRatio);
     });
     for (QAction *a : {zoomIn, zoomOut, fit}) {
         a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -213,10 +219,13 @@ void DesignerWidget::createRunActions(QToolBar *toolbar)
     auto *exportMenu = new QMenu(tr("Export"), this);
     exportMenu->addAction(tr("txctl command"), this, [this] {
         showText(tr("txctl command"),
-                 flow::txctlCommand(m_doc.filePath().isEmpty() ? m_doc.data().name + QStringLiteral(".txflow.json") : m_doc.filePath(),
+                 flow::txctlCommand(m_doc.filePath().isEmpty()
+                                        ? m_doc.data().name + QStringLiteral(".txflow.json")
+                                        : m_doc.filePath(),
                                     QString::fromLatin1(coord::domain::kDefaultAddress)));
     });
-    exportMenu->addAction(tr("Go (dtmcli)"), this, [this] { showText(tr("Go (dtmcli)"), exportGo()); });
+    exportMenu->addAction(tr("Go (dtmcli)"), this,
+                          [this] { showText(tr("Go (dtmcli)"), exportGo()); });
     auto *exportButton = new QToolButton(this);
     exportButton->setText(tr("Export"));
     exportButton->setMenu(exportMenu);
@@ -303,7 +312,8 @@ void DesignerWidget::revalidate()
         auto *item = new QListWidgetItem(QString::fromStdString(issue.message), m_validation);
         const bool error = issue.severity == Severity::Error;
         item->setForeground(error ? QColor(0xc6, 0x28, 0x28) : QColor(0xef, 0x6c, 0x00));
-        item->setIcon(style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
+        item->setIcon(style()->standardIcon(error ? QStyle::SP_MessageBoxCritical
+                                                  : QStyle::SP_MessageBoxWarning));
         item->setData(Qt::UserRole, QString::fromStdString(issue.branchId));
         if (error && !issue.branchId.empty())
             broken.insert(QString::fromStdString(issue.branchId));
@@ -362,8 +372,8 @@ void DesignerWidget::pasteClipboard()
     if (!mime)
         return;
     const QByteArray bytes = mime->hasFormat(QStringLiteral("application/x-txflow+json"))
-                                 ? mime->data(QStringLiteral("application/x-txflow+json"))
-                                 : mime->text().toUtf8();
+        ? mime->data(QStringLiteral("application/x-txflow+json"))
+        : mime->text().toUtf8();
     flow::LoadedFlow loaded = flow::loadFlowFile(bytes);
     if (!loaded.data || loaded.data->branches.empty())
         return;  // not branches: nothing to paste

@@ -117,7 +117,8 @@ void FlowScene::rebuildEdges()
                 continue;
             auto *item = addPath(edgePath(from->outPort(), to->inPort()), edgePen());
             item->setFlag(QGraphicsItem::ItemIsSelectable);
-            item->setToolTip(tr("%1 runs after %2 (select and press Delete to remove)").arg(b.id, a));
+            item->setToolTip(
+                tr("%1 runs after %2 (select and press Delete to remove)").arg(b.id, a));
             m_edges.push_back({a, b.id, item});
         }
 }

@@ -23,7 +23,8 @@ namespace txdesk::ui {
 using namespace coord::domain;
 
 namespace {
-QSpinBox *spin(QWidget *parent, int min, int max, const QString &suffix, const QString &special = {})
+QSpinBox *spin(QWidget *parent, int min, int max, const QString &suffix,
+               const QString &special = {})
 {
     auto *s = new QSpinBox(parent);
     s->setRange(min, max);
@@ -45,7 +46,8 @@ PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
     for (QLineEdit *e : {m_branchId, m_name})
         connect(e, &QLineEdit::editingFinished, this, [this] { commitBranch(tr("Edit branch")); });
     connect(m_payload, &QPlainTextEdit::textChanged, this, &PropertyPanel::checkPayload);
-    connect(m_notRollbackable, &QCheckBox::toggled, this, [this] { commitBranch(tr("Toggle rollbackable")); });
+    connect(m_notRollbackable, &QCheckBox::toggled, this,
+            [this] { commitBranch(tr("Toggle rollbackable")); });
     for (QSpinBox *s : {m_timeout, m_retries})
         connect(s, &QSpinBox::editingFinished, this, [this] { commitBranch(tr("Edit branch")); });
     connect(m_flowName, &QLineEdit::editingFinished, this, &PropertyPanel::commitFlow);
@@ -67,9 +69,11 @@ QWidget *PropertyPanel::createBranchPage()
     m_name = new QLineEdit(branchPage);
     bf->addRow(tr("Id"), m_branchId);
     bf->addRow(tr("Name"), m_name);
-    for (OpKind op : {OpKind::Action, OpKind::Compensate, OpKind::Try, OpKind::Confirm, OpKind::Cancel}) {
+    for (OpKind op :
+         {OpKind::Action, OpKind::Compensate, OpKind::Try, OpKind::Confirm, OpKind::Cancel}) {
         auto *edit = new QLineEdit(branchPage);
-        edit->setPlaceholderText(QStringLiteral("http://host:port/path · grpc://host:port/pkg.Svc/M · sim://name"));
+        edit->setPlaceholderText(
+            QStringLiteral("http://host:port/path · grpc://host:port/pkg.Svc/M · sim://name"));
         auto *helper = new QToolButton(branchPage);
         helper->setText(QStringLiteral("sim"));
         helper->setToolTip(tr("Use a simulated participant"));
@@ -81,8 +85,9 @@ QWidget *PropertyPanel::createBranchPage()
                  {tr("ONGOING twice, then succeeds"), QStringLiteral("ongoing_first=2")},
                  {tr("transient errors 30% of the time"), QStringLiteral("transient=0.3")},
                  {tr("hangs (times out)"), QStringLiteral("hang=1")}})
-            menu->addAction(label, this, [this, edit, op, params] {
-                edit->setText(QStringLiteral("sim://%1?%2").arg(m_id.isEmpty() ? QStringLiteral("sim") : m_id, params));
+            menu->addAction(label, this, [this, edit, op, params = params] {
+                edit->setText(QStringLiteral("sim://%1?%2")
+                                  .arg(m_id.isEmpty() ? QStringLiteral("sim") : m_id, params));
                 commitBranch(tr("Set %1 endpoint").arg(QString::fromStdString(toString(op))));
             });
         helper->setMenu(menu);
@@ -222,7 +227,8 @@ void PropertyPanel::checkPayload()
     QString why;
     const bool ok = flow::compactPayload(m_payload->toPlainText(), &why).has_value();
     m_payloadStatus->setText(ok ? tr("valid JSON") : why);
-    m_payloadStatus->setStyleSheet(ok ? QStringLiteral("color:#2e7d32") : QStringLiteral("color:#c62828"));
+    m_payloadStatus->setStyleSheet(ok ? QStringLiteral("color:#2e7d32")
+                                      : QStringLiteral("color:#c62828"));
     if (!m_loading && ok)
         commitBranch(tr("Edit payload"));
 }

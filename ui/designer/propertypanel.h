@@ -19,8 +19,6 @@ class QStackedWidget;
 
 namespace txdesk::ui {
 
-
-
 // Edits the selected branch (or, with none selected, the flow's settings). Every change is a
 // document command, made when a field is finished; payload JSON is checked as you type.
 class PropertyPanel : public QWidget

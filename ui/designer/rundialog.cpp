@@ -32,8 +32,12 @@ const std::vector<std::pair<QString, QString>> &faults()
 }  // namespace
 
 RunDialog::RunDialog(client::CoordinatorClient &client, const flow::FlowData &data, QWidget *parent)
-    : QDialog(parent), m_client(client), m_data(data), m_gid(new QLineEdit(this)),
-      m_businessKey(new QLineEdit(this)), m_status(new QLabel(this))
+    : QDialog(parent),
+      m_client(client),
+      m_data(data),
+      m_gid(new QLineEdit(this)),
+      m_businessKey(new QLineEdit(this)),
+      m_status(new QLabel(this))
 {
     setWindowTitle(tr("Run %1").arg(data.name));
     m_gid->setPlaceholderText(tr("generated"));
@@ -44,7 +48,8 @@ RunDialog::RunDialog(client::CoordinatorClient &client, const flow::FlowData &da
     const OpKind first = coord::flow::firstPhaseOp(data.type);
     for (const flow::BranchData &b : data.branches) {
         auto it = b.endpoints.find(first);
-        if (it == b.endpoints.end() || coord::flow::schemeOf(it->second.toStdString()) != coord::flow::Scheme::Sim)
+        if (it == b.endpoints.end()
+            || coord::flow::schemeOf(it->second.toStdString()) != coord::flow::Scheme::Sim)
             continue;
         auto *combo = new QComboBox(this);
         for (const auto &[label, params] : faults())
@@ -83,7 +88,8 @@ flow::FlowData RunDialog::withFaults() const
         if (params.isEmpty())
             continue;
         QString &endpoint = b.endpoints[first];
-        endpoint += (endpoint.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) + params;
+        endpoint += (endpoint.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?'))
+            + params;
     }
     return d;
 }
@@ -104,7 +110,8 @@ void RunDialog::run()
                             return;
                         const QString error = client::errorText(status);
                         if (!error.isEmpty()) {
-                            self->m_status->setText(tr("The coordinator refused it: %1").arg(error));
+                            self->m_status->setText(
+                                tr("The coordinator refused it: %1").arg(error));
                             return;
                         }
                         emit self->submitted(QString::fromStdString(tx.summary.gid));

@@ -23,7 +23,8 @@ class RunDialog : public QDialog
     Q_OBJECT
 
 public:
-    RunDialog(client::CoordinatorClient &client, const flow::FlowData &data, QWidget *parent = nullptr);
+    RunDialog(client::CoordinatorClient &client, const flow::FlowData &data,
+              QWidget *parent = nullptr);
 
     // The flow as it will be submitted, faults applied.
     flow::FlowData withFaults() const;

@@ -155,11 +155,10 @@ absl::Status migrate(pq::Connection &db)
         if (auto s = db.exec(kMigrations[v]); !s.ok())
             return fail(s, absl::StrCat("migration ", v + 1));
     if (current < latestSchemaVersion()) {
-        auto s = current == 0
-                     ? db.query("INSERT INTO schema_version(version) VALUES ($1::int)",
-                                pq::Params().add(int64_t{latestSchemaVersion()}))
-                     : db.query("UPDATE schema_version SET version = $1::int",
-                                pq::Params().add(int64_t{latestSchemaVersion()}));
+        auto s = current == 0 ? db.query("INSERT INTO schema_version(version) VALUES ($1::int)",
+                                         pq::Params().add(int64_t{latestSchemaVersion()}))
+                              : db.query("UPDATE schema_version SET version = $1::int",
+                                         pq::Params().add(int64_t{latestSchemaVersion()}));
         if (!s.ok())
             return fail(s.status(), "schema_version");
     }

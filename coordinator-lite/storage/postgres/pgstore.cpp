@@ -67,8 +67,12 @@ public:
     {
         auto up = m_db.query("UPDATE operations SET status = $1, attempt_count = $2 WHERE "
                              "gid = $3 AND branch_id = $4 AND op = $5",
-                             Params().add(int64_t(o.status)).add(int64_t{o.attemptCount})
-                                 .add(gid).add(o.branchId).add(int64_t(o.op)));
+                             Params()
+                                 .add(int64_t(o.status))
+                                 .add(int64_t{o.attemptCount})
+                                 .add(gid)
+                                 .add(o.branchId)
+                                 .add(int64_t(o.op)));
         if (!up.ok())
             return up.status();
         if (up->affected() == 0)
@@ -123,8 +127,7 @@ absl::StatusOr<std::unique_ptr<PgStore>> PgStore::open(const std::string &url)
 }
 
 PgStore::PgStore(std::string url) : m_url(std::move(url)), m_pool(std::make_unique<pq::Pool>(m_url))
-{
-}
+{}
 
 PgStore::~PgStore() = default;
 
@@ -148,9 +151,9 @@ absl::StatusOr<Transaction> PgStore::get(const std::string &gid, int attemptLimi
             return rows::unknownGid(gid);
         rows::readDetail(Row(*r, 0), tx);
     }
-    auto branches = (*db)->query(absl::StrCat("SELECT ", rows::kBranchColumns,
-                                              " FROM branches WHERE gid = $1 ORDER BY idx"),
-                                 Params().add(gid));
+    auto branches = (*db)->query(
+        absl::StrCat("SELECT ", rows::kBranchColumns, " FROM branches WHERE gid = $1 ORDER BY idx"),
+        Params().add(gid));
     if (!branches.ok())
         return branches.status();
     for (int i = 0; i < branches->rows(); ++i)
@@ -186,28 +189,27 @@ absl::StatusOr<ListPage> PgStore::list(const ListQuery &query)
     // Every filter is a bound parameter; an unused one is neutralised by its own value.
     // ILIKE: SQLite's LIKE ignores ASCII case, and both stores answer alike.
     const int limit = rows::listLimit(query.limit);
-    auto r = (*db)->query(
-        absl::StrCat(
-            "SELECT ", kSummaryColumns,
-            " FROM transactions t WHERE ($1::bigint = 0 OR id < $1::bigint) "
-            "AND ($2::bigint = 0 OR (($2::bigint >> status) & 1) = 1) "
-            "AND ($3::bigint = 0 OR (($3::bigint >> type) & 1) = 1) "
-            "AND ($4::bigint = 0 OR created_ms >= $4::bigint) "
-            "AND ($5::bigint = 0 OR created_ms < $5::bigint) "
-            "AND ($6::int = 0 OR stuck_reason <> '') "
-            "AND ($7::text = '' OR gid ILIKE $7::text ESCAPE '\\' "
-            "     OR business_key ILIKE $7::text ESCAPE '\\' "
-            "     OR flow_name ILIKE $7::text ESCAPE '\\') "
-            "ORDER BY id DESC LIMIT $8"),
-        Params()
-            .add(query.cursor)
-            .add(rows::statusMask(query))
-            .add(rows::typeMask(query))
-            .add(query.createdAfterMs)
-            .add(query.createdBeforeMs)
-            .add(int64_t{query.stuckOnly})
-            .add(query.text.empty() ? std::string() : rows::likePattern(query.text))
-            .add(int64_t{limit}));
+    auto r =
+        (*db)->query(absl::StrCat("SELECT ", kSummaryColumns,
+                                  " FROM transactions t WHERE ($1::bigint = 0 OR id < $1::bigint) "
+                                  "AND ($2::bigint = 0 OR (($2::bigint >> status) & 1) = 1) "
+                                  "AND ($3::bigint = 0 OR (($3::bigint >> type) & 1) = 1) "
+                                  "AND ($4::bigint = 0 OR created_ms >= $4::bigint) "
+                                  "AND ($5::bigint = 0 OR created_ms < $5::bigint) "
+                                  "AND ($6::int = 0 OR stuck_reason <> '') "
+                                  "AND ($7::text = '' OR gid ILIKE $7::text ESCAPE '\\' "
+                                  "     OR business_key ILIKE $7::text ESCAPE '\\' "
+                                  "     OR flow_name ILIKE $7::text ESCAPE '\\') "
+                                  "ORDER BY id DESC LIMIT $8"),
+                     Params()
+                         .add(query.cursor)
+                         .add(rows::statusMask(query))
+                         .add(rows::typeMask(query))
+                         .add(query.createdAfterMs)
+                         .add(query.createdBeforeMs)
+                         .add(int64_t{query.stuckOnly})
+                         .add(query.text.empty() ? std::string() : rows::likePattern(query.text))
+                         .add(int64_t{limit}));
     if (!r.ok())
         return r.status();
     ListPage page;
@@ -272,12 +274,12 @@ absl::StatusOr<std::vector<AuditEntry>> PgStore::listAudit(const AuditQuery &que
     auto db = m_pool->take();
     if (!db.ok())
         return db.status();
-    auto r = (*db)->query(absl::StrCat("SELECT ", rows::kAuditColumns,
-                                       " FROM audit WHERE ($1::text = '' OR gid = $1::text) AND "
-                                       "($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC "
-                                       "LIMIT $3"),
-                          Params().add(query.gid).add(query.beforeId).add(
-                              int64_t{rows::listLimit(query.limit)}));
+    auto r = (*db)->query(
+        absl::StrCat("SELECT ", rows::kAuditColumns,
+                     " FROM audit WHERE ($1::text = '' OR gid = $1::text) AND "
+                     "($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC "
+                     "LIMIT $3"),
+        Params().add(query.gid).add(query.beforeId).add(int64_t{rows::listLimit(query.limit)}));
     if (!r.ok())
         return r.status();
     std::vector<AuditEntry> out;
@@ -381,15 +383,15 @@ std::vector<WriteResult> PgStore::resolveLostCommit(std::vector<WriteResult> res
                                      Params().add(seqBefore + 1));
             if (r.ok()) {
                 const bool committed = r->rows() == 1 && Row(*r, 0).text(0) == first->summary.gid
-                                       && Row(*r, 0).int64(1) == int64_t(first->kind)
-                                       && Row(*r, 0).int64(2) == first->atMs;
+                    && Row(*r, 0).int64(1) == int64_t(first->kind)
+                    && Row(*r, 0).int64(2) == first->atMs;
                 spdlog::warn("the connection was lost during COMMIT; the database answers again "
                              "and the write {} stored ({})",
                              committed ? "was" : "was not", gids);
                 if (committed)
                     return results;
-                return fail(absl::UnavailableError(absl::StrCat(
-                    std::string(lost.message()), " (nothing was stored; retry)")));
+                return fail(absl::UnavailableError(
+                    absl::StrCat(std::string(lost.message()), " (nothing was stored; retry)")));
             }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -419,7 +421,8 @@ void PgStore::waitForCommits(int timeoutMs)
     }
     auto woke = m_listener->waitForNotification(timeoutMs);
     if (!woke.ok()) {
-        spdlog::warn("listening for other instances' events: {}", std::string(woke.status().message()));
+        spdlog::warn("listening for other instances' events: {}",
+                     std::string(woke.status().message()));
         m_listener.reset();
     }
 }

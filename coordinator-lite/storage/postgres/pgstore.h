@@ -40,8 +40,8 @@ public:
     void waitForCommits(int timeoutMs) override;
 
 private:
-    std::vector<WriteResult> resolveLostCommit(std::vector<WriteResult> results,
-                                               int64_t seqBefore, const absl::Status &lost);
+    std::vector<WriteResult> resolveLostCommit(std::vector<WriteResult> results, int64_t seqBefore,
+                                               const absl::Status &lost);
 
     explicit PgStore(std::string url);
 

@@ -13,9 +13,8 @@ using namespace domain;
 using pq::Params;
 using pq::Row;
 
-absl::StatusOr<std::vector<std::string>> PgStore::claimDue(const std::string &owner,
-                                                           int64_t nowMs, int64_t leaseMs,
-                                                           int limit)
+absl::StatusOr<std::vector<std::string>> PgStore::claimDue(const std::string &owner, int64_t nowMs,
+                                                           int64_t leaseMs, int limit)
 {
     auto db = m_pool->take();
     if (!db.ok())

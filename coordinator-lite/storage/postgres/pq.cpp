@@ -26,9 +26,9 @@ absl::Status resultStatus(const PGresult *result, pg_conn *conn, std::string_vie
 {
     const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     std::string code = state ? state : "";
-    std::string message = absl::StrCat(std::string(what), ": ",
-                                       trimmed(result ? PQresultErrorMessage(result)
-                                                      : PQerrorMessage(conn)));
+    std::string message =
+        absl::StrCat(std::string(what), ": ",
+                     trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)));
     if (code == "23505")
         return rows::uniqueViolation(std::move(message));
     if (code == "40001" || code == "40P01")
@@ -154,14 +154,16 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::open(const std::string &
     if (!conn)
         return absl::ResourceExhaustedError("libpq: out of memory");
     if (PQstatus(conn) != CONNECTION_OK) {
-        absl::Status s = absl::UnavailableError(absl::StrCat(
-            "cannot connect to PostgreSQL at ", redactUrl(url), ": ", trimmed(PQerrorMessage(conn))));
+        absl::Status s = absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL at ",
+                                                             redactUrl(url), ": ",
+                                                             trimmed(PQerrorMessage(conn))));
         PQfinish(conn);
         return s;
     }
     auto self = std::unique_ptr<Connection>(new Connection(conn));
     // Quiet NOTICEs ("relation already exists, skipping") instead of printing them to stderr.
-    PQsetNoticeProcessor(conn, [](void *, const char *) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn, [](void *, const char *) {}, nullptr);
     return self;
 }
 

@@ -101,7 +101,8 @@ public:
     class Lease
     {
     public:
-        Lease(Pool &pool, std::unique_ptr<Connection> conn) : m_pool(pool), m_conn(std::move(conn)) {}
+        Lease(Pool &pool, std::unique_ptr<Connection> conn) : m_pool(pool), m_conn(std::move(conn))
+        {}
         Lease(Lease &&) = default;
         ~Lease();
         Connection *operator->() { return m_conn.get(); }

@@ -12,7 +12,8 @@ using namespace domain;
 std::string insertSql(Dialect dialect, std::string_view table, std::string_view columns)
 {
     const size_t count = std::count(columns.begin(), columns.end(), ',') + 1;
-    std::string sql = absl::StrCat("INSERT INTO ", std::string(table), "(", std::string(columns), ") VALUES (");
+    std::string sql = absl::StrCat("INSERT INTO ", std::string(table), "(", std::string(columns),
+                                   ") VALUES (");
     for (size_t i = 1; i <= count; ++i)
         absl::StrAppend(&sql, i > 1 ? ", " : "", dialect == Dialect::Sqlite ? "?" : "$", i);
     return sql + ")";
@@ -73,11 +74,12 @@ std::string encodeHeaders(const std::map<std::string, std::string> &headers)
 std::map<std::string, std::string> decodeHeaders(std::string_view text)
 {
     std::map<std::string, std::string> headers;
-    for (absl::string_view line : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n',
-                                                 absl::SkipEmpty())) {
+    for (absl::string_view line :
+         absl::StrSplit(absl::string_view(text.data(), text.size()), '\n', absl::SkipEmpty())) {
         const size_t colon = line.find(": ");
         if (colon != absl::string_view::npos)
-            headers.emplace(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
+            headers.emplace(std::string(line.substr(0, colon)),
+                            std::string(line.substr(colon + 2)));
     }
     return headers;
 }
@@ -86,9 +88,9 @@ namespace {
 constexpr absl::string_view kUniqueViolation = "coord.storage/unique-violation";
 }
 
-absl::Status uniqueViolation(std::string message)
+absl::Status uniqueViolation(const std::string &message)
 {
-    absl::Status s = absl::InternalError(std::move(message));
+    absl::Status s = absl::InternalError(message);
     s.SetPayload(kUniqueViolation, absl::Cord("1"));
     return s;
 }

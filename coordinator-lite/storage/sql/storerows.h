@@ -284,7 +284,7 @@ absl::Status guardFailed(const std::string &gid, const std::optional<domain::TxS
 absl::Status duplicateTransaction(const std::string &gid);
 // A driver's unique-key violation. Internal, so no caller ever reads a storage fault as a business
 // answer: applyWrite turns the expected ones (a gid or branch id taken) into AlreadyExists.
-absl::Status uniqueViolation(std::string message);
+absl::Status uniqueViolation(const std::string &message);
 bool isUniqueViolation(const absl::Status &status);
 absl::Status duplicateBranch(const std::string &gid, const std::string &branchId);
 absl::Status unknownGid(const std::string &gid);

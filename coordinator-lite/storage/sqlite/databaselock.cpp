@@ -13,7 +13,10 @@ namespace coord::storage {
 
 namespace filelock {
 
-int open(const std::string &path) { return ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644); }
+int open(const std::string &path)
+{
+    return ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+}
 
 bool tryLock(int fd, bool exclusive)
 {
@@ -91,8 +94,7 @@ absl::StatusOr<std::unique_ptr<DatabaseLock>> DatabaseLock::acquire(const std::s
         if (err == EAGAIN || err == EACCES)
             return absl::FailedPreconditionError(
                 absl::StrCat("database ", dbPath, " is in use by ", h.describe()));
-        return absl::UnavailableError(
-            absl::StrCat("cannot lock ", path, ": ", std::strerror(err)));
+        return absl::UnavailableError(absl::StrCat("cannot lock ", path, ": ", std::strerror(err)));
     }
     std::unique_ptr<DatabaseLock> lock(new DatabaseLock(fd));
     lock->write({::getpid(), {}, {}});

@@ -10,7 +10,8 @@ namespace coord::storage::sqlite {
 
 absl::Status errorStatus(sqlite3 *db, int rc, std::string_view what)
 {
-    std::string message = absl::StrCat(std::string(what), ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    std::string message = absl::StrCat(std::string(what), ": ",
+                                       db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     switch (rc & 0xff) {
     case SQLITE_FULL:
         return absl::ResourceExhaustedError(
@@ -20,8 +21,9 @@ absl::Status errorStatus(sqlite3 *db, int rc, std::string_view what)
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
         return absl::UnavailableError(absl::StrCat(
-            message, " (the database cannot be written: read-only file or disk, permissions, or "
-                     "an I/O failure; nothing was changed)"));
+            message,
+            " (the database cannot be written: read-only file or disk, permissions, or "
+            "an I/O failure; nothing was changed)"));
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return absl::UnavailableError(message);
@@ -51,7 +53,8 @@ Statement &Statement::bind(int index, std::string_view text)
 
 Statement &Statement::bindBlob(int index, std::string_view bytes)
 {
-    sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()),
+                      SQLITE_TRANSIENT);
     return *this;
 }
 
@@ -106,7 +109,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::open(const std::string &
 {
     sqlite3 *db = nullptr;
     int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-                | SQLITE_OPEN_NOMUTEX;
+        | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
         absl::Status s = errorStatus(db, rc, absl::StrCat("cannot open database ", path));

@@ -15,9 +15,9 @@
 namespace coord::storage {
 
 using namespace domain;
+using rows::kSummaryColumns;
 using sqlite::Connection;
 using sqlite::Statement;
-using rows::kSummaryColumns;
 
 namespace {
 
@@ -85,7 +85,8 @@ public:
 
     absl::Status raiseLastSeq(const std::string &gid, int64_t seq)
     {
-        auto up = m_db.prepare("UPDATE transactions SET last_seq = MAX(last_seq, ?1) WHERE gid = ?2");
+        auto up =
+            m_db.prepare("UPDATE transactions SET last_seq = MAX(last_seq, ?1) WHERE gid = ?2");
         if (!up.ok())
             return up.status();
         (*up)->bind(1, seq).bind(2, gid);
@@ -158,10 +159,11 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string
 
 SqliteStore::SqliteStore(std::string path, std::unique_ptr<DatabaseLock> lock,
                          std::unique_ptr<Connection> writer, int64_t lastSeq)
-    : m_path(std::move(path)), m_lock(std::move(lock)), m_writer(std::move(writer)),
+    : m_path(std::move(path)),
+      m_lock(std::move(lock)),
+      m_writer(std::move(writer)),
       m_lastSeq(lastSeq)
-{
-}
+{}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -227,8 +229,9 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid, int attempt
         s.reset();
     }
     {
-        auto q = db->prepare(absl::StrCat("SELECT ", rows::kOperationColumns,
-                                          " FROM operations WHERE gid = ?1 ORDER BY branch_id, op"));
+        auto q =
+            db->prepare(absl::StrCat("SELECT ", rows::kOperationColumns,
+                                     " FROM operations WHERE gid = ?1 ORDER BY branch_id, op"));
         if (!q.ok())
             return q.status();
         Statement &s = **q;
@@ -240,11 +243,11 @@ absl::StatusOr<Transaction> SqliteStore::get(const std::string &gid, int attempt
         s.reset();
     }
     {
-        auto q = db->prepare(absl::StrCat(
-            "SELECT ", rows::kAttemptColumns,
-            " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY branch_id, op "
-            "ORDER BY id DESC) AS newest FROM attempts WHERE gid = ?1) "
-            "WHERE ?2 = 0 OR newest <= ?2 ORDER BY id"));
+        auto q = db->prepare(
+            absl::StrCat("SELECT ", rows::kAttemptColumns,
+                         " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY branch_id, op "
+                         "ORDER BY id DESC) AS newest FROM attempts WHERE gid = ?1) "
+                         "WHERE ?2 = 0 OR newest <= ?2 ORDER BY id"));
         if (!q.ok())
             return q.status();
         Statement &s = **q;
@@ -283,7 +286,10 @@ absl::StatusOr<ListPage> SqliteStore::list(const ListQuery &query)
         return q.status();
     const int limit = rows::listLimit(query.limit);
     Statement &s = **q;
-    s.bind(1, query.cursor).bind(2, rows::statusMask(query)).bind(3, rows::typeMask(query)).bind(4, query.createdAfterMs);
+    s.bind(1, query.cursor)
+        .bind(2, rows::statusMask(query))
+        .bind(3, rows::typeMask(query))
+        .bind(4, query.createdAfterMs);
     s.bind(5, query.createdBeforeMs).bind(6, int64_t{query.stuckOnly});
     s.bind(7, query.text.empty() ? std::string() : rows::likePattern(query.text));
     s.bind(8, int64_t{limit});
