@@ -1,5 +1,7 @@
 #include "dtmhttpserver.h"
 
+#include "net/httplistener.h"
+
 #include "dtmjson.h"
 #include "dtmservice.h"
 
@@ -103,8 +105,7 @@ DtmAnswer await(Call call)
 DtmHttpServer::DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version,
                              engine::BranchInvoker *sim)
     : m_service(service), m_guard(guard), m_version(std::move(version)), m_sim(sim)
-{
-}
+{}
 
 DtmHttpServer::~DtmHttpServer() { stop(); }
 
@@ -141,12 +142,12 @@ void DtmHttpServer::routeServiceAndTransactions()
     m_http->Get(base + "version", [this](const httplib::Request &, httplib::Response &res) {
         send(res, 200, {{"version", m_version}});
     });
-    m_http->Get(base + "newGid", guarded(Role::Viewer, "DTM newGid",
-                                         [this](auto &, auto &res, const domain::Actor &) {
-                                             // Strings only: MustGenGid decodes map[string]string.
-                                             send(res, 200, {{"gid", m_service.newGid().gid},
-                                                             {"dtm_result", "SUCCESS"}});
-                                         }));
+    m_http->Get(
+        base + "newGid",
+        guarded(Role::Viewer, "DTM newGid", [this](auto &, auto &res, const domain::Actor &) {
+            // Strings only: MustGenGid decodes map[string]string.
+            send(res, 200, {{"gid", m_service.newGid().gid}, {"dtm_result", "SUCCESS"}});
+        }));
     // prepare, submit, abort: DTM's TransGlobal body, one use-case each.
     using Run = std::function<void(const DtmTrans &, DtmService::Reply)>;
     const std::tuple<const char *, const char *, Run> transRoutes[] = {
@@ -162,15 +163,14 @@ void DtmHttpServer::routeServiceAndTransactions()
          [this](const DtmTrans &t, DtmService::Reply r) { m_service.abort(t, std::move(r)); }},
     };
     for (const auto &[op, rpc, run] : transRoutes)
-        m_http->Post(base + op, guarded(Role::Operator, rpc,
-                                        [run = run](auto &req, auto &res, const domain::Actor &) {
-                                            auto trans = parseTransJson(req.body);
-                                            if (!trans.ok())
-                                                return reply(res, DtmAnswer::fromStatus(trans.status()));
-                                            reply(res, await([&](DtmService::Reply r) {
-                                                      run(*trans, std::move(r));
-                                                  }));
-                                        }));
+        m_http->Post(
+            base + op,
+            guarded(Role::Operator, rpc, [run = run](auto &req, auto &res, const domain::Actor &) {
+                auto trans = parseTransJson(req.body);
+                if (!trans.ok())
+                    return reply(res, DtmAnswer::fromStatus(trans.status()));
+                reply(res, await([&](DtmService::Reply r) { run(*trans, std::move(r)); }));
+            }));
     // registerXaBranch / registerTccBranch: the names older SDKs call.
     for (const char *op : {"registerBranch", "registerTccBranch", "registerXaBranch"})
         m_http->Post(base + op,
@@ -189,22 +189,23 @@ void DtmHttpServer::routeServiceAndTransactions()
 void DtmHttpServer::routeQueries()
 {
     const std::string base = kBase;
-    m_http->Get(base + "query", guarded(Role::Viewer, "DTM query", [this](auto &req, auto &res,
-                                                                         const domain::Actor &) {
-        const std::string gid = req.get_param_value("gid");
-        if (gid.empty())
-            return reply(res, DtmAnswer::error("no gid specified"));
-        auto tx = m_service.query(gid);
-        if (!tx.ok())
-            return reply(res, DtmAnswer::fromStatus(tx.status()));
-        if (!*tx)
-            return send(res, 200, {{"branches", Json::array()}, {"transaction", nullptr}});
-        send(res, 200, {{"branches", branchesJson(**tx)}, {"transaction", globalJson(**tx)}});
-    }));
-    m_http->Get(base + "all", guarded(Role::Viewer, "DTM all",
-                                      [this](auto &req, auto &res, const domain::Actor &) {
-                                          listAll(req, res);
-                                      }));
+    m_http->Get(
+        base + "query",
+        guarded(Role::Viewer, "DTM query", [this](auto &req, auto &res, const domain::Actor &) {
+            const std::string gid = req.get_param_value("gid");
+            if (gid.empty())
+                return reply(res, DtmAnswer::error("no gid specified"));
+            auto tx = m_service.query(gid);
+            if (!tx.ok())
+                return reply(res, DtmAnswer::fromStatus(tx.status()));
+            if (!*tx)
+                return send(res, 200, {{"branches", Json::array()}, {"transaction", nullptr}});
+            send(res, 200, {{"branches", branchesJson(**tx)}, {"transaction", globalJson(**tx)}});
+        }));
+    m_http->Get(
+        base + "all",
+        guarded(Role::Viewer, "DTM all",
+                [this](auto &req, auto &res, const domain::Actor &) { listAll(req, res); }));
 }
 
 void DtmHttpServer::listAll(const httplib::Request &req, httplib::Response &res)
@@ -215,8 +216,8 @@ void DtmHttpServer::listAll(const httplib::Request &req, httplib::Response &res)
         if (!tx.ok())
             return reply(res, DtmAnswer::fromStatus(tx.status()));
         Json list = *tx ? Json::array({globalJson(**tx)}) : Json(nullptr);
-        return send(res, 200, {{"next_position", req.get_param_value("position")},
-                               {"transactions", list}});
+        return send(res, 200,
+                    {{"next_position", req.get_param_value("position")}, {"transactions", list}});
     }
     domain::ListQuery q;
     int limit = 100;
@@ -237,8 +238,8 @@ void DtmHttpServer::listAll(const httplib::Request &req, httplib::Response &res)
             return send(res, 200, {{"next_position", ""}, {"transactions", Json::array()}});
         q.types.push_back(t == "saga" ? domain::TxType::Saga : domain::TxType::Tcc);
     }
-    for (auto [param, out] : {std::pair{"createTimeStart", &q.createdAfterMs},
-                              {"createTimeEnd", &q.createdBeforeMs}})
+    for (auto [param, out] :
+         {std::pair{"createTimeStart", &q.createdAfterMs}, {"createTimeEnd", &q.createdBeforeMs}})
         if (req.has_param(param) && !absl::SimpleAtoi(req.get_param_value(param), out))
             return reply(res, DtmAnswer::error(absl::StrCat(param, ": expected epoch ms")));
     auto page = m_service.all(q);
@@ -247,8 +248,9 @@ void DtmHttpServer::listAll(const httplib::Request &req, httplib::Response &res)
     Json list = Json::array();
     for (const auto &s : page->transactions)
         list.push_back(globalJson(s));
-    send(res, 200, {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
-                    {"transactions", list}});
+    send(res, 200,
+         {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
+          {"transactions", list}});
 }
 
 // forceStop and resetNextCronTime: DTM's operator calls.
@@ -343,11 +345,14 @@ void DtmHttpServer::routeUnsupported()
     });
     for (const char *op : {"subscribe", "unsubscribe", "scanKV", "queryKV", "resetCronTime"})
         m_http->Get(base + op, [op](const httplib::Request &, httplib::Response &res) {
-            send(res, 409, {{"dtm_result", "FAILURE"},
-                            {"message", absl::StrCat(op, " is not supported by coordinator-lite: "
-                                                         "topics and the KV store belong to msg "
-                                                         "transactions, which it does not run "
-                                                         "FAILURE")}});
+            send(res, 409,
+                 {{"dtm_result", "FAILURE"},
+                  {"message",
+                   absl::StrCat(op,
+                                " is not supported by coordinator-lite: "
+                                "topics and the KV store belong to msg "
+                                "transactions, which it does not run "
+                                "FAILURE")}});
         });
 }
 
@@ -355,45 +360,26 @@ absl::StatusOr<std::string> DtmHttpServer::start(const std::string &listen,
                                                  const std::string &tlsCert,
                                                  const std::string &tlsKey)
 {
-    const size_t colon = listen.rfind(':');
-    int port = 0;
-    if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port))
-        return absl::InvalidArgumentError(
-            absl::StrCat("--dtm-listen ", listen, ": expected HOST:PORT"));
-    const std::string host = listen.substr(0, colon);
-    if (!tlsCert.empty()) {
-        auto tls = std::make_unique<httplib::SSLServer>(tlsCert.c_str(), tlsKey.c_str());
-        if (!tls->is_valid())
-            return absl::InvalidArgumentError(absl::StrCat(
-                "DTM API: cannot use the TLS certificate ", tlsCert, " and key ", tlsKey));
-        m_http = std::move(tls);
-    } else {
-        m_http = std::make_unique<httplib::Server>();
-    }
+    auto listener = net::HttpListener::create(tlsCert, tlsKey);
+    if (!listener.ok())
+        return absl::InvalidArgumentError(absl::StrCat("DTM API: ", listener.status().message()));
+    m_listener = std::move(*listener);
+    m_http = &m_listener->server();
     // Each request waits for the engine's answer: enough workers that waiting callers do not
-    // hold up the others.
-    // httplib keeps a pool thread per kept-alive connection: room for many SDK clients.
+    // hold up the others; httplib keeps a pool thread per kept-alive connection: room for many
+    // SDK clients.
     m_http->new_task_queue = [] { return new httplib::ThreadPool(256); };
     m_http->set_payload_max_length(8 * 1024 * 1024);
     m_http->set_keep_alive_max_count(100000);  // SDK clients keep their connection
     m_http->set_tcp_nodelay(true);  // small answers on kept-alive connections: no Nagle delay
     routes();
-    const int bound =
-        port == 0 ? m_http->bind_to_any_port(host) : (m_http->bind_to_port(host, port) ? port : -1);
-    if (bound <= 0)
-        return absl::UnavailableError(absl::StrCat("cannot listen for the DTM API on ", listen));
-    m_thread = std::thread([this] { m_http->listen_after_bind(); });
-    return absl::StrCat(host, ":", bound);
+    return m_listener->listen(listen, "--dtm-listen");
 }
 
 void DtmHttpServer::stop()
 {
-    if (!m_http)
-        return;
-    m_http->stop();
-    if (m_thread.joinable())
-        m_thread.join();
-    m_http.reset();
+    if (m_listener)
+        m_listener->stop();
 }
 
 }  // namespace coord::dtm

@@ -7,15 +7,17 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 namespace httplib {
 class Server;
 struct Request;
 struct Response;
-}
+}  // namespace httplib
 namespace coord::api {
 class AccessGuard;
+}
+namespace coord::net {
+class HttpListener;
 }
 namespace coord::engine {
 class BranchInvoker;
@@ -63,8 +65,8 @@ private:
     api::AccessGuard &m_guard;
     std::string m_version;
     engine::BranchInvoker *m_sim = nullptr;
-    std::unique_ptr<httplib::Server> m_http;
-    std::thread m_thread;
+    std::unique_ptr<net::HttpListener> m_listener;
+    httplib::Server *m_http = nullptr;  // the listener's
 };
 
 }  // namespace coord::dtm

@@ -1,5 +1,7 @@
 #include "metricsserver.h"
 
+#include "net/httplistener.h"
+
 #include "storage/store.h"
 
 #include <absl/strings/str_cat.h>
@@ -16,13 +18,13 @@ namespace coord::server {
 using namespace domain;
 
 namespace {
-const prometheus::Histogram::BucketBoundaries kSeconds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                          0.1,   0.25,   0.5,   1,    2.5,   5,
-                                                          10,    30,     60,    300};
+const prometheus::Histogram::BucketBoundaries kSeconds = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
 }
 
 MetricsServer::MetricsServer(storage::Store &store, std::string instanceId)
-    : m_store(store), m_instanceId(std::move(instanceId)),
+    : m_store(store),
+      m_instanceId(std::move(instanceId)),
       m_registry(std::make_shared<prometheus::Registry>())
 {
     m_transactions = &prometheus::BuildCounter()
@@ -81,16 +83,15 @@ std::string MetricsServer::render()
 
 absl::StatusOr<std::string> MetricsServer::start(const std::string &listen)
 {
-    size_t colon = listen.rfind(':');
-    if (colon == std::string::npos)
-        return absl::InvalidArgumentError("--metrics-listen: expected HOST:PORT");
-    std::string host = listen.substr(0, colon);
-    int port = std::atoi(listen.substr(colon + 1).c_str());
-    m_http = std::make_unique<httplib::Server>();
-    m_http->Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
+    auto listener = net::HttpListener::create();
+    if (!listener.ok())
+        return listener.status();
+    m_listener = std::move(*listener);
+    httplib::Server *http = &m_listener->server();
+    http->Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
         res.set_content(render(), "text/plain; version=0.0.4");
     });
-    m_http->Get("/health", [this](const httplib::Request &, httplib::Response &res) {
+    http->Get("/health", [this](const httplib::Request &, httplib::Response &res) {
         auto seq = m_store.lastSeq();
         res.status = seq.ok() ? 200 : 503;
         res.set_content(seq.ok() ? absl::StrCat(R"({"status":"ok","instance":")", m_instanceId,
@@ -99,21 +100,13 @@ absl::StatusOr<std::string> MetricsServer::start(const std::string &listen)
                                                 std::string(seq.status().message()), "\"}"),
                         "application/json");
     });
-    int bound = port == 0 ? m_http->bind_to_any_port(host) : (m_http->bind_to_port(host, port) ? port : -1);
-    if (bound <= 0)
-        return absl::UnavailableError(absl::StrCat("cannot listen for metrics on ", listen));
-    m_thread = std::thread([this] { m_http->listen_after_bind(); });
-    return absl::StrCat(host, ":", bound);
+    return m_listener->listen(listen, "--metrics-listen");
 }
 
 void MetricsServer::stop()
 {
-    if (!m_http)
-        return;
-    m_http->stop();
-    if (m_thread.joinable())
-        m_thread.join();
-    m_http.reset();
+    if (m_listener)
+        m_listener->stop();
 }
 
 }  // namespace coord::server

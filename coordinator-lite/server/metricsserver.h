@@ -8,6 +8,9 @@
 #include <string>
 #include <thread>
 
+namespace coord::net {
+class HttpListener;
+}
 namespace httplib {
 class Server;
 }
@@ -50,8 +53,7 @@ private:
     prometheus::Family<prometheus::Counter> *m_operations = nullptr;
     prometheus::Family<prometheus::Histogram> *m_txDuration = nullptr;
     prometheus::Family<prometheus::Histogram> *m_callDuration = nullptr;
-    std::unique_ptr<httplib::Server> m_http;
-    std::thread m_thread;
+    std::unique_ptr<net::HttpListener> m_listener;
 };
 
 }  // namespace coord::server
