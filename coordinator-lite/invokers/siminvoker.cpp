@@ -24,6 +24,29 @@ double draw(uint64_t seed, const std::string &key, int attempt, int salt)
 
 bool isFirstPhase(const std::string &op) { return op == "action" || op == "try"; }
 
+// What the simulated participant answers this attempt: scripted first answers, then chance.
+AttemptOutcome chooseOutcome(const flow::SimSpec &spec, const std::string &key, int attempt,
+                             bool first, bool *hang)
+{
+    if (first && attempt < spec.failFirst)
+        return AttemptOutcome::Failure;
+    if (attempt < spec.transientFirst)
+        return AttemptOutcome::Transient;
+    if (attempt < spec.ongoingFirst)
+        return AttemptOutcome::Ongoing;
+    if (draw(spec.seed, key, attempt, 1) < spec.hang) {
+        *hang = true;
+        return AttemptOutcome::Transient;
+    }
+    if (first && draw(spec.seed, key, attempt, 2) < spec.fail)
+        return AttemptOutcome::Failure;
+    if (draw(spec.seed, key, attempt, 3) < spec.ongoing)
+        return AttemptOutcome::Ongoing;
+    if (draw(spec.seed, key, attempt, 4) < spec.transient)
+        return AttemptOutcome::Transient;
+    return AttemptOutcome::Success;
+}
+
 }  // namespace
 
 SimInvoker::SimInvoker() : m_thread([this] { run(); }) {}
@@ -88,24 +111,8 @@ void SimInvoker::invoke(engine::BranchCall call, Done done)
         std::lock_guard lock(m_mutex);
         attempt = m_attempts[key]++;
     }
-    const bool first = isFirstPhase(call.op);
-    AttemptOutcome outcome = AttemptOutcome::Success;
     bool hang = false;
-    if (first && attempt < spec->failFirst)
-        outcome = AttemptOutcome::Failure;
-    else if (attempt < spec->transientFirst)
-        outcome = AttemptOutcome::Transient;
-    else if (attempt < spec->ongoingFirst)
-        outcome = AttemptOutcome::Ongoing;
-    else if (draw(spec->seed, key, attempt, 1) < spec->hang)
-        hang = true;
-    else if (first && draw(spec->seed, key, attempt, 2) < spec->fail)
-        outcome = AttemptOutcome::Failure;
-    else if (draw(spec->seed, key, attempt, 3) < spec->ongoing)
-        outcome = AttemptOutcome::Ongoing;
-    else if (draw(spec->seed, key, attempt, 4) < spec->transient)
-        outcome = AttemptOutcome::Transient;
-
+    const AttemptOutcome outcome = chooseOutcome(*spec, key, attempt, isFirstPhase(call.op), &hang);
     if (hang || spec->latencyMs >= call.timeoutMs) {
         CallResult r;
         r.outcome = AttemptOutcome::Transient;
