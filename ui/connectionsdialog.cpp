@@ -1,5 +1,7 @@
 #include "connectionsdialog.h"
 
+#include "domain/defaultaddress.h"
+
 #include "session/consolesession.h"
 #include "session/tokenvault.h"
 
@@ -33,7 +35,8 @@ ConnectionsDialog::ConnectionsDialog(session::ConsoleSession &session, session::
 {
     setWindowTitle(tr("Connections"));
     resize(640, 360);
-    m_address->setPlaceholderText(QStringLiteral("host:36790"));
+    m_address->setPlaceholderText(
+        tr("HOST:PORT, e.g. %1").arg(QLatin1String(coord::domain::kDefaultAddress)));
     m_caFile->setPlaceholderText(tr("CA certificate (PEM) for TLS; empty = plaintext"));
     m_token->setEchoMode(QLineEdit::Password);
     m_token->setPlaceholderText(tr("bearer token (kept in the system keychain)"));
@@ -130,8 +133,9 @@ void ConnectionsDialog::saveCurrent()
 
 void ConnectionsDialog::addProfile()
 {
-    ConnectionProfile p{
-        tr("coordinator %1").arg(m_profiles.size()), QStringLiteral("127.0.0.1:36790"), {}};
+    ConnectionProfile p{tr("coordinator %1").arg(m_profiles.size()),
+                        QString::fromLatin1(coord::domain::kDefaultAddress),
+                        {}};
     m_profiles.append(p);
     m_list->addItem(p.name);
     m_list->setCurrentRow(m_profiles.size() - 1);

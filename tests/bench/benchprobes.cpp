@@ -4,6 +4,11 @@
 #include <sstream>
 #include <string>
 
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -45,6 +50,29 @@ double machineBusySeconds()
                        steal = 0;
     in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
     return double(user + nice + system + irq + softirq + steal) / double(sysconf(_SC_CLK_TCK));
+}
+
+double syncWriteMs(const std::string &dir, int samples)
+{
+    const std::string path = dir + "/fsync-probe";
+    const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    if (fd < 0)
+        return -1;
+    std::vector<char> page(4096, 'x');
+    std::vector<double> ms;
+    for (int i = 0; i < samples; ++i) {
+        const auto start = Clock::now();
+        if (::pwrite(fd, page.data(), page.size(), off_t(i % 16) * 4096) != ssize_t(page.size())
+            || ::fdatasync(fd) != 0)
+            break;
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    ::close(fd);
+    std::remove(path.c_str());
+    if (ms.empty())
+        return -1;
+    std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+    return ms[ms.size() / 2];
 }
 
 }  // namespace testsupport::bench

@@ -86,6 +86,7 @@ const char *kUsage =
     "                        (default 1)\n"
     "Prints one JSON line: mode, branches, concurrency, seconds, sqlite_sync, tx_per_s, p50_ms,\n"
     "p99_ms, participant_calls_per_s, direct_tx_per_s, direct_p50_ms, ratio, added_p50_ms, "
+    "coordinator_us_per_tx, participant_us_per_tx, cpu_ratio, fsync_ms, added_p50_per_fsync, "
     "errors,\n"
     "plus CPU use of each process (cores busy on average during the coordinator phase).\n";
 
@@ -506,6 +507,9 @@ int main(int argc, char **argv)
         return ec ? 0.0 : double(size) / (1024.0 * 1024.0);
     };
     const double dbMb = fileMb(db) + fileMb(db + "-wal");
+    // The disk's floor, measured beside the database in the same run (SQLite; PostgreSQL's
+    // disk is its server's, measured in the same folder tree).
+    const double fsyncMs = testsupport::bench::syncWriteMs(dir);
 
     // ---- through the coordinator ----------------------------------------------------------
     Clock::time_point t0, t1;
@@ -679,6 +683,18 @@ int main(int argc, char **argv)
         out["direct_other_cpu"] =
             round3(directCpu.machine - directCpu.participant - directCpu.bench);
     }
+    // Per saga, in one run: the coordinator's CPU against the participant's for the same calls,
+    // and the added latency against one synchronous write (docs/performance.md).
+    if (window > 0 && txPerS > 0) {
+        const double coordinatorUs = (cpu1.coordinator - cpu0.coordinator) / window / txPerS * 1e6;
+        const double participantUs = (cpu1.participant - cpu0.participant) / window / txPerS * 1e6;
+        out["coordinator_us_per_tx"] = round1(coordinatorUs);
+        out["participant_us_per_tx"] = round1(participantUs);
+        out["cpu_ratio"] = participantUs > 0 ? round3(coordinatorUs / participantUs) : 0.0;
+    }
+    out["fsync_ms"] = round3(fsyncMs);
+    if (fsyncMs > 0)
+        out["added_p50_per_fsync"] = round3((viaCoordinator.p50 - direct.p50) / fsyncMs);
     if (!o.waitResult)
         out["drain_s"] = round3(drainSeconds);
     if (o.history > 0) {
