@@ -78,6 +78,15 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     m_monitor->restoreState(settings);
+    // Also when the console quits without a close (SIGTERM, --quit-after).
+    connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveLayout);
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    m_monitor->saveState(settings);
 }
 
 // The session's news: connection state, the bundled coordinator's failures, loading progress.
@@ -243,9 +252,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
-    QSettings settings;
-    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
-    m_monitor->saveState(settings);
+    saveLayout();
     event->accept();
 }
 

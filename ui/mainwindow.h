@@ -45,6 +45,7 @@ private:
     void createActions();
     void createStatusBar();
     void connectSession();
+    void saveLayout();  // geometry, columns, splitter
     void updateConnection(client::CoordinatorClient::State state, const QString &detail);
     void showCounts(int transactions, int stuck);
 

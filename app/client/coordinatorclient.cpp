@@ -282,6 +282,7 @@ void CoordinatorClient::connectTo(const QString &address, const QString &token,
     options.address = address.toStdString();
     options.token = token.toStdString();
     options.caPem = caPem.toStdString();
+    options.longLived = true;
     options.reconnectMs = m_reconnectMs;
     m_worker = std::make_unique<Worker>(this, m_generation, std::move(options));
 }

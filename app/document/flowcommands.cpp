@@ -1,6 +1,6 @@
 #include "flowcommands.h"
 
-namespace txdesk::flow {
+namespace txdesk::document {
 
 SwapBranchCommand::SwapBranchCommand(FlowDocument &doc, int index, BranchData value,
                                      FlowChange::Kind kind, const QString &text, int mergeId)
@@ -44,4 +44,4 @@ void SwapDataCommand::swap()
     m_value = std::move(current);
 }
 
-}  // namespace txdesk::flow
+}  // namespace txdesk::document

@@ -6,7 +6,7 @@
 
 // The undo commands of the flow document. They hold ids and values, never item pointers;
 // undo() and redo() are the same swap.
-namespace txdesk::flow {
+namespace txdesk::document {
 
 class SwapBranchCommand : public QUndoCommand
 {
@@ -58,4 +58,4 @@ private:
     FlowChange::Kind m_kind;
 };
 
-}  // namespace txdesk::flow
+}  // namespace txdesk::document

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-namespace txdesk::flow {
+namespace txdesk::document {
 
 using namespace coord::domain;
 using coord::flow::FlowIssue;
@@ -258,7 +258,7 @@ void FlowDocument::eraseBranch(int index)
 std::optional<coord::flow::FlowDefinition> FlowDocument::toDefinition(
     std::vector<FlowIssue> *issues) const
 {
-    return flow::toDefinition(m_data, issues);
+    return document::toDefinition(m_data, issues);
 }
 
 std::vector<FlowIssue> FlowDocument::validate() const
@@ -279,4 +279,4 @@ std::vector<FlowIssue> FlowDocument::validate() const
     return issues;
 }
 
-}  // namespace txdesk::flow
+}  // namespace txdesk::document

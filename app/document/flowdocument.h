@@ -11,7 +11,7 @@
 #include <map>
 #include <optional>
 
-namespace txdesk::flow {
+namespace txdesk::document {
 
 // One branch as the designer edits it: text fields as typed (the payload may be invalid JSON
 // while being edited), plus where it sits on the canvas.
@@ -110,7 +110,7 @@ public:
     int moveMergeId() const { return m_moveMergeId; }
 
 signals:
-    void changed(const txdesk::flow::FlowChange &change);
+    void changed(const txdesk::document::FlowChange &change);
     // The file path or the modified state changed (the designer's title).
     void fileStateChanged();
 
@@ -121,4 +121,4 @@ private:
     int m_moveMergeId = 1;
 };
 
-}  // namespace txdesk::flow
+}  // namespace txdesk::document

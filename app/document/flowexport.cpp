@@ -6,7 +6,7 @@
 
 #include <QRegularExpression>
 
-namespace txdesk::flow {
+namespace txdesk::document {
 
 using namespace coord::domain;
 
@@ -127,4 +127,4 @@ QString dtmGoCode(const FlowData &d)
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
-}  // namespace txdesk::flow
+}  // namespace txdesk::document

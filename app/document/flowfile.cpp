@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace txdesk::flow {
+namespace txdesk::document {
 
 using namespace coord::domain;
 using OJson = nlohmann::ordered_json;
@@ -159,4 +159,4 @@ LoadedFlow loadFlowFile(const QByteArray &bytes)
     return out;
 }
 
-}  // namespace txdesk::flow
+}  // namespace txdesk::document

@@ -4,7 +4,7 @@
 
 #include <QByteArray>
 
-namespace txdesk::flow {
+namespace txdesk::document {
 
 // *.txflow.json: {"flow": {...}, "layout": {"branch id": {"x":..,"y":..}}} with keys in a fixed
 // order so that diffs stay small.
@@ -30,4 +30,4 @@ std::optional<std::string> compactPayload(const QString &text, QString *error = 
 // The flow section alone (what Submit takes), or empty with `error`.
 QByteArray flowJson(const FlowData &data, QString *error);
 
-}  // namespace txdesk::flow
+}  // namespace txdesk::document

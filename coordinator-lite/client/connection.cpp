@@ -19,7 +19,7 @@ grpc::ChannelArguments channelArguments(const ConnectionOptions &options)
 {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-    if (options.reconnectMs > 0) {
+    if (options.longLived) {
         args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
         args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
         args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

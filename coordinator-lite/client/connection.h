@@ -21,8 +21,9 @@ struct ConnectionOptions {
     std::string token;  // sent as `authorization: Bearer TOKEN` when not empty
     std::string caPem;  // TLS trusting this CA when not empty, plaintext otherwise
     // A long-lived connection (the console) keeps the channel alive while idle and reconnects
-    // at most this often; 0 for a one-shot command (txctl).
-    int reconnectMs = 0;
+    // at most every max(reconnectMs, 1 s); a one-shot command (txctl) does neither.
+    bool longLived = false;
+    int reconnectMs = 1000;
 };
 
 class Connection

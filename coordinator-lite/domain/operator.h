@@ -99,7 +99,7 @@ struct StuckThresholds {
     int unreachableAttempts = 3;
 };
 
-// The stuck reason of an unfinished transaction, or "" (see docs/design.md "Stuck").
+// The stuck reason of an unfinished transaction, or "" (see docs/design.md "Operator actions").
 std::string stuckReasonOf(const Transaction &tx, int64_t nowMs, const StuckThresholds &limits,
                           int64_t preparedTimeoutMs);
 

@@ -38,12 +38,15 @@ std::string newGid(int64_t nowMs)
     return gid;
 }
 
-// Builds the transaction a flow describes, with payload overrides applied.
-absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
-                                           const SubmitCommand &cmd, int64_t now)
+// Builds the transaction a parsed flow describes, with payload overrides applied (the flow's
+// normal form is computed again only then).
+absl::StatusOr<Transaction> transactionFor(const FlowCache::Entry &parsed, const SubmitCommand &cmd,
+                                           int64_t now)
 {
-    flow::FlowDefinition flow = flowIn;
+    std::optional<flow::FlowDefinition> overridden;
     if (!cmd.payloadOverrideJson.empty()) {
+        overridden = parsed.flow;
+        flow::FlowDefinition &flow = *overridden;
         if (std::string deep = flow::checkJsonDepth(cmd.payloadOverrideJson,
                                                     "payload_override_json");
             !deep.empty())
@@ -63,6 +66,7 @@ absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
             it->payloadJson = payload.dump();
         }
     }
+    const flow::FlowDefinition &flow = overridden ? *overridden : parsed.flow;
     Transaction tx;
     tx.summary.gid = cmd.gid;
     tx.summary.type = flow.type;
@@ -73,7 +77,7 @@ absl::StatusOr<Transaction> transactionFor(const flow::FlowDefinition &flowIn,
     tx.summary.createdMs = tx.summary.updatedMs = now;
     tx.summary.branchCount = static_cast<int>(flow.branches.size());
     tx.options = flow.options;
-    tx.flowJson = flow::toJson(flow);
+    tx.flowJson = overridden ? flow::toJson(flow) : parsed.normalJson;
     for (const flow::FlowBranch &fb : flow.branches) {
         Branch b;
         b.id = fb.id;
@@ -144,15 +148,19 @@ void Engine::submit(SubmitCommand cmd, Done done)
 {
     if (m_stopping)
         return done(absl::UnavailableError("the coordinator is shutting down"));
-    flow::ParseResult parsed;
-    if (cmd.flow)
-        parsed.flow = std::move(cmd.flow);
-    else
-        parsed = flow::parseFlow(cmd.flowJson, m_config.limits);
-    if (!parsed.ok()) {
-        const flow::FlowIssue *e = parsed.firstError();
-        return done(absl::InvalidArgumentError(e ? e->message : "invalid flow"));
+    // A flow its caller built (DTM's API) is taken as it is; a flow file's text is parsed once
+    // per distinct text.
+    absl::StatusOr<std::shared_ptr<const FlowCache::Entry>> parsed;
+    if (cmd.flow) {
+        auto built = std::make_shared<FlowCache::Entry>();
+        built->normalJson = flow::toJson(*cmd.flow);
+        built->flow = std::move(*cmd.flow);
+        parsed = std::move(built);
+    } else {
+        parsed = m_flows.parse(cmd.flowJson, m_config.limits);
     }
+    if (!parsed.ok())
+        return done(parsed.status());
     const bool generatedGid = cmd.gid.empty();
     if (generatedGid)
         cmd.gid = newGid(m_clock.nowMs());
@@ -161,7 +169,7 @@ void Engine::submit(SubmitCommand cmd, Done done)
     if (cmd.businessKey.size() > 256)
         return done(absl::InvalidArgumentError("business_key: longer than 256 bytes"));
     const int64_t now = m_clock.nowMs();
-    auto built = transactionFor(*parsed.flow, cmd, now);
+    auto built = transactionFor(**parsed, cmd, now);
     if (!built.ok())
         return done(built.status());
 
@@ -216,12 +224,13 @@ void Engine::admit(Transaction tx, AnswerWhen when, Done done)
     rt->writtenStatus = rt->tx.summary.status;
     rt->gateOpen = false;  // closed before anyone else can find it: no call before it is durable
     rt->events.push_back(makeEvent(EventKind::TxCreated, rt->tx.summary.createdMs));
+    bool taken = false;
     {
         std::lock_guard lock(m_mapMutex);
-        if (m_active.count(gid))
-            return done(absl::AlreadyExistsError(absl::StrCat("gid ", gid, " is being started")));
-        m_active[gid] = rt;
+        taken = !m_active.emplace(gid, rt).second;
     }
+    if (taken)  // answered outside the map's lock: `done` may read the store
+        return done(absl::AlreadyExistsError(absl::StrCat("gid ", gid, " is being started")));
     Outbox out;
     {
         std::lock_guard lock(rt->mutex);

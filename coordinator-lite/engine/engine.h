@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "delayqueue.h"
 #include "engineobserver.h"
+#include "flowcache.h"
 #include "domain/operator.h"
 #include "flow/flowdefinition.h"
 #include "processors.h"
@@ -205,6 +206,7 @@ private:
     std::mutex m_loopMutex;
     std::condition_variable m_loopWake;
     std::thread m_loop;
+    FlowCache m_flows;
     DelayQueue m_deferredFlushes;  // last: stopped before the members its tasks use
 };
 

@@ -1,6 +1,7 @@
 #include "simendpoint.h"
 
 #include "domain/identifiers.h"
+#include "endpoint.h"
 
 #include <cctype>
 #include <charconv>
@@ -46,12 +47,11 @@ bool parseDurationMs(std::string_view text, int64_t *out)
 
 std::optional<SimSpec> parseSimEndpoint(std::string_view endpoint, std::string *error)
 {
-    constexpr std::string_view scheme = "sim://";
-    if (endpoint.substr(0, scheme.size()) != scheme) {
+    if (schemeOf(endpoint) != Scheme::Sim) {
         *error = "not a sim:// endpoint";
         return std::nullopt;
     }
-    std::string_view rest = endpoint.substr(scheme.size());
+    std::string_view rest = endpoint.substr(endpoint.find("://") + 3);
     size_t q = rest.find('?');
     SimSpec spec;
     spec.name = std::string(rest.substr(0, q));

@@ -4,7 +4,9 @@
 
 #include <string_view>
 
-// How participant answers map to outcomes, DTM-compatible (reference/dtm-protocol.md §2.2, §3.2).
+// How participant answers map to outcomes, DTM-compatible (dtm client/dtmcli/utils.go,
+// HTTPResp2DtmError: 409 or FAILURE in the body is a failure, 425 or ONGOING is ongoing; 200 is
+// success; anything else is retried).
 namespace coord::invokers {
 
 // HTTP: 425 or a body containing ONGOING = ongoing; 409 or a body containing FAILURE = failure;

@@ -125,8 +125,12 @@ int cmdSubmit(Session &s)
     if (auto o = takeOption(args, "--payload-override"))
         req.set_payload_override_json(*o);
     long timeout = 120;
-    if (auto t = takeOption(args, "--timeout"))
-        timeout = std::strtol(t->c_str(), nullptr, 10);
+    if (auto t = takeOption(args, "--timeout")) {
+        char *end = nullptr;
+        timeout = std::strtol(t->c_str(), &end, 10);
+        if (!end || *end || timeout <= 0)
+            throw UsageError("--timeout must be a number of seconds above 0");
+    }
     req.set_wait(takeFlag(args, "--wait"));
     if (args.size() != 1)
         throw UsageError("submit needs exactly one FILE");

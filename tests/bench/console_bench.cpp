@@ -136,10 +136,10 @@ int main(int argc, char **argv)
     const qint64 timelineMs = t.elapsed();
 
     // A 100-branch flow on the designer canvas.
-    flow::FlowDocument doc;
-    flow::FlowData flow;
+    document::FlowDocument doc;
+    document::FlowData flow;
     for (int i = 0; i < 100; ++i) {
-        flow::BranchData b;
+        document::BranchData b;
         b.id = QStringLiteral("b%1").arg(i);
         if (i > 0)
             b.after = {QStringLiteral("b%1").arg((i - 1) / 2)};

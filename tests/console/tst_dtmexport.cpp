@@ -69,7 +69,7 @@ private slots:
         QFile in(QStringLiteral(TXDESK_SOURCE_DIR "/resources/flows/%1.txflow.json").arg(file));
         QVERIFY(in.open(QIODevice::ReadOnly));
         const QByteArray bytes = in.readAll();
-        auto loaded = txdesk::flow::loadFlowFile(bytes);
+        auto loaded = txdesk::document::loadFlowFile(bytes);
         QVERIFY2(loaded.data, qPrintable(loaded.error));
 
         // Run in the designer: the flow submitted natively, to its end.
@@ -77,7 +77,7 @@ private slots:
         QCOMPARE(native, expected);
 
         // The export, built and run as a go-zero service would run it.
-        const QString program = build(file, txdesk::flow::dtmGoCode(*loaded.data));
+        const QString program = build(file, txdesk::document::dtmGoCode(*loaded.data));
         QVERIFY(!program.isEmpty());
         QProcess run;
         run.start(program, {m_dtmServer});

@@ -7,7 +7,7 @@
 #include <QFile>
 #include <QTest>
 
-using namespace txdesk::flow;
+using namespace txdesk::document;
 using coord::domain::OpKind;
 using coord::domain::TxType;
 using Severity = coord::flow::FlowIssue::Severity;

@@ -14,7 +14,7 @@ class FlowScene;
 class DesignerNodeItem : public BranchNodeItem
 {
 public:
-    DesignerNodeItem(FlowScene &scene, const flow::BranchData &data, coord::domain::TxType type)
+    DesignerNodeItem(FlowScene &scene, const document::BranchData &data, coord::domain::TxType type)
         : BranchNodeItem(toBranch(data, type), endpointPalette()), m_scene(scene), m_id(data.id)
     {
         setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
@@ -23,7 +23,7 @@ public:
 
     // Endpoints filled in are drawn "ready" (green), missing ones outlined.
     static const NodePalette &endpointPalette();
-    static coord::domain::Branch toBranch(const flow::BranchData &d, coord::domain::TxType type)
+    static coord::domain::Branch toBranch(const document::BranchData &d, coord::domain::TxType type)
     {
         coord::domain::Branch b;
         b.id = d.id.toStdString();
@@ -41,7 +41,7 @@ public:
         return b;
     }
 
-    void setData(const flow::BranchData &d, coord::domain::TxType type)
+    void setData(const document::BranchData &d, coord::domain::TxType type)
     {
         setBranch(toBranch(d, type));
         if (pos() != d.pos)

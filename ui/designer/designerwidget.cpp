@@ -5,6 +5,7 @@
 #include "propertypanel.h"
 #include "rundialog.h"
 
+#include "client/coordinatorclient.h"
 #include "document/flowexport.h"
 #include "domain/defaultaddress.h"
 #include "document/flowfile.h"
@@ -72,8 +73,8 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
         const QStringList s = m_scene->selectedBranches();
         m_properties->showBranch(s.size() == 1 ? s.front() : QString());
     });
-    connect(&m_doc, &flow::FlowDocument::changed, this, &DesignerWidget::revalidate);
-    connect(&m_doc, &flow::FlowDocument::fileStateChanged, this, [this] {
+    connect(&m_doc, &document::FlowDocument::changed, this, &DesignerWidget::revalidate);
+    connect(&m_doc, &document::FlowDocument::fileStateChanged, this, [this] {
         const QString name = m_doc.filePath().isEmpty() ? m_openedName
                                                         : QFileInfo(m_doc.filePath()).fileName();
         emit titleChanged(name + (isModified() ? QStringLiteral(" *") : QString()));
@@ -165,7 +166,7 @@ void DesignerWidget::createEditActions(QToolBar *toolbar)
     addAction(redo);
     toolbar->addSeparator();
     toolbar->addAction(tr("Add branch"), this, [this] {
-        flow::BranchData b;
+        document::BranchData b;
         b.id = m_doc.newBranchId();
         b.name = tr("Branch %1").arg(b.id);
         const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
@@ -219,10 +220,12 @@ void DesignerWidget::createRunActions(QToolBar *toolbar)
     auto *exportMenu = new QMenu(tr("Export"), this);
     exportMenu->addAction(tr("txctl command"), this, [this] {
         showText(tr("txctl command"),
-                 flow::txctlCommand(m_doc.filePath().isEmpty()
-                                        ? m_doc.data().name + QStringLiteral(".txflow.json")
-                                        : m_doc.filePath(),
-                                    QString::fromLatin1(coord::domain::kDefaultAddress)));
+                 document::txctlCommand(m_doc.filePath().isEmpty()
+                                            ? m_doc.data().name + QStringLiteral(".txflow.json")
+                                            : m_doc.filePath(),
+                                        m_client.address().isEmpty()
+                                            ? QString::fromLatin1(coord::domain::kDefaultAddress)
+                                            : m_client.address()));
     });
     exportMenu->addAction(tr("Go (dtmcli)"), this,
                           [this] { showText(tr("Go (dtmcli)"), exportGo()); });
@@ -237,7 +240,7 @@ bool DesignerWidget::isModified() const { return m_doc.isModified(); }
 
 void DesignerWidget::newFlow(TxType type)
 {
-    flow::FlowData d;
+    document::FlowData d;
     d.name = QStringLiteral("new-flow");
     d.type = type;
     m_openedName = tr("untitled");
@@ -252,7 +255,7 @@ bool DesignerWidget::openFile(const QString &path, QString *error)
             *error = tr("%1: %2").arg(path, file.errorString());
         return false;
     }
-    flow::LoadedFlow loaded = flow::loadFlowFile(file.readAll());
+    document::LoadedFlow loaded = document::loadFlowFile(file.readAll());
     if (!loaded.data) {
         if (error)
             *error = tr("%1: %2").arg(QFileInfo(path).fileName(), loaded.error);
@@ -268,7 +271,7 @@ bool DesignerWidget::openFile(const QString &path, QString *error)
 
 bool DesignerWidget::saveTo(const QString &path, QString *error)
 {
-    const QByteArray bytes = flow::saveFlowFile(m_doc.data(), error);
+    const QByteArray bytes = document::saveFlowFile(m_doc.data(), error);
     if (bytes.isEmpty())
         return false;
     QSaveFile file(path);  // all or nothing: never a half-written flow
@@ -346,18 +349,18 @@ void DesignerWidget::fillRecentMenu()
     m_recent->setEnabled(!recent.isEmpty());
 }
 
-QString DesignerWidget::exportGo() const { return flow::dtmGoCode(m_doc.data()); }
+QString DesignerWidget::exportGo() const { return document::dtmGoCode(m_doc.data()); }
 
 void DesignerWidget::copySelection()
 {
-    flow::FlowData part = m_doc.data();
+    document::FlowData part = m_doc.data();
     part.branches.clear();
     for (const QString &id : m_scene->selectedBranches())
         part.branches.push_back(*m_doc.branch(id));
     if (part.branches.empty())
         return;
     QString error;
-    const QByteArray bytes = flow::saveFlowFile(part, &error);
+    const QByteArray bytes = document::saveFlowFile(part, &error);
     if (bytes.isEmpty())
         return;
     auto *mime = new QMimeData;
@@ -374,7 +377,7 @@ void DesignerWidget::pasteClipboard()
     const QByteArray bytes = mime->hasFormat(QStringLiteral("application/x-txflow+json"))
         ? mime->data(QStringLiteral("application/x-txflow+json"))
         : mime->text().toUtf8();
-    flow::LoadedFlow loaded = flow::loadFlowFile(bytes);
+    document::LoadedFlow loaded = document::loadFlowFile(bytes);
     if (!loaded.data || loaded.data->branches.empty())
         return;  // not branches: nothing to paste
     const QStringList ids = m_doc.paste(loaded.data->branches, QPointF(40, 40));

@@ -27,7 +27,7 @@ class DesignerWidget : public QWidget
 public:
     explicit DesignerWidget(client::CoordinatorClient &client, QWidget *parent = nullptr);
 
-    flow::FlowDocument &document() { return m_doc; }
+    document::FlowDocument &document() { return m_doc; }
     FlowScene *scene() const { return m_scene; }
     PropertyPanel *properties() const { return m_properties; }
     QListWidget *validation() const { return m_validation; }
@@ -60,7 +60,7 @@ private:
     void showText(const QString &title, const QString &text);
 
     client::CoordinatorClient &m_client;
-    flow::FlowDocument m_doc;
+    document::FlowDocument m_doc;
     FlowScene *m_scene;
     QGraphicsView *m_view;
     PropertyPanel *m_properties;

@@ -13,9 +13,10 @@ namespace txdesk::ui {
 using coord::domain::OpKind;
 using coord::domain::OpStatus;
 
-FlowScene::FlowScene(flow::FlowDocument &doc, QObject *parent) : QGraphicsScene(parent), m_doc(doc)
+FlowScene::FlowScene(document::FlowDocument &doc, QObject *parent)
+    : QGraphicsScene(parent), m_doc(doc)
 {
-    connect(&m_doc, &flow::FlowDocument::changed, this, &FlowScene::onChanged);
+    connect(&m_doc, &document::FlowDocument::changed, this, &FlowScene::onChanged);
     rebuild();
 }
 
@@ -58,9 +59,9 @@ void FlowScene::setErrors(const QSet<QString> &ids)
         item->setError(ids.contains(id));
 }
 
-void FlowScene::onChanged(const flow::FlowChange &change)
+void FlowScene::onChanged(const document::FlowChange &change)
 {
-    using Kind = flow::FlowChange::Kind;
+    using Kind = document::FlowChange::Kind;
     switch (change.kind) {
     case Kind::BranchChanged:
     case Kind::BranchMoved:
@@ -78,7 +79,7 @@ void FlowScene::onChanged(const flow::FlowChange &change)
 
 void FlowScene::updateNode(const QString &id)
 {
-    const flow::BranchData *d = m_doc.branch(id);
+    const document::BranchData *d = m_doc.branch(id);
     DesignerNodeItem *n = node(id);
     if (!d || !n)
         return rebuild();
@@ -94,7 +95,7 @@ void FlowScene::rebuild()
         delete item;
     m_nodes.clear();
     m_syncing = true;
-    for (const flow::BranchData &b : m_doc.data().branches) {
+    for (const document::BranchData &b : m_doc.data().branches) {
         auto *item = new DesignerNodeItem(*this, b, m_doc.data().type);
         item->setZValue(1);
         addItem(item);
@@ -110,7 +111,7 @@ void FlowScene::rebuildEdges()
     for (Edge &e : m_edges)
         delete e.item;
     m_edges.clear();
-    for (const flow::BranchData &b : m_doc.data().branches)
+    for (const document::BranchData &b : m_doc.data().branches)
         for (const QString &a : b.after) {
             DesignerNodeItem *from = node(a), *to = node(b.id);
             if (!from || !to)

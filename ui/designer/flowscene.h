@@ -18,7 +18,7 @@ class FlowScene : public QGraphicsScene
     Q_OBJECT
 
 public:
-    explicit FlowScene(flow::FlowDocument &doc, QObject *parent = nullptr);
+    explicit FlowScene(document::FlowDocument &doc, QObject *parent = nullptr);
 
     DesignerNodeItem *node(const QString &id) const;
     QStringList selectedBranches() const;
@@ -38,12 +38,12 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
-    void onChanged(const flow::FlowChange &change);
+    void onChanged(const document::FlowChange &change);
     void rebuild();
     void rebuildEdges();
     void updateNode(const QString &id);
 
-    flow::FlowDocument &m_doc;
+    document::FlowDocument &m_doc;
     std::map<QString, DesignerNodeItem *> m_nodes;
     struct Edge {
         QString from, to;

@@ -35,7 +35,7 @@ QSpinBox *spin(QWidget *parent, int min, int max, const QString &suffix,
 }
 }  // namespace
 
-PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
+PropertyPanel::PropertyPanel(document::FlowDocument &doc, QWidget *parent)
     : QWidget(parent), m_doc(doc), m_stack(new QStackedWidget(this))
 {
     m_stack->addWidget(createFlowPage());
@@ -55,7 +55,7 @@ PropertyPanel::PropertyPanel(flow::FlowDocument &doc, QWidget *parent)
     for (QSpinBox *s : {m_timeoutToFail, m_retryInterval, m_requestTimeout, m_maxRetries})
         connect(s, &QSpinBox::editingFinished, this, &PropertyPanel::commitFlow);
     connect(m_waitResult, &QCheckBox::toggled, this, &PropertyPanel::commitFlow);
-    connect(&m_doc, &flow::FlowDocument::changed, this, [this] { load(); });
+    connect(&m_doc, &document::FlowDocument::changed, this, [this] { load(); });
     load();
 }
 
@@ -162,10 +162,10 @@ void PropertyPanel::showBranch(const QString &id)
 void PropertyPanel::load()
 {
     m_loading = true;
-    const flow::BranchData *b = m_id.isEmpty() ? nullptr : m_doc.branch(m_id);
+    const document::BranchData *b = m_id.isEmpty() ? nullptr : m_doc.branch(m_id);
     if (!b) {
         m_id.clear();
-        const flow::FlowData &d = m_doc.data();
+        const document::FlowData &d = m_doc.data();
         m_flowName->setText(d.name);
         m_type->setCurrentIndex(d.type == TxType::Saga ? 0 : 1);
         m_timeoutToFail->setValue(int(d.options.timeoutToFailMs));
@@ -197,7 +197,7 @@ void PropertyPanel::load()
 
 void PropertyPanel::checkEndpoints()
 {
-    const flow::BranchData *b = m_id.isEmpty() ? nullptr : m_doc.branch(m_id);
+    const document::BranchData *b = m_id.isEmpty() ? nullptr : m_doc.branch(m_id);
     if (!b)
         return;
     auto results = std::make_shared<std::map<QString, QString>>();
@@ -225,7 +225,7 @@ void PropertyPanel::checkEndpoints()
 void PropertyPanel::checkPayload()
 {
     QString why;
-    const bool ok = flow::compactPayload(m_payload->toPlainText(), &why).has_value();
+    const bool ok = document::compactPayload(m_payload->toPlainText(), &why).has_value();
     m_payloadStatus->setText(ok ? tr("valid JSON") : why);
     m_payloadStatus->setStyleSheet(ok ? QStringLiteral("color:#2e7d32")
                                       : QStringLiteral("color:#c62828"));
@@ -237,15 +237,15 @@ void PropertyPanel::commitBranch(const QString &what)
 {
     if (m_loading || m_id.isEmpty())
         return;
-    const flow::BranchData *current = m_doc.branch(m_id);
+    const document::BranchData *current = m_doc.branch(m_id);
     if (!current)
         return;
-    flow::BranchData b = *current;
+    document::BranchData b = *current;
     b.id = m_branchId->text().trimmed();
     b.name = m_name->text().trimmed();
     for (OpKind op : coord::flow::opsFor(m_doc.data().type))
         b.endpoints[op] = m_endpoints[op]->text().trimmed();
-    if (flow::compactPayload(m_payload->toPlainText()))
+    if (document::compactPayload(m_payload->toPlainText()))
         b.payload = m_payload->toPlainText();
     b.notRollbackable = m_notRollbackable->isChecked();
     b.requestTimeoutMs = m_timeout->value();

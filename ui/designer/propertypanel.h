@@ -26,7 +26,7 @@ class PropertyPanel : public QWidget
     Q_OBJECT
 
 public:
-    explicit PropertyPanel(flow::FlowDocument &doc, QWidget *parent = nullptr);
+    explicit PropertyPanel(document::FlowDocument &doc, QWidget *parent = nullptr);
     QLabel *checkResult() const { return m_checkResult; }
     void checkEndpoints();  // asks each endpoint of the branch whether it answers
 
@@ -45,7 +45,7 @@ private:
     void commitFlow();
     void checkPayload();
 
-    flow::FlowDocument &m_doc;
+    document::FlowDocument &m_doc;
     QString m_id;
     bool m_loading = false;
     QStackedWidget *m_stack;

@@ -31,7 +31,8 @@ const std::vector<std::pair<QString, QString>> &faults()
 }
 }  // namespace
 
-RunDialog::RunDialog(client::CoordinatorClient &client, const flow::FlowData &data, QWidget *parent)
+RunDialog::RunDialog(client::CoordinatorClient &client, const document::FlowData &data,
+                     QWidget *parent)
     : QDialog(parent),
       m_client(client),
       m_data(data),
@@ -46,7 +47,7 @@ RunDialog::RunDialog(client::CoordinatorClient &client, const flow::FlowData &da
     form->addRow(tr("Gid"), m_gid);
     form->addRow(tr("Business key"), m_businessKey);
     const OpKind first = coord::flow::firstPhaseOp(data.type);
-    for (const flow::BranchData &b : data.branches) {
+    for (const document::BranchData &b : data.branches) {
         auto it = b.endpoints.find(first);
         if (it == b.endpoints.end()
             || coord::flow::schemeOf(it->second.toStdString()) != coord::flow::Scheme::Sim)
@@ -76,11 +77,11 @@ void RunDialog::setFault(const QString &branchId, int index)
         it->second->setCurrentIndex(index);
 }
 
-flow::FlowData RunDialog::withFaults() const
+document::FlowData RunDialog::withFaults() const
 {
-    flow::FlowData d = m_data;
+    document::FlowData d = m_data;
     const OpKind first = coord::flow::firstPhaseOp(d.type);
-    for (flow::BranchData &b : d.branches) {
+    for (document::BranchData &b : d.branches) {
         auto it = m_faults.find(b.id);
         if (it == m_faults.end())
             continue;
@@ -97,7 +98,7 @@ flow::FlowData RunDialog::withFaults() const
 void RunDialog::run()
 {
     QString error;
-    const QByteArray json = flow::flowJson(withFaults(), &error);
+    const QByteArray json = document::flowJson(withFaults(), &error);
     if (json.isEmpty()) {
         m_status->setText(tr("Cannot run: %1").arg(error));
         return;

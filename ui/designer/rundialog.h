@@ -23,11 +23,11 @@ class RunDialog : public QDialog
     Q_OBJECT
 
 public:
-    RunDialog(client::CoordinatorClient &client, const flow::FlowData &data,
+    RunDialog(client::CoordinatorClient &client, const document::FlowData &data,
               QWidget *parent = nullptr);
 
     // The flow as it will be submitted, faults applied.
-    flow::FlowData withFaults() const;
+    document::FlowData withFaults() const;
     void setFault(const QString &branchId, int index);  // index into the fault list
     QLabel *statusLabel() const { return m_status; }
 
@@ -38,7 +38,7 @@ private:
     void run();
 
     client::CoordinatorClient &m_client;
-    flow::FlowData m_data;
+    document::FlowData m_data;
     QLineEdit *m_gid;
     QLineEdit *m_businessKey;
     std::map<QString, QComboBox *> m_faults;
