@@ -4,8 +4,7 @@ namespace coord::engine {
 
 FlowCache::FlowCache(size_t maxEntries, size_t maxBytes)
     : m_maxEntries(maxEntries), m_maxBytes(maxBytes)
-{
-}
+{}
 
 absl::StatusOr<std::shared_ptr<const FlowCache::Entry>> FlowCache::parse(
     std::string_view text, const flow::FlowLimits &limits)

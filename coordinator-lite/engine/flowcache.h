@@ -36,7 +36,7 @@ private:
     const size_t m_maxEntries;
     const size_t m_maxBytes;
     mutable std::mutex m_mutex;
-    Lru m_lru;  // most recently used first
+    Lru m_lru;                                                    // most recently used first
     std::unordered_map<std::string_view, Lru::iterator> m_index;  // keys point into m_lru
     size_t m_bytes = 0;
 };

@@ -12,7 +12,7 @@ namespace {
 std::string sagaNamed(const std::string &name)
 {
     return R"({"flow":{"name":")" + name
-           + R"(","type":"SAGA","branches":[{"id":"a","action":"sim://x","compensate":"sim://x"}]}})";
+        + R"(","type":"SAGA","branches":[{"id":"a","action":"sim://x","compensate":"sim://x"}]}})";
 }
 
 TEST(FlowCacheTest, theSameTextIsParsedOnceAndGivesTheNormalForm)
