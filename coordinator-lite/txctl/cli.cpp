@@ -3,6 +3,7 @@
 #include "domain/defaultaddress.h"
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -89,6 +90,19 @@ bool takeFlag(std::vector<std::string> &args, const std::string &name)
             return true;
         }
     return false;
+}
+
+std::optional<long long> takeNumber(std::vector<std::string> &args, const std::string &name,
+                                    long long min, long long max, const std::string &rule)
+{
+    auto text = takeOption(args, name);
+    if (!text)
+        return std::nullopt;
+    char *end = nullptr;
+    const long long n = std::strtoll(text->c_str(), &end, 10);
+    if (text->empty() || !end || *end || n < min || n > max)
+        throw UsageError(name + " must be " + rule);
+    return n;
 }
 
 void requireNoMore(const std::vector<std::string> &args)

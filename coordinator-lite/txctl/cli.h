@@ -38,6 +38,9 @@ public:
 // Pulls `--name VALUE` (or `--name=VALUE`) out of args; nullopt when absent.
 std::optional<std::string> takeOption(std::vector<std::string> &args, const std::string &name);
 bool takeFlag(std::vector<std::string> &args, const std::string &name);
+// `--name N` as a whole number in [min, max]; a usage error saying `rule` otherwise.
+std::optional<long long> takeNumber(std::vector<std::string> &args, const std::string &name,
+                                    long long min, long long max, const std::string &rule);
 void requireNoMore(const std::vector<std::string> &args);
 std::string readFile(const std::string &path, const std::string &what);
 // Every --status S given, in order, any case (`--status failed`).

@@ -44,13 +44,8 @@ int cmdList(Session &s)
     pb::ListRequest req;
     for (pb::TxStatus status : takeStatuses(args))
         req.add_statuses(status);
-    if (auto limit = takeOption(args, "--limit")) {
-        char *end = nullptr;
-        long n = std::strtol(limit->c_str(), &end, 10);
-        if (!end || *end || n <= 0 || n > 10000)
-            throw UsageError("--limit must be a number between 1 and 10000");
-        req.set_limit(static_cast<int>(n));
-    }
+    if (auto limit = takeNumber(args, "--limit", 1, 10000, "a number between 1 and 10000"))
+        req.set_limit(static_cast<int>(*limit));
     if (auto text = takeOption(args, "--text"))
         req.set_text(*text);
     req.set_stuck_only(takeFlag(args, "--stuck"));
@@ -124,13 +119,9 @@ int cmdSubmit(Session &s)
         req.set_business_key(*key);
     if (auto o = takeOption(args, "--payload-override"))
         req.set_payload_override_json(*o);
-    long timeout = 120;
-    if (auto t = takeOption(args, "--timeout")) {
-        char *end = nullptr;
-        timeout = std::strtol(t->c_str(), &end, 10);
-        if (!end || *end || timeout <= 0)
-            throw UsageError("--timeout must be a number of seconds above 0");
-    }
+    const long long timeout = takeNumber(args, "--timeout", 1, 365LL * 24 * 3600,
+                                         "a number of seconds above 0")
+                                  .value_or(120);
     req.set_wait(takeFlag(args, "--wait"));
     if (args.size() != 1)
         throw UsageError("submit needs exactly one FILE");
@@ -168,13 +159,8 @@ int cmdWatch(Session &s)
 {
     auto &args = s.cli().args;
     pb::WatchRequest req;
-    if (auto from = takeOption(args, "--from")) {
-        char *end = nullptr;
-        long long v = std::strtoll(from->c_str(), &end, 10);
-        if (!end || *end || v < 0)
-            throw UsageError("--from must be a sequence number >= 0");
-        req.set_from_seq(v);
-    }
+    if (auto from = takeNumber(args, "--from", 0, INT64_MAX, "a sequence number >= 0"))
+        req.set_from_seq(*from);
     requireNoMore(args);
     auto ctx = s.context(std::chrono::seconds(0));  // a stream runs until stopped
     auto reader = s.stub().Watch(ctx.get(), req);
