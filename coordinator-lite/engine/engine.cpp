@@ -255,6 +255,8 @@ void Engine::submitExisting(const RtPtr &rt, const std::string &flowJson, bool w
     Outbox out;
     {
         std::lock_guard lock(rt->mutex);
+        if (rt->broken)
+            return done(beingReloaded(rt->tx.summary.gid));
         if (rt->tx.flowJson != flowJson)
             return done(absl::AlreadyExistsError(
                 absl::StrCat("gid ", rt->tx.summary.gid, " already exists with a different flow")));

@@ -203,8 +203,7 @@ void Engine::act(ActionCommand cmd, ActionDone done)
         std::lock_guard lock(rt->mutex);
         // Check, plan, then apply (or only answer the plan of a dry run).
         entry.stateBefore = stateOf(*rt, cmd);
-        refused = rt->broken ? absl::UnavailableError("the transaction is being reloaded; retry")
-                             : checkAction(*rt, cmd);
+        refused = rt->broken ? beingReloaded(cmd.gid) : checkAction(*rt, cmd);
         if (refused.ok() && !cmd.dryRun) {
             recordActionLocked(rt, cmd, planAction(*rt, cmd, now), std::move(entry),
                                std::move(done), now, out);

@@ -2,6 +2,8 @@
 
 #include "txruntime.h"
 
+#include <absl/strings/str_cat.h>
+
 #include <utility>
 #include <vector>
 
@@ -23,6 +25,14 @@ inline void answerAll(
     for (TxWaiter &w : waiters)
         answers.emplace_back(std::move(w), value);
     waiters.clear();
+}
+
+// The answer for a transaction whose in-memory copy lost a write: it is read again from the
+// store, and the caller only has to retry.
+inline absl::Status beingReloaded(const std::string &gid)
+{
+    return absl::UnavailableError(absl::StrCat(
+        "gid ", gid, ": its last change could not be stored; it is being reloaded, retry"));
 }
 
 }  // namespace coord::engine

@@ -98,10 +98,7 @@ absl::StatusOr<Engine::RtPtr> Engine::acquire(const std::string &gid)
             std::lock_guard rtLock(it->second->mutex);
             // A copy whose write failed answers nobody any more: it is being taken back.
             if (it->second->broken)
-                return absl::UnavailableError(
-                    absl::StrCat("gid ", gid,
-                                 ": its last change could not be stored; it is being reloaded, "
-                                 "retry"));
+                return beingReloaded(gid);
             return it->second;
         }
     }
@@ -127,14 +124,16 @@ void Engine::reclaimFailedWrites(int64_t nowMs)
     for (const std::string &gid : gids) {
         // Still ours (we are its owner, whatever its lease says), reloaded as stored.
         absl::Status claimed = m_store.claim(gid, m_config.instanceId, nowMs, m_config.leaseMs);
-        if (absl::IsUnavailable(claimed) || absl::IsResourceExhausted(claimed))
-            return;  // the store does not answer yet: try again next round
+        const bool settled = claimed.ok() || absl::IsNotFound(claimed)
+            || absl::IsFailedPrecondition(claimed);
+        if (!settled)
+            return;  // the store does not answer as it should yet: try again next round
         {
             std::lock_guard lock(m_mapMutex);
             m_reclaim.erase(gid);
         }
         if (!claimed.ok())
-            continue;  // finished, never stored, or another instance's now
+            continue;  // never stored, finished, or another instance's now
         auto tx = m_store.get(gid, kAttemptsLoaded);
         if (!tx.ok()) {
             std::lock_guard lock(m_mapMutex);
@@ -152,6 +151,8 @@ void Engine::drive(const RtPtr &rt)
     Outbox out;
     {
         std::lock_guard lock(rt->mutex);
+        if (rt->broken)
+            return;  // on its way out of memory; read again from the store after that
         rt->activity++;
         rt->removable = false;
         advanceLocked(rt, out);
@@ -178,8 +179,8 @@ int Engine::runOnce(int64_t nowMs)
         if (rt) {
             {
                 std::lock_guard lock(rt->mutex);
-                if (rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen)
-                    continue;  // busy: it moves on by itself
+                if (rt->inFlight > 0 || rt->queuedWrites > 0 || !rt->gateOpen || rt->broken)
+                    continue;  // busy, or a write failed: it moves on (or is taken back) by itself
             }
             rt = refreshParked(rt);
             if (!rt)

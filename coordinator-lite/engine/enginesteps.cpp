@@ -251,23 +251,28 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
         if (reclaim)
             gid = rt->tx.summary.gid;
         rt->queuedWrites--;
-        if (!r.status.ok()) {
+        // Who waited for this write (or an earlier one) hears how it went; who waits for a
+        // later write hears that write's outcome.
+        auto ready = std::partition(rt->durableWaiters.begin(), rt->durableWaiters.end(),
+                                    [writeNo](const auto &p) { return p.first > writeNo; });
+        for (auto it = ready; it != rt->durableWaiters.end(); ++it)
+            if (r.status.ok())
+                out.answers.emplace_back(std::move(it->second), rt->tx);
+            else
+                out.answers.emplace_back(std::move(it->second), r.status);
+        rt->durableWaiters.erase(ready, rt->durableWaiters.end());
+        if (!r.status.ok() || rt->broken) {
+            // This copy no longer matches the store (this write, or one before it, is not
+            // there): nothing more is decided from it. It leaves memory once its last write
+            // and call are back, and is read again from the store.
             if (!rt->broken) {
                 rt->broken = true;
-                for (auto &[no, w] : rt->durableWaiters)
-                    out.answers.emplace_back(std::move(w), r.status);
-                rt->durableWaiters.clear();
                 answerAll(rt->finalWaiters, r.status, out.answers);
                 answerAll(rt->roundWaiters, r.status, out.answers);
             }
             rt->removable = true;
             out.release = true;
         } else {
-            auto ready = std::partition(rt->durableWaiters.begin(), rt->durableWaiters.end(),
-                                        [writeNo](const auto &p) { return p.first > writeNo; });
-            for (auto it = ready; it != rt->durableWaiters.end(); ++it)
-                out.answers.emplace_back(std::move(it->second), rt->tx);
-            rt->durableWaiters.erase(ready, rt->durableWaiters.end());
             if (kind == WriteKind::Gate) {
                 rt->gateOpen = true;
                 advanceLocked(rt, out);

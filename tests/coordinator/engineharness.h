@@ -67,7 +67,7 @@ protected:
             ++m_eventCount;
             m_eventCv.notify_all();
         });
-        m_committer = std::make_unique<coord::engine::Committer>(*m_store, *m_hub);
+        m_committer = std::make_unique<coord::engine::Committer>(engineStore(), *m_hub);
         m_httpInvoker = std::make_unique<coord::invokers::HttpInvoker>();
         m_grpcInvoker = std::make_unique<coord::invokers::GrpcInvoker>();
         m_sim = std::make_unique<coord::invokers::SimInvoker>();
@@ -76,9 +76,13 @@ protected:
         coord::engine::EngineConfig config;
         config.instanceId = instance;
         config.processor.preparedTimeoutMs = 10000;
-        m_engine = std::make_unique<coord::engine::Engine>(*m_store, *m_committer, *m_router,
+        m_engine = std::make_unique<coord::engine::Engine>(engineStore(), *m_committer, *m_router,
                                                            m_clock, config);
     }
+
+    // The store the engine and its committer use: the SQLite store, unless a test puts
+    // something between them (a store that fails on cue).
+    virtual coord::storage::Store &engineStore() { return *m_store; }
 
     void closeEngine()
     {

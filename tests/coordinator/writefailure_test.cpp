@@ -1,0 +1,174 @@
+// A write of a transaction fails while the next write of the same transaction is already queued
+// behind it, and that next one is stored (the database came back between the two commits, as in
+// a PostgreSQL restart): the engine must not keep the copy whose write failed, and takes the
+// transaction back from the store at once, without waiting for its lease.
+#include "engineharness.h"
+
+using namespace coord::domain;
+using Finish = coord::engine::Engine::Finish;
+using When = coord::engine::Engine::AnswerWhen;
+
+namespace {
+
+// Between the engine and the SQLite store: the next commit, on cue, waits until released and
+// then fails the way a lost database connection does. Everything else goes straight through.
+class HeldCommitStore : public coord::storage::Store
+{
+public:
+    explicit HeldCommitStore(std::unique_ptr<coord::storage::SqliteStore> &inner) : m_inner(inner)
+    {}
+
+    void holdNextCommit()
+    {
+        std::lock_guard lock(m_mutex);
+        m_holdNext = true;
+    }
+    bool waitUntilHeld()
+    {
+        std::unique_lock lock(m_mutex);
+        return m_cv.wait_for(lock, std::chrono::seconds(10), [this] { return m_held; });
+    }
+    void failHeldCommit()
+    {
+        std::lock_guard lock(m_mutex);
+        m_released = true;
+        m_cv.notify_all();
+    }
+
+    std::vector<coord::storage::WriteResult> commit(
+        std::span<coord::storage::TxWrite> writes) override
+    {
+        {
+            std::unique_lock lock(m_mutex);
+            if (m_holdNext) {
+                m_holdNext = false;
+                m_held = true;
+                m_cv.notify_all();
+                m_cv.wait(lock, [this] { return m_released; });
+                std::vector<coord::storage::WriteResult> lost(writes.size());
+                for (auto &r : lost)
+                    r.status = absl::UnavailableError("server closed the connection (injected)");
+                return lost;
+            }
+        }
+        return m_inner->commit(writes);
+    }
+    absl::StatusOr<Transaction> get(const std::string &gid, int attemptLimit) override
+    {
+        return m_inner->get(gid, attemptLimit);
+    }
+    absl::StatusOr<ListPage> list(const ListQuery &query) override { return m_inner->list(query); }
+    absl::StatusOr<std::vector<Event>> eventsAfter(int64_t seq, int limit) override
+    {
+        return m_inner->eventsAfter(seq, limit);
+    }
+    absl::StatusOr<int64_t> lastSeq() override { return m_inner->lastSeq(); }
+    absl::StatusOr<std::map<std::string, int64_t>> unfinishedByStuckReason() override
+    {
+        return m_inner->unfinishedByStuckReason();
+    }
+    absl::StatusOr<std::vector<AuditEntry>> listAudit(const AuditQuery &query) override
+    {
+        return m_inner->listAudit(query);
+    }
+    absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner, int64_t nowMs,
+                                                      int64_t leaseMs, int limit) override
+    {
+        return m_inner->claimDue(owner, nowMs, leaseMs, limit);
+    }
+    absl::Status claim(const std::string &gid, const std::string &owner, int64_t nowMs,
+                       int64_t leaseMs) override
+    {
+        return m_inner->claim(gid, owner, nowMs, leaseMs);
+    }
+    absl::StatusOr<int> releaseOwned(const std::string &owner, int64_t nowMs) override
+    {
+        return m_inner->releaseOwned(owner, nowMs);
+    }
+
+private:
+    std::unique_ptr<coord::storage::SqliteStore> &m_inner;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_holdNext = false, m_held = false, m_released = false;
+};
+
+class WriteFailureTest : public testsupport::EngineHarness
+{
+protected:
+    coord::storage::Store &engineStore() override { return m_held; }
+
+    std::future<absl::Status> registerBranch(const std::string &id, const std::string &side,
+                                             const std::string &account)
+    {
+        auto answer = std::make_shared<std::promise<absl::Status>>();
+        auto future = answer->get_future();
+        Json payload = {{"account", account}, {"amount", 25}};
+        m_engine->registerBranch({kGid, id, "", m_http->url("Trans" + side + "Confirm"),
+                                  m_http->url("Trans" + side + "Cancel"), payload.dump()},
+                                 [answer](absl::Status s) { answer->set_value(s); });
+        return future;
+    }
+
+    absl::StatusOr<Transaction> finish(Finish how)
+    {
+        std::promise<absl::StatusOr<Transaction>> answer;
+        auto future = answer.get_future();
+        m_engine->finishPrepared(
+            kGid, how, "", When::Finished,
+            [&answer](absl::StatusOr<Transaction> r) { answer.set_value(std::move(r)); });
+        if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
+            return absl::DeadlineExceededError("no answer within 20 s");
+        return future.get();
+    }
+
+    testsupport::BankReply clientTry(const std::string &id, const std::string &side,
+                                     const std::string &account)
+    {
+        Json payload = {{"account", account}, {"amount", 25}};
+        return m_ledger->handle("Trans" + side + "Try", {"tcc", kGid, id, "try"}, payload.dump());
+    }
+
+    static constexpr const char *kGid = "held-write";
+    HeldCommitStore m_held{m_store};
+};
+
+TEST_F(WriteFailureTest, aStoredWriteBehindAFailedOneLeavesNoStaleCopyAndTheGidMovesOnAtOnce)
+{
+    std::promise<absl::StatusOr<Transaction>> prepared;
+    m_engine->prepare({.gid = kGid}, [&prepared](absl::StatusOr<Transaction> r) {
+        prepared.set_value(std::move(r));
+    });
+    ASSERT_TRUE(prepared.get_future().get().ok());
+
+    m_held.holdNextCommit();
+    auto first = registerBranch("01", "Out", "A");  // its write is held, then fails
+    ASSERT_TRUE(m_held.waitUntilHeld());
+    auto second = registerBranch("02", "In", "B");  // queued behind it, then stored
+    for (int i = 0; i < 1000 && m_committer->queued() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(m_committer->queued(), 1u);
+    m_held.failHeldCommit();
+
+    absl::Status lost = first.get(), stored = second.get();
+    EXPECT_TRUE(absl::IsUnavailable(lost)) << lost;
+    EXPECT_TRUE(stored.ok()) << "its write was stored: " << stored;
+    ASSERT_NE(get(kGid).findBranch("02"), nullptr);
+    EXPECT_EQ(get(kGid).findBranch("01"), nullptr);
+
+    // The next round takes it back from the store, long before its lease ends.
+    m_engine->runOnce(m_clock.nowMs());
+    ASSERT_TRUE(settle());
+    absl::Status again = registerBranch("01", "Out", "A").get();
+    ASSERT_TRUE(again.ok()) << "the client's retry of the lost registration: " << again;
+    ASSERT_EQ(clientTry("01", "Out", "A").kind, testsupport::BankReply::Kind::Success);
+    ASSERT_EQ(clientTry("02", "In", "B").kind, testsupport::BankReply::Kind::Success);
+    auto done = finish(Finish::Commit);
+    ASSERT_TRUE(done.ok()) << done.status();
+    EXPECT_EQ(done->summary.status, TxStatus::Succeeded);
+    EXPECT_EQ(m_ledger->balance("A"), 75);
+    EXPECT_EQ(m_ledger->balance("B"), 125);
+    EXPECT_EQ(m_engine->activeCount(), 0u) << "a finished transaction stays in memory";
+}
+
+}  // namespace
