@@ -47,13 +47,14 @@ FilterBar::FilterBar(models::TransactionFilterProxyModel &proxy, QWidget *parent
 
 void FilterBar::apply()
 {
-    QSet<int> statuses;
+    models::TransactionFilter filter = m_proxy.filter();
+    filter.statuses.clear();
     for (const QVariant &v : m_status->currentData().toList())
-        statuses.insert(v.toInt());
-    m_proxy.setStatuses(statuses);
-    m_proxy.setType(m_type->currentData().toInt());
-    m_proxy.setStuckOnly(m_stuck->isChecked());
-    m_proxy.setText(m_text->text());
+        filter.statuses.insert(v.toInt());
+    filter.type = m_type->currentData().toInt();
+    filter.stuckOnly = m_stuck->isChecked();
+    filter.text = m_text->text();
+    m_proxy.setFilter(filter);  // one pass over the rows, not one per field
 }
 
 }  // namespace txdesk::ui

@@ -7,6 +7,9 @@
 #include <QColor>
 #include <QDateTime>
 
+#include <string_view>
+#include <unordered_map>
+
 namespace txdesk::models {
 
 using coord::domain::TxStatus;
@@ -157,26 +160,37 @@ void TransactionTableModel::clear()
 
 void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
 {
+    // A burst names the same transaction several times: only the newest of each reaches a row.
+    std::unordered_map<std::string_view, const TxSummary *> newest;
+    std::vector<const TxSummary *> ordered;  // first appearance order, so new rows keep it
+    newest.reserve(transactions.size());
+    for (const TxSummary &t : transactions) {
+        auto [it, added] = newest.try_emplace(t.gid, &t);
+        if (added)
+            ordered.push_back(&t);
+        else if (t.lastSeq >= it->second->lastSeq)
+            it->second = &t;
+    }
     std::vector<const TxSummary *> fresh;
     std::vector<int> changed;
-    for (const TxSummary &t : transactions) {
-        auto it = m_rowByGid.constFind(QString::fromStdString(t.gid));
-        if (it == m_rowByGid.cend()) {
+    for (const TxSummary *first : ordered) {
+        const TxSummary &t = *newest.at(first->gid);
+        const int at = m_rowByGid.find(t.gid);
+        if (at < 0) {
             fresh.push_back(&t);
             continue;
         }
-        TxSummary &row = m_rows[*it];
+        TxSummary &row = m_rows[at];
         if (t.lastSeq < row.lastSeq)
             continue;  // older news than what the row shows
         count(row, -1);
         row = t;
         count(row, +1);
-        changed.push_back(*it);
+        changed.push_back(at);
     }
     // One dataChanged per run of adjacent rows: a range spanning the model would make every
     // proxy re-examine every row in between.
     std::sort(changed.begin(), changed.end());
-    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
     for (size_t i = 0; i < changed.size();) {
         size_t j = i;
         while (j + 1 < changed.size() && changed[j + 1] == changed[j] + 1)
@@ -186,21 +200,11 @@ void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
     }
     if (fresh.empty())
         return;
-    // Duplicates within one batch collapse to the last one.
-    QHash<QString, const TxSummary *> unique;
-    std::vector<const TxSummary *> ordered;
-    for (const TxSummary *t : fresh) {
-        QString gid = QString::fromStdString(t->gid);
-        if (!unique.contains(gid))
-            ordered.push_back(t);
-        unique.insert(gid, t);
-    }
     const int first = static_cast<int>(m_rows.size());
-    beginInsertRows({}, first, first + static_cast<int>(ordered.size()) - 1);
-    for (const TxSummary *t : ordered) {
-        QString gid = QString::fromStdString(t->gid);
-        m_rowByGid.insert(gid, static_cast<int>(m_rows.size()));
-        m_rows.push_back(*unique.value(gid));
+    beginInsertRows({}, first, first + static_cast<int>(fresh.size()) - 1);
+    for (const TxSummary *t : fresh) {
+        m_rowByGid.insert(t->gid, static_cast<int>(m_rows.size()));
+        m_rows.push_back(*t);
         count(m_rows.back(), +1);
     }
     endInsertRows();
@@ -208,9 +212,22 @@ void TransactionTableModel::upsert(const std::vector<TxSummary> &transactions)
 
 void TransactionTableModel::applyEvents(const std::vector<coord::domain::Event> &events)
 {
-    std::vector<TxSummary> summaries;
-    summaries.reserve(events.size());
+    // The newest event of each transaction carries its current summary; the rest are history
+    // the table does not show.
+    std::unordered_map<std::string_view, const coord::domain::Event *> newest;
+    std::vector<const coord::domain::Event *> ordered;
+    newest.reserve(events.size());
     for (const auto &e : events) {
+        auto [it, added] = newest.try_emplace(e.summary.gid, &e);
+        if (added)
+            ordered.push_back(&e);
+        else if (e.seq >= it->second->seq)
+            it->second = &e;
+    }
+    std::vector<TxSummary> summaries;
+    summaries.reserve(ordered.size());
+    for (const coord::domain::Event *first : ordered) {
+        const coord::domain::Event &e = *newest.at(first->summary.gid);
         summaries.push_back(e.summary);
         summaries.back().lastSeq = std::max(summaries.back().lastSeq, e.seq);
     }

@@ -1,9 +1,10 @@
 #pragma once
 
+#include "transactionrows.h"
+
 #include "domain/types.h"
 
 #include <QAbstractTableModel>
-#include <QHash>
 
 #include <vector>
 
@@ -48,14 +49,14 @@ public:
     void upsert(const std::vector<coord::domain::TxSummary> &transactions);
     void applyEvents(const std::vector<coord::domain::Event> &events);
 
-    int rowOf(const QString &gid) const { return m_rowByGid.value(gid, -1); }
+    int rowOf(const QString &gid) const { return m_rowByGid.find(gid.toStdString()); }
     int unfinishedCount() const { return m_unfinished; }
     int stuckCount() const { return m_stuck; }
     const coord::domain::TxSummary &summaryAt(int row) const { return m_rows[row]; }
 
 private:
-    std::vector<coord::domain::TxSummary> m_rows;
-    QHash<QString, int> m_rowByGid;
+    SummaryRows m_rows;
+    GidIndex m_rowByGid;
     int m_unfinished = 0;  // kept as rows change, for the dashboards
     int m_stuck = 0;
     void count(const coord::domain::TxSummary &t, int sign);

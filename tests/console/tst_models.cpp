@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <random>
+
 using namespace coord::domain;
 using namespace txdesk::models;
 
@@ -141,6 +143,141 @@ private slots:
         const int matches = proxy.rowCount();  // the proxy filters when asked
         qInfo("filter over %d rows: %lld ms", model.rowCount(), timer.elapsed());
         QCOMPARE(matches, 111);  // gid-1999, gid-19990..19999, gid-199900..199999
+    }
+
+    // Inserts, updates that change sort keys and filter verdicts, filter and sort changes in
+    // random order: after every step the proxy shows exactly what a full filter-and-sort of the
+    // table shows, and a persistent index stays on its transaction.
+    void proxyMatchesAFullSortThroughInsertsUpdatesAndFilterChanges()
+    {
+        TransactionTableModel model;
+        TransactionFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        std::mt19937 rng(20261201);
+        std::vector<TxSummary> rows;  // what the table holds, by source row
+        int64_t seq = 0;
+        auto randomSummary = [&](const std::string &gid) {
+            TxSummary t = summary(gid, TxStatus(1 + rng() % 6), ++seq);
+            t.updatedMs = rng() % 50;  // many equal keys: ties must keep the table's order
+            t.stuckReason = rng() % 4 ? "" : (rng() % 2 ? "PARTICIPANT_UNREACHABLE" : "RETRYING");
+            t.flowName = rng() % 2 ? "transfer" : "order";
+            t.createdMs = static_cast<int64_t>(rng() % 3 ? seq : rng() % 1000);
+            return t;
+        };
+        const int columns[] = {-1,
+                               TransactionTableModel::Created,
+                               TransactionTableModel::Status,
+                               TransactionTableModel::Updated,
+                               TransactionTableModel::Stuck,
+                               TransactionTableModel::Gid};
+        int column = TransactionTableModel::Created;
+        Qt::SortOrder order = Qt::DescendingOrder;
+        proxy.sort(column, order);
+        auto expected = [&] {
+            std::vector<int> ids;
+            for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
+                const TransactionFilter &f = proxy.filter();
+                const TxSummary &t = rows[i];
+                if ((f.statuses.isEmpty() || f.statuses.contains(int(t.status)))
+                    && (!f.stuckOnly || !t.stuckReason.empty())
+                    && (f.text.isEmpty() || t.flowName == "transfer"))
+                    ids.push_back(i);
+            }
+            auto key = [&](int i) -> std::pair<int64_t, std::string> {
+                const TxSummary &t = rows[i];
+                switch (column) {
+                case TransactionTableModel::Created:
+                    return {t.createdMs, {}};
+                case TransactionTableModel::Status:
+                    return {int64_t(t.status), {}};
+                case TransactionTableModel::Updated:
+                    return {t.updatedMs, {}};
+                case TransactionTableModel::Stuck:
+                    return {0, t.stuckReason};
+                case TransactionTableModel::Gid:
+                    return {0, t.gid};
+                }
+                return {0, {}};
+            };
+            std::stable_sort(ids.begin(), ids.end(), [&](int a, int b) {
+                return order == Qt::AscendingOrder ? key(a) < key(b) : key(b) < key(a);
+            });
+            std::vector<std::string> gids;
+            for (int i : ids)
+                gids.push_back(rows[i].gid);
+            return gids;
+        };
+        auto shown = [&] {
+            std::vector<std::string> gids;
+            for (int r = 0; r < proxy.rowCount(); ++r)
+                gids.push_back(proxy.index(r, 0).data().toString().toStdString());
+            return gids;
+        };
+        QPersistentModelIndex followed;
+        std::string followedGid;
+        for (int step = 0; step < 400; ++step) {
+            const int what = rng() % 10;
+            if (what < 3 || rows.empty()) {
+                std::vector<TxSummary> batch;
+                for (int k = 0, n = 1 + rng() % 20; k < n; ++k)
+                    batch.push_back(randomSummary("g" + std::to_string(rows.size() + k)));
+                rows.insert(rows.end(), batch.begin(), batch.end());
+                model.upsert(batch);
+            } else if (what < 8) {
+                std::vector<TxSummary> batch;
+                for (int k = 0, n = 1 + rng() % 8; k < n; ++k) {
+                    const int i = rng() % rows.size();
+                    TxSummary t = randomSummary(rows[i].gid);
+                    t.createdMs = rows[i].createdMs;  // a transaction's creation never moves
+                    rows[i] = t;
+                    batch.push_back(t);
+                }
+                model.upsert(batch);
+            } else if (what == 8) {
+                TransactionFilter f;
+                if (rng() % 2)
+                    f.statuses = {int(TxStatus::Succeeded), int(TxStatus::Aborting)};
+                f.stuckOnly = rng() % 3 == 0;
+                f.text = rng() % 3 == 0 ? QStringLiteral("TRANSFER") : QString();  // flow name
+                proxy.setFilter(f);
+            } else {
+                column = columns[rng() % std::size(columns)];
+                order = rng() % 2 ? Qt::AscendingOrder : Qt::DescendingOrder;
+                proxy.sort(column, order);
+            }
+            QCOMPARE(shown(), expected());
+            if (followed.isValid()) {
+                QCOMPARE(followed.data().toString().toStdString(), followedGid);
+            } else if (proxy.rowCount() > 0) {
+                followed = proxy.index(int(rng() % proxy.rowCount()), 0);
+                followedGid = followed.data().toString().toStdString();
+            }
+        }
+    }
+
+    // The cost the issue names: 1M rows, a filter cleared and another set, without sorting.
+    void clearingAFilterOverManyRowsNeedsNoSort()
+    {
+        TransactionTableModel model;
+        std::vector<TxSummary> rows;
+        for (int i = 0; i < 200000; ++i)
+            rows.push_back(summary("gid-" + std::to_string(i),
+                                   i % 50 ? TxStatus::Succeeded : TxStatus::Failed, i + 1));
+        model.upsert(rows);
+        TransactionFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(TransactionTableModel::Created, Qt::DescendingOrder);
+        proxy.setText(QStringLiteral("gid-12345"));
+        QElapsedTimer timer;
+        timer.start();
+        proxy.setText({});
+        QCOMPARE(proxy.rowCount(), 200000);
+        proxy.setStatuses({int(TxStatus::Failed)});
+        qInfo("cleared and set a filter over %d rows: %lld ms", model.rowCount(), timer.elapsed());
+        QCOMPARE(proxy.rowCount(), 4000);
+        QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("gid-199950"));
     }
 
     void detailTreeShowsBranchesOperationsAttemptsAndGrowsInPlace()
