@@ -81,11 +81,20 @@ public:
         m_wake.notify_all();
     }
 
-    std::vector<Event> takeEvents()
+    // What arrived since the last call, oldest first, at most `limit`; when more wait, another
+    // delivery is already posted behind whatever else the GUI thread has to do.
+    std::vector<Event> takeEvents(size_t limit)
     {
         std::lock_guard lock(m_mutex);
-        m_drainPosted = false;
-        return std::exchange(m_pending, {});
+        if (m_pending.size() <= limit) {
+            m_drainPosted = false;
+            return std::exchange(m_pending, {});
+        }
+        std::vector<Event> first(std::make_move_iterator(m_pending.begin()),
+                                 std::make_move_iterator(m_pending.begin() + limit));
+        m_pending.erase(m_pending.begin(), m_pending.begin() + limit);
+        post([o = m_owner] { o->deliverEvents(); });
+        return first;
     }
 
     // Runs f on the owner's thread unless the owner has moved on to another connection. The
@@ -308,7 +317,7 @@ void CoordinatorClient::deliverEvents()
 {
     if (!m_worker)
         return;
-    std::vector<Event> events = m_worker->takeEvents();
+    std::vector<Event> events = m_worker->takeEvents(kMaxEventsPerDelivery);
     if (events.empty())
         return;
     m_lastSeq = events.back().seq;

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QString>
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -29,6 +30,9 @@ class CoordinatorClient : public QObject
 public:
     enum class State { Disconnected, Connecting, Connected };
     Q_ENUM(State)
+    // A backlog (a console catching up with a busy coordinator) reaches the GUI thread in
+    // slices of at most this many events, so painting and input go on between them.
+    static constexpr size_t kMaxEventsPerDelivery = 2000;
 
     explicit CoordinatorClient(QObject *parent = nullptr);
     ~CoordinatorClient() override;
