@@ -1,13 +1,17 @@
 #include "committer.h"
 
 #include "eventhub.h"
+#include "threadname.h"
 
 #include <spdlog/spdlog.h>
 
 namespace coord::engine {
 
 Committer::Committer(storage::Store &store, EventHub &hub, size_t maxBatch)
-    : m_store(store), m_hub(hub), m_maxBatch(maxBatch), m_thread([this] { run(); })
+    : m_store(store), m_hub(hub), m_maxBatch(maxBatch), m_thread([this] {
+          nameThisThread("committer");
+          run();
+      })
 {}
 
 Committer::~Committer() { stop(); }

@@ -1,9 +1,14 @@
 #include "delayqueue.h"
 
+#include "threadname.h"
+
 namespace coord::engine {
 
 DelayQueue::DelayQueue(std::chrono::milliseconds delay)
-    : m_delay(delay), m_thread([this] { run(); })
+    : m_delay(delay), m_thread([this] {
+          nameThisThread("delayed-writes");
+          run();
+      })
 {}
 
 DelayQueue::~DelayQueue() { stop(); }

@@ -4,6 +4,7 @@
 
 #include "committer.h"
 #include "engineevents.h"
+#include "threadname.h"
 #include "storage/store.h"
 
 #include <spdlog/spdlog.h>
@@ -206,6 +207,7 @@ absl::StatusOr<int> Engine::recoverOwned()
 void Engine::start()
 {
     m_loop = std::thread([this] {
+        nameThisThread("recovery");
         while (!m_stopping) {
             while (!m_stopping && runOnce(m_clock.nowMs()) >= m_config.claimBatch) {
             }

@@ -1,6 +1,7 @@
 #include "eventfollower.h"
 
 #include "eventhub.h"
+#include "threadname.h"
 #include "storage/store.h"
 
 #include <spdlog/spdlog.h>
@@ -8,7 +9,10 @@
 namespace coord::engine {
 
 EventFollower::EventFollower(storage::Store &store, EventHub &hub, int pollMs)
-    : m_store(store), m_hub(hub), m_pollMs(pollMs), m_thread([this] { run(); })
+    : m_store(store), m_hub(hub), m_pollMs(pollMs), m_thread([this] {
+          nameThisThread("event-follower");
+          run();
+      })
 {}
 
 EventFollower::~EventFollower() { stop(); }

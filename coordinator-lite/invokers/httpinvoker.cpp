@@ -2,6 +2,8 @@
 
 #include "responseclassifier.h"
 
+#include "engine/threadname.h"
+
 #include <curl/curl.h>
 
 #include <set>
@@ -52,7 +54,10 @@ HttpInvoker::HttpInvoker(long maxConnectionsPerHost)
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4 * maxConnectionsPerHost);
     m_multi = multi;
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        engine::nameThisThread("http-invoker");
+        run();
+    });
 }
 
 HttpInvoker::~HttpInvoker()
@@ -68,11 +73,18 @@ void HttpInvoker::invoke(engine::BranchCall call, Done done)
     auto *r = new Request;
     r->call = std::move(call);
     r->done = std::move(done);
+    bool wake = false;
     {
         std::lock_guard lock(m_mutex);
+        // One wake-up per batch: the first call into an empty queue wakes the loop, the calls
+        // that follow before it runs ride along (a commit hands over a call per transaction).
+        // The loop's own thread (a result starting the next call) needs none: the loop looks at
+        // the queue before it waits.
+        wake = m_incoming.empty() && std::this_thread::get_id() != m_thread.get_id();
         m_incoming.push_back(r);
     }
-    curl_multi_wakeup(static_cast<CURLM *>(m_multi));
+    if (wake)
+        curl_multi_wakeup(static_cast<CURLM *>(m_multi));
 }
 
 // One call on its easy handle: DTM's query parameters, the body (none: a GET, as DTM), the
@@ -173,6 +185,11 @@ void HttpInvoker::run()
         }
         if (m_stopping)
             break;
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_incoming.empty())
+                continue;  // calls started by the results above: no waiting for them
+        }
         curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
     }
     // Shutting down: everyone still waiting gets an answer.

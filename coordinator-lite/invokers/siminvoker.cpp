@@ -1,6 +1,7 @@
 #include "siminvoker.h"
 
 #include "barrier/barrierrules.h"
+#include "engine/threadname.h"
 
 #include <functional>
 
@@ -49,7 +50,12 @@ AttemptOutcome chooseOutcome(const flow::SimSpec &spec, const std::string &key, 
 
 }  // namespace
 
-SimInvoker::SimInvoker() : m_thread([this] { run(); }) {}
+SimInvoker::SimInvoker()
+    : m_thread([this] {
+          engine::nameThisThread("sim-invoker");
+          run();
+      })
+{}
 
 SimInvoker::~SimInvoker()
 {
