@@ -4,19 +4,30 @@
 #include <absl/strings/str_cat.h>
 
 #include <algorithm>
+#include <deque>
 
 namespace coord::storage::rows {
 
 using namespace domain;
 
-std::string insertSql(Dialect dialect, std::string_view table, std::string_view columns)
+const std::string &insertSql(Dialect dialect, std::string_view table, std::string_view columns)
 {
+    struct Shape {
+        Dialect dialect;
+        std::string table, columns, sql;
+    };
+    thread_local std::deque<Shape> shapes;  // grows without moving what it handed out
+    for (const Shape &s : shapes)
+        if (s.dialect == dialect && s.table == table && s.columns == columns)
+            return s.sql;
     const size_t count = std::count(columns.begin(), columns.end(), ',') + 1;
     std::string sql = absl::StrCat("INSERT INTO ", std::string(table), "(", std::string(columns),
                                    ") VALUES (");
     for (size_t i = 1; i <= count; ++i)
         absl::StrAppend(&sql, i > 1 ? ", " : "", dialect == Dialect::Sqlite ? "?" : "$", i);
-    return sql + ")";
+    sql += ")";
+    shapes.push_back({dialect, std::string(table), std::string(columns), std::move(sql)});
+    return shapes.back().sql;
 }
 
 std::string likePattern(std::string_view text)

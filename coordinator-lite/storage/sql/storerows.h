@@ -186,7 +186,8 @@ void addAttempt(domain::Transaction &tx, const Row &s)
 // libpq parameters). Bytes are participant text that need not be valid UTF-8.
 enum class Dialect { Sqlite, Postgres };
 // "INSERT INTO table(columns) VALUES (?1, …)" for SQLite, "… ($1, …)" for PostgreSQL.
-std::string insertSql(Dialect dialect, std::string_view table, std::string_view columns);
+// Built once per shape and thread (a store inserts a handful of shapes, on every write).
+const std::string &insertSql(Dialect dialect, std::string_view table, std::string_view columns);
 
 constexpr const char *kTransactionInsertColumns =
     "gid, type, status, business_key, flow_name, created_ms, updated_ms, finished_ms, "
