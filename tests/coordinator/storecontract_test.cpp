@@ -131,6 +131,20 @@ TEST_P(StoreContractTest, duplicateGidIsRejectedWithoutTouchingTheOthersInTheBat
     ASSERT_TRUE(results[1].status.ok()) << results[1].status;
     EXPECT_EQ(results[1].events[0].seq, 2) << "a failed write must not consume sequence numbers";
     EXPECT_EQ(m_store->get("dup")->summary.createdMs, 1);
+    EXPECT_EQ(m_store->get("other")->summary.lastSeq, 2);
+    EXPECT_EQ(*m_store->lastSeq(), 2);
+
+    // A failed write in the middle of a batch: the ones before and after it are stored, in order.
+    std::vector<TxWrite> middle{insertWrite(saga("m1", 4)), insertWrite(saga("dup", 5)),
+                                insertWrite(saga("m2", 6))};
+    auto mixed = m_store->commit(middle);
+    ASSERT_TRUE(mixed[0].status.ok()) << mixed[0].status;
+    EXPECT_TRUE(absl::IsAlreadyExists(mixed[1].status)) << mixed[1].status;
+    ASSERT_TRUE(mixed[2].status.ok()) << mixed[2].status;
+    EXPECT_EQ(mixed[0].events[0].seq, 3);
+    EXPECT_EQ(mixed[2].events[0].seq, 4);
+    EXPECT_EQ(m_store->get("m2")->summary.lastSeq, 4);
+    EXPECT_EQ(*m_store->lastSeq(), 4);
 }
 
 TEST_P(StoreContractTest, statusGuardRefusesStaleWritesAndKeepsNothingOfThem)
