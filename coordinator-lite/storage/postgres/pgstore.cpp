@@ -29,11 +29,12 @@ public:
     explicit PgWriteOps(Connection &db) : m_db(db) {}
 
     template <class Bind>
-    absl::Status insert(std::string_view table, std::string_view columns, Bind bindValues)
+    absl::Status insert(std::string_view table, std::string_view columns, Bind bindValues,
+                        int rows = 1)
     {
         Params params;
         bindValues(params);
-        return m_db.query(rows::insertSql(rows::Dialect::Postgres, table, columns), params)
+        return m_db.query(rows::insertSql(rows::Dialect::Postgres, table, columns, rows), params)
             .status();
     }
 

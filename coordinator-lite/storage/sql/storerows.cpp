@@ -10,23 +10,29 @@ namespace coord::storage::rows {
 
 using namespace domain;
 
-const std::string &insertSql(Dialect dialect, std::string_view table, std::string_view columns)
+const std::string &insertSql(Dialect dialect, std::string_view table, std::string_view columns,
+                             int rows)
 {
     struct Shape {
         Dialect dialect;
+        int rows;
         std::string table, columns, sql;
     };
     thread_local std::deque<Shape> shapes;  // grows without moving what it handed out
     for (const Shape &s : shapes)
-        if (s.dialect == dialect && s.table == table && s.columns == columns)
+        if (s.dialect == dialect && s.rows == rows && s.table == table && s.columns == columns)
             return s.sql;
     const size_t count = std::count(columns.begin(), columns.end(), ',') + 1;
     std::string sql = absl::StrCat("INSERT INTO ", std::string(table), "(", std::string(columns),
-                                   ") VALUES (");
-    for (size_t i = 1; i <= count; ++i)
-        absl::StrAppend(&sql, i > 1 ? ", " : "", dialect == Dialect::Sqlite ? "?" : "$", i);
-    sql += ")";
-    shapes.push_back({dialect, std::string(table), std::string(columns), std::move(sql)});
+                                   ") VALUES ");
+    for (int row = 0; row < rows; ++row) {
+        sql += row > 0 ? ", (" : "(";
+        for (size_t i = 1; i <= count; ++i)
+            absl::StrAppend(&sql, i > 1 ? ", " : "", dialect == Dialect::Sqlite ? "?" : "$",
+                            row * count + i);
+        sql += ")";
+    }
+    shapes.push_back({dialect, rows, std::string(table), std::string(columns), std::move(sql)});
     return shapes.back().sql;
 }
 

@@ -186,8 +186,13 @@ void addAttempt(domain::Transaction &tx, const Row &s)
 // libpq parameters). Bytes are participant text that need not be valid UTF-8.
 enum class Dialect { Sqlite, Postgres };
 // "INSERT INTO table(columns) VALUES (?1, …)" for SQLite, "… ($1, …)" for PostgreSQL.
+// "INSERT … VALUES (…), (…)" for `rows` rows, parameters numbered on from one row to the next.
 // Built once per shape and thread (a store inserts a handful of shapes, on every write).
-const std::string &insertSql(Dialect dialect, std::string_view table, std::string_view columns);
+const std::string &insertSql(Dialect dialect, std::string_view table, std::string_view columns,
+                             int rows = 1);
+// The most rows one INSERT carries: a statement costs about as much as a few rows, so a write's
+// rows of one table go in as few statements as this allows (and as few distinct shapes).
+constexpr size_t kRowsPerInsert = 16;
 
 constexpr const char *kTransactionInsertColumns =
     "gid, type, status, business_key, flow_name, created_ms, updated_ms, finished_ms, "

@@ -14,6 +14,25 @@
 // The caller wraps each write in a savepoint and rolls it back when this fails.
 namespace coord::storage::rows {
 
+// Inserts one row per item into `table`, kRowsPerInsert rows per statement.
+template <class Db, class Items, class BindOne>
+absl::Status insertRows(Db &db, std::string_view table, std::string_view columns,
+                        const Items &items, BindOne bindOne)
+{
+    for (size_t at = 0; at < items.size(); at += kRowsPerInsert) {
+        const size_t n = std::min(kRowsPerInsert, items.size() - at);
+        auto bind = [&](auto &out) {
+            for (size_t i = at; i < at + n; ++i)
+                bindOne(out, items[i]);
+        };
+        if (auto s = db.insert(table, columns, bind, static_cast<int>(n)); !s.ok())
+            return s;
+    }
+    return absl::OkStatus();
+}
+
+// A branch added to a transaction (client-driven TCC registers one at a time), with its
+// operations; a taken branch id is named.
 template <class Db>
 absl::Status insertBranch(Db &db, const std::string &gid, int index, const domain::Branch &b)
 {
@@ -21,13 +40,11 @@ absl::Status insertBranch(Db &db, const std::string &gid, int index, const domai
                        [&](auto &out) { bindBranch(out, gid, index, b); });
     if (isUniqueViolation(s))
         return duplicateBranch(gid, b.id);
-    for (const domain::Operation &op : b.ops) {
-        if (!s.ok())
-            return s;
-        s = db.insert("operations", kOperationInsertColumns,
-                      [&](auto &out) { bindOperation(out, gid, b.id, op); });
-    }
-    return s;
+    if (!s.ok())
+        return s;
+    return insertRows(
+        db, "operations", kOperationInsertColumns, b.ops,
+        [&](auto &out, const domain::Operation &op) { bindOperation(out, gid, b.id, op); });
 }
 
 template <class Db>
@@ -37,9 +54,26 @@ absl::Status insertTransaction(Db &db, const domain::Transaction &tx)
                        [&](auto &out) { bindTransaction(out, tx); });
     if (isUniqueViolation(s))
         return duplicateTransaction(tx.summary.gid);
-    for (size_t i = 0; i < tx.branches.size() && s.ok(); ++i)
-        s = insertBranch(db, tx.summary.gid, static_cast<int>(i), tx.branches[i]);
-    return s;
+    if (!s.ok())
+        return s;
+    // A new transaction's branches and operations, each table in one statement (its flow was
+    // checked: branch ids are unique).
+    const std::string &gid = tx.summary.gid;
+    std::vector<int> indexes(tx.branches.size());
+    for (size_t i = 0; i < indexes.size(); ++i)
+        indexes[i] = static_cast<int>(i);
+    s = insertRows(db, "branches", kBranchInsertColumns, indexes,
+                   [&](auto &out, int i) { bindBranch(out, gid, i, tx.branches[i]); });
+    if (isUniqueViolation(s))
+        return duplicateBranch(gid, "(one of the flow's)");
+    if (!s.ok())
+        return s;
+    std::vector<std::pair<const std::string *, const domain::Operation *>> ops;
+    for (const domain::Branch &b : tx.branches)
+        for (const domain::Operation &op : b.ops)
+            ops.emplace_back(&b.id, &op);
+    return insertRows(db, "operations", kOperationInsertColumns, ops,
+                      [&](auto &out, auto o) { bindOperation(out, gid, *o.first, *o.second); });
 }
 
 // Applies `w` with its events numbered from lastSeq + 1; on success result.events holds them.
@@ -76,19 +110,17 @@ absl::Status applyWrite(Db &db, TxWrite &w, int64_t lastSeq, WriteResult &result
     for (const OpWrite &o : w.ops)
         if (auto s = db.updateOperation(w.gid, o); !s.ok())
             return s;
-    for (const AttemptWrite &a : w.attempts)
-        if (auto s = db.insert("attempts", kAttemptInsertColumns,
-                               [&](auto &out) { bindAttempt(out, w.gid, a); });
-            !s.ok())
-            return s;
+    if (auto s = insertRows(db, "attempts", kAttemptInsertColumns, w.attempts,
+                            [&](auto &out, const AttemptWrite &a) { bindAttempt(out, w.gid, a); });
+        !s.ok())
+        return s;
     if (!w.summary && !w.insert && writeLastSeq > 0)
         if (auto s = db.raiseLastSeq(w.gid, writeLastSeq); !s.ok())
             return s;
-    for (const domain::Event &e : w.events)
-        if (auto s = db.insert("events", kEventInsertColumns,
-                               [&](auto &out) { bindEvent(out, e); });
-            !s.ok())
-            return s;
+    if (auto s = insertRows(db, "events", kEventInsertColumns, w.events,
+                            [](auto &out, const domain::Event &e) { bindEvent(out, e); });
+        !s.ok())
+        return s;
     for (const domain::AuditEntry &a : w.audit)
         if (auto s = db.insert("audit", kAuditInsertColumns, [&](auto &out) { bindAudit(out, a); });
             !s.ok())

@@ -28,9 +28,10 @@ public:
     explicit SqliteWriteOps(Connection &db) : m_db(db) {}
 
     template <class Bind>
-    absl::Status insert(std::string_view table, std::string_view columns, Bind bindValues)
+    absl::Status insert(std::string_view table, std::string_view columns, Bind bindValues,
+                        int rows = 1)
     {
-        auto ins = m_db.prepare(rows::insertSql(rows::Dialect::Sqlite, table, columns));
+        auto ins = m_db.prepare(rows::insertSql(rows::Dialect::Sqlite, table, columns, rows));
         if (!ins.ok())
             return ins.status();
         bindValues(**ins);
