@@ -303,20 +303,42 @@ std::vector<WriteResult> PgStore::commit(std::span<TxWrite> writes)
     if (!lease.ok())
         return failAll(lease.status());
     Connection &db = **lease;
-    if (auto s = db.exec("BEGIN"); !s.ok())
+    int64_t seqBefore = 0, seq = 0;
+    auto begin = [&]() -> absl::Status {
+        if (auto s = db.exec("BEGIN"); !s.ok())
+            return s;
+        // Holding the counter row until COMMIT orders commits of all instances: seqs are handed
+        // out gap-free and a reader that sees seq N sees every seq below it.
+        auto counter = db.query("SELECT last_seq FROM event_counter FOR UPDATE");
+        if (!counter.ok() || counter->rows() != 1) {
+            db.exec("ROLLBACK").IgnoreError();
+            return counter.ok() ? absl::DataLossError("event_counter must have one row")
+                                : counter.status();
+        }
+        seqBefore = seq = Row(*counter, 0).int64(0);
+        return absl::OkStatus();
+    };
+    if (auto s = begin(); !s.ok())
         return failAll(s);
-    // Holding the counter row until COMMIT orders commits of all instances: seqs are handed
-    // out gap-free and a reader that sees seq N sees every seq below it.
-    auto counter = db.query("SELECT last_seq FROM event_counter FOR UPDATE");
-    if (!counter.ok() || counter->rows() != 1) {
-        db.exec("ROLLBACK").IgnoreError();
-        return failAll(counter.ok() ? absl::DataLossError("event_counter must have one row")
-                                    : counter.status());
-    }
-    const int64_t seqBefore = Row(*counter, 0).int64(0);
-    int64_t seq = seqBefore;
     PgWriteOps ops(db);
-    for (size_t i = 0; i < writes.size(); ++i) {
+    // First as if every write applies, which they nearly always do, without a savepoint each
+    // (two round trips of a write's few). When one does not (a guard lost to another instance,
+    // a gid taken twice), the batch is rolled back and applied again write by write, each in its
+    // own savepoint, so that only the failed ones fail; the writes before the failed one apply
+    // again as they did, the ones after it were not applied.
+    bool allApplied = true;
+    for (size_t i = 0; i < writes.size() && allApplied; ++i) {
+        allApplied = rows::applyWrite(ops, writes[i], seq, results[i]).ok();
+        seq += static_cast<int64_t>(writes[i].events.size());
+    }
+    if (!allApplied) {
+        db.exec("ROLLBACK").IgnoreError();
+        for (WriteResult &r : results)
+            r = {};
+        if (auto s = begin(); !s.ok())
+            return failAll(s);
+    }
+    for (size_t i = 0; i < writes.size() && !allApplied; ++i) {
         if (auto s = db.exec("SAVEPOINT w"); !s.ok()) {
             db.exec("ROLLBACK").IgnoreError();
             return failAll(s);
