@@ -63,6 +63,9 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTable
     m_views->addTab(transactionsPage(), tr("Transactions"));
     m_views->addTab(m_stuckTable, tr("Stuck"));
     m_views->addTab(m_dashboard, tr("Dashboard"));
+    // The detail pane and its action buttons belong to the transaction views.
+    connect(m_views, &QTabWidget::currentChanged, this,
+            [this](int index) { m_detail->setVisible(m_views->widget(index) != m_dashboard); });
 
     m_splitter->setObjectName(QStringLiteral("monitorSplitter"));
     m_splitter->addWidget(m_views);

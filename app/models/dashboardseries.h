@@ -9,6 +9,15 @@
 
 namespace txdesk::models {
 
+// A value axis from 0 that ends on a round number, with round ticks: steps of 1, 2 or 5 times
+// a power of ten, at most `maxSteps` of them (0, 2, 4, 6, 8, 10 rather than 0, 3.1625, 6.325).
+struct NiceAxis {
+    double top = 1;
+    double step = 1;
+    int steps = 1;  // tick count - 1
+};
+NiceAxis niceAxis(double maxValue, int maxSteps = 5);
+
 // Per-interval figures for the dashboards, computed from the live events: finished
 // transactions (succeeded / rolled back), latency percentiles, in-flight and stuck counts.
 class DashboardSeries

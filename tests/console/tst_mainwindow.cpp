@@ -3,6 +3,7 @@
 #include "coordinatorbanner.h"
 #include "mainwindow.h"
 #include "monitorwidget.h"
+#include "transactiondetailwidget.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
@@ -48,6 +49,13 @@ private slots:
         QCOMPARE(window.monitor()->transactionView()->model()->index(0, 0).data().toString(),
                  QStringLiteral("seeded-gid"));
         QVERIFY(!window.banner()->isVisible());
+
+        // The detail pane belongs to the transaction views, not to the dashboard.
+        QVERIFY(window.monitor()->detail()->isVisible());
+        window.monitor()->showView(ui::MonitorWidget::Dashboard);
+        QVERIFY(!window.monitor()->detail()->isVisible());
+        window.monitor()->showView(ui::MonitorWidget::Stuck);
+        QVERIFY(window.monitor()->detail()->isVisible());
     }
 
     // A go-zero service's transaction, through DTM's HTTP API of the bundled coordinator,

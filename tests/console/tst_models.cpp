@@ -386,6 +386,32 @@ private slots:
         QCOMPARE(series.history().size(), size_t(3));
     }
 
+    void dashboardAxesEndOnRoundNumbersWithRoundTicks_data()
+    {
+        QTest::addColumn<double>("max");
+        QTest::addColumn<double>("top");
+        QTest::addColumn<double>("step");
+        QTest::newRow("nothing yet") << 0.0 << 1.0 << 1.0;
+        QTest::newRow("one") << 1.0 << 1.0 << 0.2;
+        QTest::newRow("the issue's 9.4875") << 9.4875 << 10.0 << 2.0;
+        QTest::newRow("37") << 37.0 << 40.0 << 10.0;
+        QTest::newRow("exactly 50") << 50.0 << 50.0 << 10.0;
+        QTest::newRow("2,300 per second") << 2300.0 << 2500.0 << 500.0;
+        QTest::newRow("latency 0.37 ms") << 0.37 << 0.4 << 0.1;
+    }
+    void dashboardAxesEndOnRoundNumbersWithRoundTicks()
+    {
+        QFETCH(double, max);
+        QFETCH(double, top);
+        QFETCH(double, step);
+        const NiceAxis axis = niceAxis(max);
+        QCOMPARE(axis.top, top);
+        QCOMPARE(axis.step, step);
+        QVERIFY(axis.top >= max);
+        QVERIFY(axis.steps >= 1 && axis.steps <= 5);
+        QCOMPARE(axis.step * axis.steps, axis.top);
+    }
+
     void layeredLayoutPutsEachBranchRightOfItsDependencies()
     {
         auto at = layeredLayout({{"c", {"a", "b"}}, {"a", {}}, {"b", {"a"}}, {"d", {}}}, 200, 100);

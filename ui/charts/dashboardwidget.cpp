@@ -88,8 +88,9 @@ void DashboardWidget::tick()
             series[i]->replace(points);
         }
         auto *y = qobject_cast<QValueAxis *>(series.front()->chart()->axes(Qt::Vertical).front());
-        y->setRange(0, top * 1.15);
-        y->applyNiceNumbers();
+        const models::NiceAxis axis = models::niceAxis(top);
+        y->setRange(0, axis.top);
+        y->setTickCount(axis.steps + 1);
     };
     fill(m_throughput,
          [](const auto &s, int i) { return double(i == 0 ? s.succeeded : s.failed); });
