@@ -17,12 +17,15 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QShortcut>
 #include <QTabWidget>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace txdesk::ui {
 
@@ -42,7 +45,6 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
       m_countLabel(new QLabel(this))
 {
     setWindowTitle(tr("TxDesk"));
-    resize(1280, 820);
 
     m_modes->addTab(m_monitor, tr("Monitor"));
     m_modes->addTab(m_designer, tr("Designer"));
@@ -76,10 +78,24 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     showCounts(session.transactions()->rowCount(), m_monitor->stuckCount());
 
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
+        fitToScreen();
     m_monitor->restoreState(settings);
     // Also when the console quits without a close (SIGTERM, --quit-after).
     connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveLayout);
+}
+
+// The first start: most of the screen the window is on, centred (not a fixed size).
+void MainWindow::fitToScreen()
+{
+    const QScreen *screen = this->screen() ? this->screen() : QGuiApplication::primaryScreen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    const QSize size(std::max(1024, available.width() * 85 / 100),
+                     std::max(700, available.height() * 85 / 100));
+    resize(size.boundedTo(available.size()));
+    move(available.center() - rect().center());
 }
 
 void MainWindow::saveLayout()

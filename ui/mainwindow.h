@@ -46,6 +46,7 @@ private:
     void createStatusBar();
     void connectSession();
     void saveLayout();  // geometry, columns, splitter
+    void fitToScreen();
     void updateConnection(client::CoordinatorClient::State state, const QString &detail);
     void showCounts(int transactions, int stuck);
 

@@ -39,7 +39,6 @@ void setUpTable(QTableView *table, QAbstractItemModel *model)
     table->verticalHeader()->hide();
     table->verticalHeader()->setDefaultSectionSize(22);
     table->horizontalHeader()->setStretchLastSection(true);
-    table->setColumnWidth(TransactionTableModel::Gid, 240);
 }
 
 }  // namespace
@@ -93,6 +92,8 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTable
                         m_detail->showTransaction(
                             current.data(TransactionTableModel::GidRole).toString());
                 });
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] { fitColumnsOnce(); });
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, [this] { fitColumnsOnce(); });
     // Countdowns to the next retry move every second without touching the model.
     auto *tick = new QTimer(this);
     connect(tick, &QTimer::timeout, m_stuckTable->viewport(), qOverload<>(&QWidget::update));
@@ -176,8 +177,20 @@ void MonitorWidget::saveState(QSettings &settings) const
 
 void MonitorWidget::restoreState(const QSettings &settings)
 {
+    // No widths saved yet: the columns take their content's width once the first rows are in.
+    m_fitColumns = !settings.contains(kColumnsKey);
     m_table->horizontalHeader()->restoreState(settings.value(kColumnsKey).toByteArray());
     m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+}
+
+void MonitorWidget::fitColumnsOnce()
+{
+    if (!m_fitColumns || m_proxy->rowCount() == 0)
+        return;
+    m_fitColumns = false;
+    // Looks at the first rows only (the header's resize precision), not a million.
+    for (QTableView *table : {m_table, m_stuckTable})
+        table->resizeColumnsToContents();
 }
 
 int MonitorWidget::stuckCount() const { return m_stuckProxy->rowCount(); }

@@ -57,6 +57,7 @@ signals:
 
 private:
     void setUpTables();
+    void fitColumnsOnce();
     QWidget *transactionsPage();
     void updateEmptyState();
 
@@ -64,6 +65,7 @@ private:
     QStackedWidget *m_stack;
     QTableView *m_table;
     models::TransactionFilterProxyModel *m_proxy;
+    bool m_fitColumns = true;  // until the first rows, unless saved widths were restored
     models::TransactionFilterProxyModel *m_stuckProxy;
     QTableView *m_stuckTable;
     QTabWidget *m_views;

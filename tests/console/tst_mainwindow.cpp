@@ -12,6 +12,9 @@
 #include "support/childprocess.h"
 
 #include <QDir>
+#include <QScreen>
+#include <QSettings>
+#include <QTableView>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
@@ -35,6 +38,7 @@ private slots:
     {
         const QString db = m_dir + QStringLiteral("/coordinator.db");
         seed(db, "seeded-gid");
+        QSettings().remove(QStringLiteral("mainWindow"));  // a first start
         session::ConsoleSession session(bundledConfig(db));
         ui::MainWindow window(session, m_vault);
         window.show();
@@ -49,6 +53,17 @@ private slots:
         QCOMPARE(window.monitor()->transactionView()->model()->index(0, 0).data().toString(),
                  QStringLiteral("seeded-gid"));
         QVERIFY(!window.banner()->isVisible());
+
+        // First start: sized to the screen, columns as wide as what they show.
+        const QRect screen = window.screen()->availableGeometry();
+        QVERIFY(window.width() >= std::min(1024, screen.width()));
+        QTableView *table = window.monitor()->transactionView();
+        for (int column : {int(models::TransactionTableModel::Gid),
+                           int(models::TransactionTableModel::Created)}) {
+            const QString text = table->model()->index(0, column).data().toString();
+            QVERIFY2(table->columnWidth(column) >= table->fontMetrics().horizontalAdvance(text),
+                     qPrintable(text));
+        }
 
         // The detail pane belongs to the transaction views, not to the dashboard.
         QVERIFY(window.monitor()->detail()->isVisible());
