@@ -81,6 +81,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
         fitToScreen();
     m_monitor->restoreState(settings);
+    showDesigner(settings.value(QStringLiteral("mainWindow/designer")).toBool());
     // Also when the console quits without a close (SIGTERM, --quit-after).
     connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveLayout);
 }
@@ -102,6 +103,7 @@ void MainWindow::saveLayout()
 {
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/designer"), m_modes->currentIndex() == 1);
     m_monitor->saveState(settings);
 }
 

@@ -19,6 +19,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace txdesk::ui {
 
 using models::TransactionTableModel;
@@ -27,6 +29,8 @@ namespace {
 
 const QString kColumnsKey = QStringLiteral("mainWindow/transactionColumns/v2");
 const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
+const QString kStuckColumnsKey = QStringLiteral("mainWindow/stuckColumns");
+const QString kViewKey = QStringLiteral("mainWindow/monitorView");  // the last tab
 
 void setUpTable(QTableView *table, QAbstractItemModel *model)
 {
@@ -173,6 +177,8 @@ void MonitorWidget::saveState(QSettings &settings) const
 {
     settings.setValue(kColumnsKey, m_table->horizontalHeader()->saveState());
     settings.setValue(kSplitterKey, m_splitter->saveState());
+    settings.setValue(kViewKey, m_views->currentIndex());
+    settings.setValue(kStuckColumnsKey, m_stuckTable->horizontalHeader()->saveState());
 }
 
 void MonitorWidget::restoreState(const QSettings &settings)
@@ -181,6 +187,8 @@ void MonitorWidget::restoreState(const QSettings &settings)
     m_fitColumns = !settings.contains(kColumnsKey);
     m_table->horizontalHeader()->restoreState(settings.value(kColumnsKey).toByteArray());
     m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+    m_stuckTable->horizontalHeader()->restoreState(settings.value(kStuckColumnsKey).toByteArray());
+    showView(static_cast<View>(std::clamp(settings.value(kViewKey, 0).toInt(), 0, 2)));
 }
 
 void MonitorWidget::fitColumnsOnce()

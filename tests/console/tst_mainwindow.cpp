@@ -73,6 +73,31 @@ private slots:
         QVERIFY(window.monitor()->detail()->isVisible());
     }
 
+    // The last tab, the mode, the column widths and the window's geometry come back after a
+    // restart (no coordinator needed: nothing is started).
+    void layoutIsRememberedAcrossARestart()
+    {
+        QSettings().remove(QStringLiteral("mainWindow"));
+        session::SessionConfig config;
+        config.remoteAddress = QStringLiteral("127.0.0.1:1");
+        const int flow = models::TransactionTableModel::Flow;
+        {
+            session::ConsoleSession session(config);
+            ui::MainWindow window(session, m_vault);
+            window.show();
+            window.monitor()->showView(ui::MonitorWidget::Stuck);
+            window.monitor()->transactionView()->setColumnWidth(flow, 333);
+            window.resize(1100, 777);
+            QVERIFY(window.close());
+        }
+        session::ConsoleSession session(config);
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        QCOMPARE(window.monitor()->stuckView()->isVisible(), true);
+        QCOMPARE(window.monitor()->transactionView()->columnWidth(flow), 333);
+        QCOMPARE(window.size(), QSize(1100, 777));
+    }
+
     // A go-zero service's transaction, through DTM's HTTP API of the bundled coordinator,
     // arrives live in the table with its origin.
     void aTransactionStartedThroughTheDtmApiShowsLiveWithItsOrigin()
