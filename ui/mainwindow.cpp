@@ -14,6 +14,8 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QGuiApplication>
+#include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -30,6 +32,16 @@
 namespace txdesk::ui {
 
 using client::CoordinatorClient;
+
+namespace {
+
+// What "Run a demo transaction" submits (bundled with the console); the first one is also what
+// "Open a sample flow" opens.
+const QStringList kDemoFlows = {QStringLiteral(":/flows/bank-transfer-saga.txflow.json"),
+                                QStringLiteral(":/flows/failing-saga.txflow.json"),
+                                QStringLiteral(":/flows/order-stock-payment-tcc.txflow.json")};
+
+}  // namespace
 
 MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &vault,
                        QWidget *parent)
@@ -59,6 +71,11 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
         showView(MonitorWidget::Transactions);
         focusTransaction(gid);
     });
+    connect(m_monitor, &MonitorWidget::demoRequested, this, &MainWindow::runDemo);
+    connect(m_monitor, &MonitorWidget::sampleFlowRequested, this, [this] {
+        if (m_designer->maybeSave() && m_designer->openFile(kDemoFlows[0]))
+            showDesigner(true);
+    });
     connect(m_designer, &DesignerWidget::titleChanged, this, [this](const QString &title) {
         m_modes->setTabText(1, tr("Designer — %1").arg(title));
     });
@@ -84,6 +101,26 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     showDesigner(settings.value(QStringLiteral("mainWindow/designer")).toBool());
     // Also when the console quits without a close (SIGTERM, --quit-after).
     connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveLayout);
+}
+
+// A new user's first timeline, two clicks away: the bundled samples, run on simulated
+// participants (a saga, one that rolls back, a TCC).
+void MainWindow::runDemo()
+{
+    for (const QString &path : kDemoFlows) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        m_session.client()->submit(
+            file.readAll(), {}, QStringLiteral("demo"),
+            [this, path](const coord::domain::Transaction &, const absl::Status &status) {
+                if (!status.ok())
+                    statusBar()->showMessage(
+                        tr("Demo %1: %2")
+                            .arg(QFileInfo(path).fileName(), client::errorText(status)),
+                        10000);
+            });
+    }
 }
 
 // The first start: most of the screen the window is on, centred (not a fixed size).

@@ -47,6 +47,7 @@ private:
     void connectSession();
     void saveLayout();  // geometry, columns, splitter
     void fitToScreen();
+    void runDemo();
     void updateConnection(client::CoordinatorClient::State state, const QString &detail);
     void showCounts(int transactions, int stuck);
 

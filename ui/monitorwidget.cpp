@@ -10,7 +10,9 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QHBoxLayout>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -122,11 +124,30 @@ void MonitorWidget::setUpTables()
 // The filter bar over the table, or the first-run explanation while there is nothing to list.
 QWidget *MonitorWidget::transactionsPage()
 {
-    auto *empty = new QLabel(tr("<h3>No transactions yet</h3>"
-                                "<p>Submit a flow with <code>txctl submit FILE</code>, or run one "
-                                "from the designer.<br>New transactions appear here live.</p>"),
-                             this);
-    empty->setAlignment(Qt::AlignCenter);
+    auto *text = new QLabel(tr("<h3>No transactions yet</h3>"
+                               "<p>Submit a flow with <code>txctl submit FILE</code>, or run one "
+                               "from the designer.<br>New transactions appear here live.</p>"),
+                            this);
+    text->setAlignment(Qt::AlignCenter);
+    auto *demo = new QPushButton(tr("Run a demo transaction"), this);
+    demo->setObjectName(QStringLiteral("runDemo"));
+    demo->setToolTip(tr("Runs three simulated (sim://) transactions: a saga, a saga that rolls "
+                        "back, and a TCC"));
+    auto *sample = new QPushButton(tr("Open a sample flow"), this);
+    sample->setObjectName(QStringLiteral("openSample"));
+    connect(demo, &QPushButton::clicked, this, &MonitorWidget::demoRequested);
+    connect(sample, &QPushButton::clicked, this, &MonitorWidget::sampleFlowRequested);
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch();
+    buttons->addWidget(demo);
+    buttons->addWidget(sample);
+    buttons->addStretch();
+    auto *empty = new QWidget(this);
+    auto *emptyLayout = new QVBoxLayout(empty);
+    emptyLayout->addStretch();
+    emptyLayout->addWidget(text);
+    emptyLayout->addLayout(buttons);
+    emptyLayout->addStretch();
     auto *all = new QWidget(this);
     auto *allLayout = new QVBoxLayout(all);
     allLayout->setContentsMargins(0, 0, 0, 0);

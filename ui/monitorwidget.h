@@ -54,6 +54,9 @@ public:
 
 signals:
     void countsChanged(int transactions, int stuck);
+    // The first-run page's buttons.
+    void sampleFlowRequested();
+    void demoRequested();
 
 private:
     void setUpTables();

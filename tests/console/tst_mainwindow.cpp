@@ -1,6 +1,7 @@
 // The console window with its bundled coordinator: a real child process, a real window
 // (offscreen), and what the user sees when the child goes away.
 #include "coordinatorbanner.h"
+#include "designer/designerwidget.h"
 #include "mainwindow.h"
 #include "monitorwidget.h"
 #include "transactiondetailwidget.h"
@@ -12,6 +13,7 @@
 #include "support/childprocess.h"
 
 #include <QDir>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QTableView>
@@ -71,6 +73,43 @@ private slots:
         QVERIFY(!window.monitor()->detail()->isVisible());
         window.monitor()->showView(ui::MonitorWidget::Stuck);
         QVERIFY(window.monitor()->detail()->isVisible());
+    }
+
+    // The empty monitor leads somewhere: a demo that shows up in the table (one of them rolled
+    // back), and a sample flow in the designer.
+    void theFirstRunPageRunsADemoAndOpensASample()
+    {
+        session::ConsoleSession session(bundledConfig(m_dir + QStringLiteral("/first.db")));
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
+                                 15000);
+        auto *demo = window.findChild<QPushButton *>(QStringLiteral("runDemo"));
+        QVERIFY(demo);
+        QTRY_VERIFY(demo->isVisible());
+        demo->click();
+        QAbstractItemModel *table = window.monitor()->transactionView()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 3, 10000);
+        auto statuses = [table] {
+            QStringList out;
+            for (int r = 0; r < table->rowCount(); ++r)
+                out << table->index(r, models::TransactionTableModel::Status).data().toString();
+            out.sort();
+            return out;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(
+            statuses(),
+            (QStringList{QStringLiteral("FAILED"), QStringLiteral("SUCCEEDED"),
+                         QStringLiteral("SUCCEEDED")}),
+            15000);
+
+        window.monitor()->showView(ui::MonitorWidget::Transactions);
+        session.transactions()->clear();  // as on a fresh coordinator: the page again
+        auto *sample = window.findChild<QPushButton *>(QStringLiteral("openSample"));
+        QTRY_VERIFY(sample->isVisible());
+        sample->click();
+        QTRY_VERIFY(window.findChild<ui::DesignerWidget *>()->isVisible());
     }
 
     // The last tab, the mode, the column widths and the window's geometry come back after a
