@@ -453,6 +453,12 @@ void TransactionFilterProxyModel::onRowChanged(int row)
     const bool shown = accepts(row, QDateTime::currentMSecsSinceEpoch());
     if (keyChanged) {
         const int oldAt = find(m_order, row);
+        if (oldAt < 0) {  // cannot happen; if it does, start over rather than break
+            beginResetModel();
+            rebuild();
+            endResetModel();
+            return;
+        }
         const int newAt = placeOf(m_order, key, row, oldAt);
         m_order.erase(m_order.begin() + oldAt);
         m_order.insert(m_order.begin() + newAt, row);
