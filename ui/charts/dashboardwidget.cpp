@@ -47,6 +47,7 @@ QChart *DashboardWidget::makeChart(const QString &title, const QStringList &name
     chart->legend()->setAlignment(Qt::AlignBottom);
     auto *x = new QValueAxis;
     x->setRange(-kWindowSeconds, 0);
+    x->setTickCount(kWindowSeconds / 60 + 1);  // a tick a minute: -300, -240 … 0 s
     x->setLabelFormat(QStringLiteral("%d s"));
     auto *y = new QValueAxis;
     y->setRange(0, 1);
