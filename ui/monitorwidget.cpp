@@ -121,8 +121,9 @@ void MonitorWidget::setUpTables()
         m_stuckTable->hideColumn(c);
 }
 
-// The filter bar over the table, or the first-run explanation while there is nothing to list.
-QWidget *MonitorWidget::transactionsPage()
+// What the transactions view shows while there is nothing to list: where transactions come
+// from, and a demo and a sample two clicks away.
+QWidget *MonitorWidget::firstRunPage()
 {
     auto *text = new QLabel(tr("<h3>No transactions yet</h3>"
                                "<p>Submit a flow with <code>txctl submit FILE</code>, or run one "
@@ -148,12 +149,18 @@ QWidget *MonitorWidget::transactionsPage()
     emptyLayout->addWidget(text);
     emptyLayout->addLayout(buttons);
     emptyLayout->addStretch();
+    return empty;
+}
+
+// The filter bar over the table, or the first-run page while there is nothing to list.
+QWidget *MonitorWidget::transactionsPage()
+{
     auto *all = new QWidget(this);
     auto *allLayout = new QVBoxLayout(all);
     allLayout->setContentsMargins(0, 0, 0, 0);
     allLayout->addWidget(m_filterBar);
     allLayout->addWidget(m_table, 1);
-    m_stack->addWidget(empty);
+    m_stack->addWidget(firstRunPage());
     m_stack->addWidget(all);
     return m_stack;
 }

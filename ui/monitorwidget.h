@@ -62,6 +62,7 @@ private:
     void setUpTables();
     void fitColumnsOnce();
     QWidget *transactionsPage();
+    QWidget *firstRunPage();
     void updateEmptyState();
 
     models::TransactionTableModel &m_transactions;

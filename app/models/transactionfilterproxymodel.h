@@ -5,6 +5,7 @@
 #include <QAbstractProxyModel>
 #include <QSet>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,7 @@ struct TransactionFilter {
     QSet<int> statuses;  // empty = all
     int type = 0;        // 0 = all
     bool stuckOnly = false;
-    QString text;         // in the gid, business key or flow name, ASCII case-insensitive
-    qint64 maxAgeMs = 0;  // 0 = any age
+    QString text;  // in the gid, business key or flow name, ASCII case-insensitive
     bool operator==(const TransactionFilter &) const = default;
 };
 
@@ -42,7 +42,6 @@ public:
     void setType(int type);
     void setStuckOnly(bool stuckOnly);
     void setText(const QString &text);
-    void setMaxAgeMs(qint64 ms);
 
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     int sortColumn() const { return m_sortColumn; }
@@ -69,17 +68,20 @@ private:
     Key keyOf(int sourceRow) const;
     int compare(const Key &a, int b) const;  // a against row b's remembered key
     bool before(const Key &a, int aRow, int b) const;
+    bool rowBefore(int a, int b) const;  // by both rows' remembered keys
     // Where a row with `key` belongs among `rows`, leaving out the element at `skip` (-1: none).
     int placeOf(const std::vector<int> &rows, const Key &key, int sourceRow, int skip) const;
     int find(const std::vector<int> &rows, int sourceRow) const;  // -1 when absent
     void setKey(int sourceRow, Key key);
 
-    bool accepts(int sourceRow, qint64 nowMs) const;
-    void rebuild();  // keys, order and visible rows, from the source
+    bool accepts(int sourceRow) const;
+    void rebuild();    // keys, order and visible rows, from the source
+    void startOver();  // rebuild() as a model reset
     void refilter();
     std::vector<int> visibleOf(const std::vector<int> &rows) const;
-    // Replaces the visible rows as one layout change, keeping persistent indexes on their rows.
-    void relayout(std::vector<int> visible);
+    // Applies `change` to the visible rows as one layout change, keeping persistent indexes on
+    // their rows.
+    void relayout(const std::function<void()> &change);
 
     void onRowsInserted(int first, int last);
     void onDataChanged(int top, int bottom);

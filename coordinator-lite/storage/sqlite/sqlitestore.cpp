@@ -414,23 +414,17 @@ std::vector<WriteResult> SqliteStore::commit(std::span<TxWrite> writes)
     bool allApplied = true;
     for (size_t i = 0; i < writes.size() && allApplied; ++i)
         allApplied = applyOne(writes[i], results[i]).ok();
-    if (allApplied) {
-        if (auto s = db.run("COMMIT"); !s.ok()) {
-            db.run("ROLLBACK").IgnoreError();
-            m_lastSeq = seqBefore;
+    if (!allApplied) {
+        db.run("ROLLBACK").IgnoreError();
+        m_lastSeq = seqBefore;
+        // The writes before the failed one apply again exactly as they did (same order, same
+        // sequence numbers); the ones after it were not applied at all.
+        for (WriteResult &r : results)
+            r = {};
+        if (auto s = db.run("BEGIN IMMEDIATE"); !s.ok())
             return failAll(s);
-        }
-        return results;
     }
-    db.run("ROLLBACK").IgnoreError();
-    m_lastSeq = seqBefore;
-    // The writes before the failed one apply again exactly as they did (same order, same
-    // sequence numbers); the ones after it were not applied at all.
-    for (WriteResult &r : results)
-        r = {};
-    if (auto s = db.run("BEGIN IMMEDIATE"); !s.ok())
-        return failAll(s);
-    for (size_t i = 0; i < writes.size(); ++i) {
+    for (size_t i = 0; i < writes.size() && !allApplied; ++i) {
         if (auto s = db.run("SAVEPOINT w"); !s.ok()) {
             db.run("ROLLBACK").IgnoreError();
             m_lastSeq = seqBefore;
