@@ -17,8 +17,13 @@ void EventHub::publish(const std::vector<domain::Event> &events)
     if (events.empty())
         return;
     std::lock_guard order(m_publishMutex);
-    if (m_source && events.front().seq > lastSeq() + 1)
-        catchUpLocked().IgnoreError();  // on failure the follower's next catch-up fills in
+    if (m_source && events.front().seq > lastSeq() + 1) {
+        // Another instance committed before us. When its events cannot be read now (the
+        // database restarting), ours wait with them: they are stored, and the follower's next
+        // catch-up reads both in order. Publishing ours would skip theirs for good.
+        if (!catchUpLocked().ok() || events.front().seq > lastSeq() + 1)
+            return;
+    }
     append(events);
 }
 

@@ -27,7 +27,8 @@ public:
     // For a store shared with other instances, whose events reach this one only through the
     // store: publish() first reads from `source` any events missing before the published ones,
     // and catchUp() reads whatever was committed since lastSeq(). Watchers so see every seq,
-    // in order, whichever instance committed it.
+    // in order, whichever instance committed it; when the gap cannot be read yet, publish()
+    // leaves its events to the next catchUp() rather than skip the gap.
     void setSource(storage::Store *source);
     absl::Status catchUp();
     int64_t lastSeq() const;

@@ -3,6 +3,7 @@
 // a PostgreSQL restart): the engine must not keep the copy whose write failed, and takes the
 // transaction back from the store at once, without waiting for its lease.
 #include "engineharness.h"
+#include "forwardingstore.h"
 
 using namespace coord::domain;
 using Finish = coord::engine::Engine::Finish;
@@ -12,10 +13,11 @@ namespace {
 
 // Between the engine and the SQLite store: the next commit, on cue, waits until released and
 // then fails the way a lost database connection does. Everything else goes straight through.
-class HeldCommitStore : public coord::storage::Store
+class HeldCommitStore : public testsupport::ForwardingStore
 {
 public:
-    explicit HeldCommitStore(std::unique_ptr<coord::storage::SqliteStore> &inner) : m_inner(inner)
+    explicit HeldCommitStore(std::unique_ptr<coord::storage::SqliteStore> &inner)
+        : ForwardingStore([&inner]() -> coord::storage::Store & { return *inner; })
     {}
 
     void holdNextCommit()
@@ -51,43 +53,10 @@ public:
                 return lost;
             }
         }
-        return m_inner->commit(writes);
-    }
-    absl::StatusOr<Transaction> get(const std::string &gid, int attemptLimit) override
-    {
-        return m_inner->get(gid, attemptLimit);
-    }
-    absl::StatusOr<ListPage> list(const ListQuery &query) override { return m_inner->list(query); }
-    absl::StatusOr<std::vector<Event>> eventsAfter(int64_t seq, int limit) override
-    {
-        return m_inner->eventsAfter(seq, limit);
-    }
-    absl::StatusOr<int64_t> lastSeq() override { return m_inner->lastSeq(); }
-    absl::StatusOr<std::map<std::string, int64_t>> unfinishedByStuckReason() override
-    {
-        return m_inner->unfinishedByStuckReason();
-    }
-    absl::StatusOr<std::vector<AuditEntry>> listAudit(const AuditQuery &query) override
-    {
-        return m_inner->listAudit(query);
-    }
-    absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner, int64_t nowMs,
-                                                      int64_t leaseMs, int limit) override
-    {
-        return m_inner->claimDue(owner, nowMs, leaseMs, limit);
-    }
-    absl::Status claim(const std::string &gid, const std::string &owner, int64_t nowMs,
-                       int64_t leaseMs) override
-    {
-        return m_inner->claim(gid, owner, nowMs, leaseMs);
-    }
-    absl::StatusOr<int> releaseOwned(const std::string &owner, int64_t nowMs) override
-    {
-        return m_inner->releaseOwned(owner, nowMs);
+        return ForwardingStore::commit(writes);
     }
 
 private:
-    std::unique_ptr<coord::storage::SqliteStore> &m_inner;
     std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_holdNext = false, m_held = false, m_released = false;
