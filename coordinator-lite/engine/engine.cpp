@@ -2,6 +2,7 @@
 
 #include "committer.h"
 #include "domain/identifiers.h"
+#include "domain/retryschedule.h"
 #include "engineevents.h"
 #include "flow/jsondepth.h"
 #include "storage/store.h"
@@ -136,10 +137,7 @@ std::string Engine::generateGid(int64_t nowMs) { return newGid(nowMs); }
 
 int64_t Engine::backoffMs(const Transaction &tx, int consecutiveErrors) const
 {
-    int64_t interval = std::max<int64_t>(tx.options.retryIntervalMs, 1);
-    for (int i = 1; i < consecutiveErrors && interval < m_config.maxBackoffMs; ++i)
-        interval *= 2;
-    return std::min(interval, m_config.maxBackoffMs);
+    return domain::backoffMs(tx.options.retryIntervalMs, consecutiveErrors, m_config.maxBackoffMs);
 }
 
 // ---- submission and client-driven TCC ------------------------------------------------------

@@ -4,6 +4,8 @@
 #include "committer.h"
 #include "engineevents.h"
 
+#include "domain/retryschedule.h"
+
 namespace coord::engine {
 
 namespace {
@@ -345,7 +347,7 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
                 o->status = OpStatus::Pending;
                 st.nextAttemptMs = retriesAtOnce(rt->tx, op)
                     ? now
-                    : now + std::max<int64_t>(rt->tx.options.retryIntervalMs, 1);
+                    : now + ongoingWaitMs(rt->tx.options.retryIntervalMs);
                 break;
             }
             rt->recordOp({branchId, op, o->status, o->attemptCount});

@@ -1,5 +1,7 @@
 #include "processors.h"
 
+#include "domain/retryschedule.h"
+
 #include <map>
 
 namespace coord::engine {
@@ -60,7 +62,7 @@ ForwardResult forward(const TxRuntime &rt, Step &step, OpKind op)
         if (st.inFlight || !rt.tx.dependenciesDone(b, op))
             continue;
         int limit = b.maxRetries >= 0 ? b.maxRetries : tx.options.maxRetries;
-        if (limit > 0 && o->attemptCount > limit)
+        if (pastRetryLimit(o->attemptCount, limit))
             return {false,
                     (dtmWording(tx) ? std::string() : "branch " + b.id + ": ")
                         + "RetryCount is greater than RetryLimit, RetryLimit: "
@@ -164,9 +166,9 @@ bool reverseOneByOne(const TxRuntime &rt, Step &step, OpKind op)
 // True (with the abort decided) when the transaction's own timeout has passed.
 bool timedOut(const Transaction &tx, Step &step, int64_t timeoutMs)
 {
-    if (timeoutMs <= 0)
+    const int64_t deadline = timeoutDeadline(tx.summary.createdMs, timeoutMs);
+    if (deadline == 0)
         return false;
-    int64_t deadline = tx.summary.createdMs + timeoutMs;
     if (step.now < deadline) {
         step.wakeAt(deadline);
         return false;
