@@ -1,6 +1,7 @@
 // txdesk: the TxDesk console.
 #include "designer/designerwidget.h"
 #include "mainwindow.h"
+#include "models/themeicons.h"
 #include "session/connectionprofile.h"
 #include "session/consolesession.h"
 #include "session/quitonsignals.h"
@@ -105,6 +106,8 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("TxDesk"));
     QApplication::setApplicationName(QStringLiteral("txdesk"));
     QApplication::setApplicationVersion(QStringLiteral(TXDESK_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("dev.txdesk.TxDesk"));  // the menu entry
+    QApplication::setWindowIcon(txdesk::models::appIcon());
     const ConsoleOptions options = parseOptions(app);
 
     txdesk::session::SessionConfig config = sessionConfig(options);

@@ -1,12 +1,17 @@
 #include "branchgraphview.h"
 
+#include "flow/endpoint.h"
 #include "models/graphlayout.h"
+#include "models/operationstate.h"
 #include "models/statuscolors.h"
+#include "models/themeicons.h"
 
 #include <QGraphicsPathItem>
 #include <QGraphicsScene>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QDateTime>
+#include <QTimer>
 
 namespace txdesk::ui {
 
@@ -35,6 +40,9 @@ PillColors PillColors::outlined()
 
 PillColors NodePalette::pill(const Operation &op) const
 {
+    const bool unfinished = op.status == OpStatus::Pending || op.status == OpStatus::Running;
+    if (unfinished && op.attemptCount > 0)
+        return PillColors::filled(models::retryingColor());  // tried, answered "not yet"
     const QColor c = models::colorOf(op.status);
     return c.isValid() ? PillColors::filled(c) : PillColors::outlined();  // pending: outlined
 }
@@ -55,7 +63,40 @@ void BranchNodeItem::setBranch(const Branch &branch)
     update();
 }
 
+void BranchNodeItem::setNote(const QString &note, const QColor &color)
+{
+    if (note == m_note && color == m_noteColor)
+        return;
+    m_note = note;
+    m_noteColor = color;
+    update();
+}
+
 QRectF BranchNodeItem::boundingRect() const { return QRectF(0, 0, kWidth, kHeight); }
+
+namespace {
+
+// The kind of participant a branch calls, by its first endpoint: HTTP, gRPC or sim://.
+QIcon participantIcon(const Branch &branch)
+{
+    for (const Operation &op : branch.ops) {
+        if (op.endpoint.empty())
+            continue;
+        switch (coord::flow::schemeOf(op.endpoint)) {
+        case coord::flow::Scheme::Http:
+            return models::themeIcon(QStringLiteral("network-server"));
+        case coord::flow::Scheme::Grpc:
+            return models::themeIcon(QStringLiteral("network-wired"));
+        case coord::flow::Scheme::Sim:
+            return models::themeIcon(QStringLiteral("system-run"));
+        case coord::flow::Scheme::Unsupported:
+            return {};
+        }
+    }
+    return {};
+}
+
+}  // namespace
 
 void BranchNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget *)
 {
@@ -70,8 +111,11 @@ void BranchNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidge
     p->setPen(Qt::black);
     const QString title = QString::fromStdString(m_branch.name.empty() ? m_branch.id
                                                                        : m_branch.name);
-    p->drawText(QRectF(10, 4, kWidth - 20, 22), Qt::AlignVCenter | Qt::AlignLeft,
-                p->fontMetrics().elidedText(title, Qt::ElideRight, int(kWidth - 20)));
+    p->drawText(QRectF(10, 4, kWidth - 40, 22), Qt::AlignVCenter | Qt::AlignLeft,
+                p->fontMetrics().elidedText(title, Qt::ElideRight, int(kWidth - 40)));
+    const QIcon kind = participantIcon(m_branch);
+    if (!kind.isNull())
+        kind.paint(p, QRect(int(kWidth) - 28, 7, 16, 16));
     QFont small = p->font();
     small.setBold(false);
     small.setPointSizeF(small.pointSizeF() * 0.85);
@@ -92,12 +136,19 @@ void BranchNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidge
                 + (op.attemptCount > 1 ? QStringLiteral(" ×%1").arg(op.attemptCount) : QString()));
         x += pillWidth + 4;
     }
+    if (!m_note.isEmpty()) {
+        p->setPen(m_noteColor);
+        p->drawText(QRectF(10, 56, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
+                    p->fontMetrics().elidedText(m_note, Qt::ElideRight, int(kWidth - 20)));
+    }
 }
 
 BranchGraphView::BranchGraphView(QWidget *parent)
-    : QGraphicsView(parent), m_scene(new QGraphicsScene(this))
+    : QGraphicsView(parent), m_scene(new QGraphicsScene(this)), m_tick(new QTimer(this))
 {
     setScene(m_scene);
+    m_tick->setInterval(1000);
+    connect(m_tick, &QTimer::timeout, this, &BranchGraphView::updateNotes);
     setRenderHint(QPainter::Antialiasing);
     setDragMode(QGraphicsView::ScrollHandDrag);
     setAlignment(Qt::AlignLeft | Qt::AlignTop);
@@ -114,10 +165,36 @@ void BranchGraphView::setTransaction(const Transaction &tx)
     bool sameShape = tx.summary.gid == m_gid && tx.branches.size() == m_nodes.size();
     for (const Branch &b : tx.branches)
         sameShape = sameShape && m_nodes.count(b.id);
+    m_summary = tx.summary;
     if (!sameShape)
-        return rebuild(tx);
-    for (const Branch &b : tx.branches)
-        m_nodes[b.id]->setBranch(b);
+        rebuild(tx);
+    else
+        for (const Branch &b : tx.branches)
+            m_nodes[b.id]->setBranch(b);
+    updateNotes();
+}
+
+// Under each branch, the operation being retried: "Try: attempt 30 · next in 4 s".
+void BranchGraphView::updateNotes()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    bool ticking = false;
+    for (auto &[id, node] : m_nodes) {
+        QString note;
+        for (const Operation &op : node->branch().ops) {
+            const models::OperationState state = models::stateOf(op, m_summary, now);
+            if (state.retrying) {
+                note = QStringLiteral("%1: %2").arg(QString::fromStdString(toString(op.op)),
+                                                    state.retryText());
+                ticking = ticking || state.nextRetryInMs > 0;
+            }
+        }
+        node->setNote(note, models::retryingColor().darker(150));
+    }
+    if (ticking && !m_tick->isActive())
+        m_tick->start();
+    else if (!ticking)
+        m_tick->stop();
 }
 
 void BranchGraphView::rebuild(const Transaction &tx)

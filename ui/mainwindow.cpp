@@ -5,6 +5,7 @@
 #include "designer/designerwidget.h"
 #include "monitorwidget.h"
 
+#include "models/themeicons.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
@@ -17,6 +18,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -24,6 +26,7 @@
 #include <QShortcut>
 #include <QTabWidget>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -57,9 +60,12 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
       m_countLabel(new QLabel(this))
 {
     setWindowTitle(tr("TxDesk"));
+    setWindowIcon(models::appIcon());
 
-    m_modes->addTab(m_monitor, tr("Monitor"));
-    m_modes->addTab(m_designer, tr("Designer"));
+    m_modes->addTab(m_monitor, models::themeIcon(QStringLiteral("view-list-details")),
+                    tr("Monitor"));
+    m_modes->addTab(m_designer, models::themeIcon(QStringLiteral("distribute-graph-directed")),
+                    tr("Designer"));
     m_modes->setDocumentMode(true);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -82,6 +88,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
 
     createActions();
     createStatusBar();
+    createTrayIcon();
     connectSession();
     for (int i = 0; i < 3; ++i)  // Ctrl+1..3: transactions, stuck, dashboard
         new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
@@ -176,17 +183,20 @@ void MainWindow::connectSession()
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    QAction *quit = file->addAction(models::themeIcon(QStringLiteral("application-exit")),
+                                    tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *coordinator = menuBar()->addMenu(tr("&Coordinator"));
-    QAction *connections = coordinator->addAction(tr("&Connections…"), this, [this] {
-        auto *dialog = new ConnectionsDialog(m_session, m_vault, this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->open();
-    });
+    QAction *connections = coordinator->addAction(
+        models::themeIcon(QStringLiteral("network-connect")), tr("&Connections…"), this, [this] {
+            auto *dialog = new ConnectionsDialog(m_session, m_vault, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->open();
+        });
     connections->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
-    QAction *restart = coordinator->addAction(tr("&Restart bundled coordinator"), &m_session,
+    QAction *restart = coordinator->addAction(models::themeIcon(QStringLiteral("system-reboot")),
+                                              tr("&Restart bundled coordinator"), &m_session,
                                               &session::ConsoleSession::restartBundledCoordinator);
     auto updateRestart = [this, restart] {
         restart->setEnabled(m_session.isBundled());
@@ -197,8 +207,9 @@ void MainWindow::createActions()
     updateRestart();
     connect(&m_session, &session::ConsoleSession::reconfigured, this, updateRestart);
     // go-zero / DTM services start transactions with dtm's SDK: point their DtmServer here.
-    QAction *copyDtm =
-        coordinator->addAction(tr("Copy &DTM server URL (point DtmServer here)"), this, [this] {
+    QAction *copyDtm = coordinator->addAction(
+        models::themeIcon(QStringLiteral("edit-copy")),
+        tr("Copy &DTM server URL (point DtmServer here)"), this, [this] {
             const QString url = m_session.bundled()->dtmServerUrl();
             QGuiApplication::clipboard()->setText(url);
             statusBar()->showMessage(tr("Copied %1: set DtmServer to it in a go-zero service's "
@@ -216,15 +227,18 @@ void MainWindow::createActions()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About TxDesk"), this, [this] {
-        QMessageBox::about(this, tr("About TxDesk"),
-                           tr("<b>TxDesk %1</b><p>Design, run and operate TCC and SAGA "
-                              "distributed transactions.</p>")
-                               .arg(QApplication::applicationVersion()));
-    });
+    help->addAction(
+        models::themeIcon(QStringLiteral("help-about")), tr("&About TxDesk"), this, [this] {
+            QMessageBox::about(this, tr("About TxDesk"),
+                               tr("<b>TxDesk %1</b><p>Design, run and operate TCC and SAGA "
+                                  "distributed transactions.</p>")
+                                   .arg(QApplication::applicationVersion()));
+        });
 
     QToolBar *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setIconSize(QSize(22, 22));
     toolbar->addAction(connections);
     toolbar->addAction(restart);
     view->addAction(toolbar->toggleViewAction());
@@ -297,8 +311,41 @@ void MainWindow::updateConnection(CoordinatorClient::State state, const QString 
 
 void MainWindow::showCounts(int transactions, int stuck)
 {
-    m_countLabel->setText(tr("%n transaction(s)", nullptr, transactions)
-                          + (stuck ? tr(", %n stuck", nullptr, stuck) : QString()));
+    const QString counts = tr("%n transaction(s)", nullptr, transactions)
+        + (stuck ? tr(", %n stuck", nullptr, stuck) : QString());
+    m_countLabel->setText(counts);
+    if (!m_tray)
+        return;
+    m_tray->setToolTip(tr("TxDesk — %1").arg(counts));
+    m_tray->setIcon(stuck ? models::themeIcon(QStringLiteral("state-warning")) : models::appIcon());
+    if (stuck > m_stuckShown && m_stuckShown >= 0)  // not for what was stuck at start
+        m_tray->showMessage(tr("TxDesk"), tr("%n transaction(s) stuck", nullptr, stuck),
+                            QSystemTrayIcon::Warning);
+    m_stuckShown = stuck;
+}
+
+// Where the desktop has a tray: the app icon (a warning sign while any transaction is stuck),
+// the counts as its tooltip, a message when more get stuck; a click brings the window up.
+void MainWindow::createTrayIcon()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(models::appIcon(), this);
+    auto *menu = new QMenu(this);
+    menu->addAction(tr("Show TxDesk"), this, [this] {
+        showNormal();
+        activateWindow();
+    });
+    menu->addAction(models::themeIcon(QStringLiteral("application-exit")), tr("Quit"), this,
+                    &QWidget::close);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason r) {
+        if (r == QSystemTrayIcon::Trigger) {
+            showNormal();
+            activateWindow();
+        }
+    });
+    m_tray->show();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QSystemTrayIcon;
 class QTabWidget;
 
 namespace txdesk::session {
@@ -44,6 +45,7 @@ protected:
 private:
     void createActions();
     void createStatusBar();
+    void createTrayIcon();
     void connectSession();
     void saveLayout();  // geometry, columns, splitter
     void fitToScreen();
@@ -60,6 +62,8 @@ private:
     QLabel *m_connectionLabel;
     QLabel *m_addressLabel;
     QLabel *m_countLabel;
+    QSystemTrayIcon *m_tray = nullptr;
+    int m_stuckShown = -1;  // the stuck count the tray last showed; -1 before the first
 };
 
 }  // namespace txdesk::ui

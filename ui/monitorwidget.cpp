@@ -5,6 +5,7 @@
 #include "transactiondetailwidget.h"
 
 #include "client/coordinatorclient.h"
+#include "models/themeicons.h"
 #include "models/transactionfilterproxymodel.h"
 #include "models/transactiontablemodel.h"
 
@@ -65,9 +66,11 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTable
       m_splitter(new QSplitter(Qt::Vertical, this))
 {
     setUpTables();
-    m_views->addTab(transactionsPage(), tr("Transactions"));
-    m_views->addTab(m_stuckTable, tr("Stuck"));
-    m_views->addTab(m_dashboard, tr("Dashboard"));
+    m_views->addTab(transactionsPage(), models::themeIcon(QStringLiteral("view-list-details")),
+                    tr("Transactions"));
+    m_views->addTab(m_stuckTable, models::themeIcon(QStringLiteral("state-warning")), tr("Stuck"));
+    m_views->addTab(m_dashboard, models::themeIcon(QStringLiteral("office-chart-line")),
+                    tr("Dashboard"));
     // The detail pane and its action buttons belong to the transaction views.
     connect(m_views, &QTabWidget::currentChanged, this,
             [this](int index) { m_detail->setVisible(m_views->widget(index) != m_dashboard); });
@@ -130,11 +133,13 @@ QWidget *MonitorWidget::firstRunPage()
                                "from the designer.<br>New transactions appear here live.</p>"),
                             this);
     text->setAlignment(Qt::AlignCenter);
-    auto *demo = new QPushButton(tr("Run a demo transaction"), this);
+    auto *demo = new QPushButton(models::themeIcon(QStringLiteral("media-playback-start")),
+                                 tr("Run a demo transaction"), this);
     demo->setObjectName(QStringLiteral("runDemo"));
     demo->setToolTip(tr("Runs three simulated (sim://) transactions: a saga, a saga that rolls "
                         "back, and a TCC"));
-    auto *sample = new QPushButton(tr("Open a sample flow"), this);
+    auto *sample = new QPushButton(models::themeIcon(QStringLiteral("document-open")),
+                                   tr("Open a sample flow"), this);
     sample->setObjectName(QStringLiteral("openSample"));
     connect(demo, &QPushButton::clicked, this, &MonitorWidget::demoRequested);
     connect(sample, &QPushButton::clicked, this, &MonitorWidget::sampleFlowRequested);

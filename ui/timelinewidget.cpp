@@ -17,16 +17,55 @@ using namespace coord::domain;
 
 namespace {
 
-QColor barColor(const models::TimelineBar &b)
+// What a bar shows, drawn one way each; the legend lists them in this order.
+enum class BarKind { Done, Confirm, Undo, Transient, Ongoing, Failed, Count };
+
+struct BarStyle {
+    QColor color;
+    bool hatched;
+    const char *label;
+};
+
+BarStyle styleOf(BarKind kind)
 {
-    if (b.outcome != AttemptOutcome::Success)
-        return b.outcome == AttemptOutcome::Ongoing ? QColor(0x90, 0xa4, 0xae)
-                                                    : models::colorOf(b.outcome);
-    if (b.undo)
-        return QColor(0x6a, 0x1b, 0x9a);  // compensations and cancels: purple (and hatched)
-    if (b.op == OpKind::Confirm)
-        return QColor(0x00, 0x83, 0x8f);
-    return models::colorOf(b.outcome);
+    switch (kind) {
+    case BarKind::Done:
+        return {models::colorOf(AttemptOutcome::Success), false, "action / try succeeded"};
+    case BarKind::Confirm:
+        return {QColor(0x00, 0x83, 0x8f), false, "confirm"};
+    case BarKind::Undo:
+        return {QColor(0x6a, 0x1b, 0x9a), true, "compensate / cancel"};
+    case BarKind::Transient:
+        return {models::colorOf(AttemptOutcome::Transient), false, "transient error (retried)"};
+    case BarKind::Ongoing:
+        return {QColor(0x90, 0xa4, 0xae), false, "answered ONGOING (retried)"};
+    case BarKind::Failed:
+    case BarKind::Count:
+        break;
+    }
+    return {models::colorOf(AttemptOutcome::Failure), false, "failed"};
+}
+
+BarKind kindOf(const models::TimelineBar &b)
+{
+    switch (b.outcome) {
+    case AttemptOutcome::Failure:
+        return BarKind::Failed;
+    case AttemptOutcome::Transient:
+        return BarKind::Transient;
+    case AttemptOutcome::Ongoing:
+        return BarKind::Ongoing;
+    case AttemptOutcome::Success:
+        break;
+    }
+    return b.undo ? BarKind::Undo : b.op == OpKind::Confirm ? BarKind::Confirm : BarKind::Done;
+}
+
+void fillBar(QPainter &p, const QRectF &r, const BarStyle &style)
+{
+    p.fillRect(r, style.color);
+    if (style.hatched)  // compensations are hatched as well as coloured
+        p.fillRect(r, QBrush(Qt::white, Qt::BDiagPattern));
 }
 
 }  // namespace
@@ -34,7 +73,7 @@ QColor barColor(const models::TimelineBar &b)
 TimelineWidget::TimelineWidget(QWidget *parent) : QWidget(parent)
 {
     setMouseTracking(true);
-    setMinimumHeight(120);
+    setMinimumHeight(120 + kLegendHeight);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
@@ -118,13 +157,35 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         if (x2 < kLabelWidth || x1 > width())
             continue;
         const int y = kAxisHeight + b.lane * kLaneHeight + 5;
-        QRectF r(x1, y, x2 - x1, kLaneHeight - 10);
-        QColor c = barColor(b);
-        p.fillRect(r, c);
-        if (b.undo) {  // compensations are hatched as well as coloured
-            p.fillRect(r, QBrush(Qt::white, Qt::BDiagPattern));
-        }
+        fillBar(p, QRectF(x1, y, x2 - x1, kLaneHeight - 10), styleOf(kindOf(b)));
     }
+    p.setClipping(false);
+    paintLegend(p);
+}
+
+// Along the bottom: a swatch and a name for each kind of bar.
+void TimelineWidget::paintLegend(QPainter &p)
+{
+    const int y = height() - kLegendHeight;
+    p.fillRect(QRect(0, y, width(), kLegendHeight), palette().window());
+    int x = 8;
+    p.setPen(palette().color(QPalette::WindowText));
+    for (int k = 0; k < int(BarKind::Count); ++k) {
+        const BarStyle style = styleOf(BarKind(k));
+        fillBar(p, QRectF(x, y + 6, 18, kLegendHeight - 12), style);
+        x += 22;
+        const QString label = tr(style.label);
+        p.drawText(QRect(x, y, 400, kLegendHeight), Qt::AlignVCenter | Qt::AlignLeft, label);
+        x += p.fontMetrics().horizontalAdvance(label) + 16;
+    }
+}
+
+QStringList TimelineWidget::legend() const
+{
+    QStringList out;
+    for (int k = 0; k < int(BarKind::Count); ++k)
+        out << tr(styleOf(BarKind(k)).label);
+    return out;
 }
 
 void TimelineWidget::wheelEvent(QWheelEvent *event)
@@ -155,27 +216,42 @@ void TimelineWidget::mouseMoveEvent(QMouseEvent *event)
     }
 }
 
+QString TimelineWidget::toolTipAt(QPoint pos) const
+{
+    const models::TimelineBar *b = barAt(pos);
+    if (!b)
+        return {};
+    const Branch &branch = m_tx.branches[b->lane];
+    const Operation *op = branch.find(b->op);
+    const Attempt &a = op->attempts[b->attemptIndex];
+    // attemptIndex counts the attempts kept; the operation may have had more before them.
+    const int total = std::max(op->attemptCount, int(op->attempts.size()));
+    const int number = total - int(op->attempts.size()) + b->attemptIndex + 1;
+    QString text = tr("<b>%1 / %2</b> — attempt %3 of %4<br>%5, status code %6, %7 ms")
+                       .arg(QString::fromStdString(branch.id),
+                            QString::fromStdString(toString(b->op)))
+                       .arg(number)
+                       .arg(total)
+                       .arg(QString::fromStdString(toString(a.outcome)))
+                       .arg(a.statusCode)
+                       .arg(a.endedMs - a.startedMs);
+    if (!a.error.empty())
+        text += tr("<br>error: %1").arg(QString::fromStdString(a.error).toHtmlEscaped());
+    if (!a.responseExcerpt.empty())
+        text += tr("<br>response: <tt>%1</tt>")
+                    .arg(QString::fromStdString(a.responseExcerpt).left(300).toHtmlEscaped());
+    return text;
+}
+
 bool TimelineWidget::event(QEvent *e)
 {
     if (e->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(e);
-        if (const auto *b = barAt(help->pos())) {
-            const Branch &branch = m_tx.branches[b->lane];
-            const Operation *op = branch.find(b->op);
-            const Attempt &a = op->attempts[b->attemptIndex];
-            QToolTip::showText(
-                help->globalPos(),
-                tr("<b>%1 / %2</b> attempt %3<br>%4 (code %5), %6 ms<br>%7")
-                    .arg(QString::fromStdString(branch.id), QString::fromStdString(toString(b->op)))
-                    .arg(b->attemptIndex + 1)
-                    .arg(QString::fromStdString(toString(a.outcome)))
-                    .arg(a.statusCode)
-                    .arg(a.endedMs - a.startedMs)
-                    .arg(QString::fromStdString(a.error).toHtmlEscaped()),
-                this);
-        } else {
+        const QString text = toolTipAt(help->pos());
+        if (text.isEmpty())
             QToolTip::hideText();
-        }
+        else
+            QToolTip::showText(help->globalPos(), text, this);
         return true;
     }
     return QWidget::event(e);

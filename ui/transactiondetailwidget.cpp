@@ -5,6 +5,7 @@
 #include "timelinewidget.h"
 
 #include "client/coordinatorclient.h"
+#include "models/themeicons.h"
 #include "models/transactiondetailmodel.h"
 #include "models/transactiontablemodel.h"
 
@@ -61,16 +62,21 @@ TransactionDetailWidget::TransactionDetailWidget(client::CoordinatorClient &clie
     m_tabs->addTab(m_events, tr("Events"));
 
     auto *buttons = new QHBoxLayout;
-    const std::vector<std::pair<OperatorAction, QString>> actions = {
-        {OperatorAction::Retry, tr("Retry now")},
-        {OperatorAction::Pause, tr("Pause")},
-        {OperatorAction::Resume, tr("Resume")},
-        {OperatorAction::Abort, tr("Abort (compensate)")},
-        {OperatorAction::CancelBranch, tr("Cancel branch")},
-        {OperatorAction::Resolve, tr("Resolve operation…")},
-        {OperatorAction::MarkFailed, tr("Mark failed")}};
-    for (const auto &[action, label] : actions) {
-        auto *b = new QPushButton(label, this);
+    struct ActionButton {
+        OperatorAction action;
+        const char *icon;
+        QString label;
+    };
+    const std::vector<ActionButton> actions = {
+        {OperatorAction::Retry, "view-refresh", tr("Retry now")},
+        {OperatorAction::Pause, "media-playback-pause", tr("Pause")},
+        {OperatorAction::Resume, "media-playback-start", tr("Resume")},
+        {OperatorAction::Abort, "edit-undo", tr("Abort (compensate)")},
+        {OperatorAction::CancelBranch, "process-stop", tr("Cancel branch")},
+        {OperatorAction::Resolve, "dialog-ok-apply", tr("Resolve operation…")},
+        {OperatorAction::MarkFailed, "dialog-error", tr("Mark failed")}};
+    for (const auto &[action, icon, label] : actions) {
+        auto *b = new QPushButton(models::themeIcon(QString::fromLatin1(icon)), label, this);
         b->setObjectName(QString::fromStdString(toString(action)));
         m_buttons.insert(action, b);
         buttons->addWidget(b);
@@ -84,6 +90,10 @@ TransactionDetailWidget::TransactionDetailWidget(client::CoordinatorClient &clie
     layout->addLayout(buttons);
     layout->addWidget(m_tabs, 1);
 
+    // The retry countdowns in the branch table move every second without touching the model.
+    auto *tick = new QTimer(this);
+    connect(tick, &QTimer::timeout, m_tree->viewport(), qOverload<>(&QWidget::update));
+    tick->start(1000);
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(150);
     connect(m_refreshTimer, &QTimer::timeout, this, &TransactionDetailWidget::refresh);

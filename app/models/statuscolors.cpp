@@ -59,4 +59,6 @@ QColor colorOf(AttemptOutcome outcome)
 
 QColor readyColor() { return kGreen; }
 
+QColor retryingColor() { return QColor(0xf9, 0xa8, 0x25); }
+
 }  // namespace txdesk::models

@@ -1,6 +1,8 @@
 #include "transactiondetailmodel.h"
 
+#include "operationstate.h"
 #include "statuscolors.h"
+#include "themeicons.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -154,14 +156,20 @@ QVariant TransactionDetailModel::data(const QModelIndex &index, int role) const
             return QString::fromStdString(b.id);
         if (role == OpRole)
             return int(o.op);
+        const OperationState state = stateOf(o, m_tx.summary, QDateTime::currentMSecsSinceEpoch());
         if (role == Qt::ForegroundRole && col == Status)
-            return colorOf(o.status);
+            return state.retrying ? retryingColor().darker(150) : colorOf(o.status);
+        if (role == Qt::DecorationRole && col == Status)
+            return iconOf(o.status, state.retrying);
         if (role != Qt::DisplayRole)
             return {};
         switch (col) {
         case Name:
             return QString::fromStdString(toString(o.op));
         case Status:
+            if (state.retrying)  // "RUNNING · attempt 30 · next in 4 s"
+                return QStringLiteral("%1 · %2").arg(QString::fromStdString(toString(o.status)),
+                                                     state.retryText());
             return QString::fromStdString(toString(o.status));
         case Attempts:
             return o.attemptCount;

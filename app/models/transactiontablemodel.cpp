@@ -1,6 +1,7 @@
 #include "transactiontablemodel.h"
 
 #include "statuscolors.h"
+#include "themeicons.h"
 
 #include "domain/operator.h"
 
@@ -71,6 +72,8 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
             + originText(t.origin);
     if (role == Qt::ForegroundRole && index.column() == Status)
         return colorOf(t.status);
+    if (role == Qt::DecorationRole && index.column() == Status)
+        return iconOf(t.status, !t.stuckReason.empty());
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     switch (index.column()) {

@@ -3,6 +3,7 @@
 #include "designer/designerwidget.h"
 #include "designer/flowscene.h"
 #include "designer/propertypanel.h"
+#include "designer/retrywhatifdialog.h"
 #include "designer/rundialog.h"
 #include "mainwindow.h"
 #include "monitorwidget.h"
@@ -97,6 +98,55 @@ private slots:
         QVERIFY(d.document().removeEdge(QStringLiteral("car"), QStringLiteral("notify")));
         QCOMPARE(d.scene()->edgeCount(), 2);
         QVERIFY(validationMentions(d, QStringLiteral("cannot be rolled back but may run before")));
+    }
+
+    // The what-if starts from the flow's options and plots, for each option set, exactly the
+    // attempts of the engine's retry rules (which tests/coordinator/retryschedule_test.cpp holds
+    // against the engine itself).
+    void retryWhatIfPlotsTheEngineScheduleForEachOptionSet()
+    {
+        ui::DesignerWidget &d = *m_window->designer();
+        QVERIFY(d.openFile(kSample));
+        QAction *whatIf = nullptr;
+        for (QAction *a : d.findChildren<QAction *>())
+            if (a->text() == QStringLiteral("Retry what-if…"))
+                whatIf = a;
+        QVERIFY(whatIf);
+        QVERIFY(!whatIf->icon().isNull());
+        whatIf->trigger();
+        auto *dialog = d.findChild<ui::RetryWhatIfDialog *>();
+        QVERIFY(dialog);
+        const coord::domain::TxOptions &flow = d.document().data().options;
+        QCOMPARE(dialog->input().retryIntervalMs, flow.retryIntervalMs);
+        QCOMPARE(dialog->input().timeoutToFailMs, flow.timeoutToFailMs);
+        QCOMPARE(dialog->input().downForMs, 10 * 60'000);
+        struct Case {
+            qint64 interval, timeout;
+            int maxRetries;
+            qint64 requestTimeout;
+            int downMinutes;
+            bool hangs;
+            coord::domain::RetryWhatIfEnd end;
+        };
+        using End = coord::domain::RetryWhatIfEnd;
+        for (const Case &c : {Case{1000, 0, 0, 3000, 10, false, End::Succeeds},
+                              Case{1000, 0, 5, 3000, 10, false, End::RetryLimit},
+                              Case{2000, 120'000, 0, 3000, 10, true, End::TimedOut},
+                              Case{500, 0, 0, 1000, 0, false, End::Succeeds}}) {
+            dialog->setRetryOptions(c.interval, c.timeout, c.maxRetries, c.requestTimeout);
+            dialog->setDownForMinutes(c.downMinutes);
+            dialog->setHangs(c.hangs);
+            const auto expected = coord::domain::retryWhatIf(dialog->input());
+            QCOMPARE(dialog->input().maxRetries, c.maxRetries);
+            QCOMPARE(dialog->result().end, c.end);
+            const QList<QPointF> points = dialog->attemptPoints();
+            QCOMPARE(points.size(), qsizetype(expected.attempts.size()));
+            for (int i = 0; i < points.size(); ++i)
+                QCOMPARE(points[i], QPointF(expected.attempts[i].startMs, i + 1));
+            QVERIFY(!dialog->summary().isEmpty());
+        }
+        QVERIFY(dialog->summary().startsWith(QStringLiteral("The first attempt goes through")));
+        dialog->close();
     }
 
     void copyPasteAndEndpointChecks()

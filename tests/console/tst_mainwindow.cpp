@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 #include "monitorwidget.h"
 #include "transactiondetailwidget.h"
+#include "models/themeicons.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
@@ -12,11 +13,14 @@
 #include "storage/sqlite/sqlitestore.h"
 #include "support/childprocess.h"
 
+#include <QAction>
 #include <QDir>
+#include <QFile>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QTableView>
+#include <QToolBar>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
@@ -67,12 +71,47 @@ private slots:
                      qPrintable(text));
         }
 
+        // Icons: the window's, every toolbar action's, the status column's.
+        QVERIFY(!window.windowIcon().isNull());
+        for (QToolBar *bar : window.findChildren<QToolBar *>())
+            for (QAction *action : bar->actions())
+                QVERIFY2(action->isSeparator() || !action->icon().isNull()
+                             || bar->widgetForAction(action) != nullptr,
+                         qPrintable(action->text()));
+        QVERIFY(!table->model()
+                     ->index(0, models::TransactionTableModel::Status)
+                     .data(Qt::DecorationRole)
+                     .value<QIcon>()
+                     .isNull());
+
         // The detail pane belongs to the transaction views, not to the dashboard.
         QVERIFY(window.monitor()->detail()->isVisible());
         window.monitor()->showView(ui::MonitorWidget::Dashboard);
         QVERIFY(!window.monitor()->detail()->isVisible());
         window.monitor()->showView(ui::MonitorWidget::Stuck);
         QVERIFY(window.monitor()->detail()->isVisible());
+    }
+
+    void everyIconTheConsoleNamesIsBundled()
+    {
+        QFile list(QStringLiteral(TXDESK_SOURCE_DIR "/resources/icons/theme-icons.txt"));
+        QVERIFY(list.open(QIODevice::ReadOnly | QIODevice::Text));
+        int names = 0;
+        while (!list.atEnd()) {
+            const QString line = QString::fromUtf8(list.readLine()).trimmed();
+            if (line.isEmpty() || line.startsWith(u'#'))
+                continue;
+            const QString name = line.section(u'/', 2);
+            const QIcon icon = models::themeIcon(name);
+            QVERIFY2(!icon.isNull(), qPrintable(name));
+            QVERIFY2(!icon.pixmap(22, 22).isNull(), qPrintable(name + " does not draw"));
+            ++names;
+        }
+        QVERIFY(names > 30);
+        QVERIFY(!models::appIcon().pixmap(64, 64).isNull());
+        QVERIFY(!models::iconOf(coord::domain::TxStatus::Failed, false).isNull());
+        QVERIFY(models::iconOf(coord::domain::TxStatus::Submitted, true).cacheKey()
+                == models::iconOf(coord::domain::TxStatus::Aborting, true).cacheKey());  // stuck
     }
 
     // The empty monitor leads somewhere: a demo that shows up in the table (one of them rolled

@@ -1,6 +1,7 @@
 // The console's models: model-tester checked, incremental, filterable; timeline maths.
 #include "models/dashboardseries.h"
 #include "models/graphlayout.h"
+#include "models/operationstate.h"
 #include "models/timelinemapping.h"
 #include "models/transactiondetailmodel.h"
 #include "models/transactionfilterproxymodel.h"
@@ -410,6 +411,33 @@ private slots:
         QVERIFY(axis.top >= max);
         QVERIFY(axis.steps >= 1 && axis.steps <= 5);
         QCOMPARE(axis.step * axis.steps, axis.top);
+    }
+
+    void anOperationAnsweredNotYetIsRetryingWithItsAttemptsAndCountdown()
+    {
+        Operation op;
+        op.status = OpStatus::Pending;
+        op.attemptCount = 30;
+        TxSummary tx = summary("r", TxStatus::Submitted);
+        tx.nextRetryMs = 10'000 + 4'200;
+        OperationState s = stateOf(op, tx, 10'000);
+        QVERIFY(s.retrying);
+        QCOMPARE(s.nextRetryInMs, 4'200);
+        QCOMPARE(s.retryText(), QStringLiteral("attempt 30 · next in 5 s"));
+        QCOMPARE(stateOf(op, tx, 20'000).retryText(), QStringLiteral("attempt 30 · due"));
+        tx.retryPaused = true;
+        QCOMPARE(stateOf(op, tx, 10'000).retryText(), QStringLiteral("attempt 30 · paused"));
+        tx.retryPaused = false;
+
+        Operation never;  // not run yet: not "retrying"
+        QVERIFY(!stateOf(never, tx, 10'000).retrying);
+        QVERIFY(stateOf(never, tx, 10'000).retryText().isEmpty());
+        op.status = OpStatus::Succeeded;
+        QVERIFY(!stateOf(op, tx, 10'000).retrying);
+        op.status = OpStatus::Running;  // called again after earlier "not yet" answers
+        QVERIFY(stateOf(op, tx, 10'000).retrying);
+        tx.status = TxStatus::Failed;  // finished: nothing is retried any more
+        QVERIFY(!stateOf(op, tx, 10'000).retrying);
     }
 
     void layeredLayoutPutsEachBranchRightOfItsDependencies()

@@ -89,6 +89,7 @@ private slots:
         QVERIFY(detail->graph()->node("b") != nullptr);
         QVERIFY(detail->graph()->node("a")->branch().ops.front().status
                 == coord::domain::OpStatus::Succeeded);
+        checkRetryingOperationIsShownAsSuch(*detail);
 
         abort->click();
         ui::ActionDialog *dialog = nullptr;
@@ -241,6 +242,42 @@ private:
         grpc::ClientContext ctx;
         m_coordinator->stub().Ping(&ctx, {}, &reply);
         return reply.last_seq();
+    }
+
+    // b's action is answered ONGOING again and again: the graph, the branch table and the
+    // timeline say it is being retried, with its attempt count and next retry.
+    void checkRetryingOperationIsShownAsSuch(ui::TransactionDetailWidget &detail)
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(
+            detail.graph()->node("b")->note().contains(QStringLiteral("attempt")), 10000);
+        const QString note = detail.graph()->node("b")->note();
+        QVERIFY2(note.startsWith(QStringLiteral("action: attempt ")), qPrintable(note));
+        QVERIFY2(note.contains(QStringLiteral("next in")) || note.contains(QStringLiteral("due")),
+                 qPrintable(note));
+        QVERIFY(detail.graph()->node("a")->note().isEmpty());
+        const QModelIndex b = detail.model()->index(1, 0);
+        const QModelIndex action = detail.model()->index(0, models::TransactionDetailModel::Status,
+                                                         b);
+        QVERIFY2(action.data().toString().contains(QStringLiteral("attempt")),
+                 qPrintable(action.data().toString()));
+        QVERIFY(!action.data(Qt::DecorationRole).value<QIcon>().isNull());
+        // The timeline's tooltip for b's first attempt.
+        ui::TimelineWidget *timeline = detail.timeline();
+        timeline->resize(900, 200);
+        const auto bars = models::timelineBars(detail.model()->transaction());
+        const auto first = std::find_if(bars.begin(), bars.end(), [](const auto &bar) {
+            return bar.lane == 1 && bar.attemptIndex == 0;
+        });
+        QVERIFY(first != bars.end());
+        timeline->fitAll();
+        const QPoint at(int(timeline->mapping().toX(first->startMs)) + 1, 22 + 26 + 13);
+        const QString tip = timeline->toolTipAt(at);
+        QVERIFY2(tip.contains(QStringLiteral("<b>b / action</b> — attempt 1 of ")),
+                 qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("ONGOING")), qPrintable(tip));
+        QVERIFY(timeline->toolTipAt(QPoint(5, 5)).isEmpty());
+        QCOMPARE(timeline->legend().size(), 6);
+        QVERIFY(timeline->legend().contains(QStringLiteral("compensate / cancel")));
     }
 
     void submit(const char *flow, const std::string &gid)

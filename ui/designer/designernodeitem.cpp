@@ -4,6 +4,7 @@
 
 #include "models/statuscolors.h"
 
+#include <QCoreApplication>
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
 
@@ -27,6 +28,14 @@ const NodePalette &DesignerNodeItem::endpointPalette()
 {
     static const EndpointPalette palette;
     return palette;
+}
+
+void DesignerNodeItem::noteEndpoint()
+{
+    for (const coord::domain::Operation &op : branch().ops)
+        if (!op.endpoint.empty())
+            return setNote(QString::fromStdString(op.endpoint));
+    setNote(QCoreApplication::translate("DesignerNodeItem", "no endpoint yet"));
 }
 
 void DesignerNodeItem::paint(QPainter *p, const QStyleOptionGraphicsItem *o, QWidget *w)

@@ -19,6 +19,7 @@ public:
     {
         setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
         setPos(data.pos);
+        noteEndpoint();
     }
 
     // Endpoints filled in are drawn "ready" (green), missing ones outlined.
@@ -44,6 +45,7 @@ public:
     void setData(const document::BranchData &d, coord::domain::TxType type)
     {
         setBranch(toBranch(d, type));
+        noteEndpoint();
         if (pos() != d.pos)
             setPos(d.pos);
     }
@@ -69,6 +71,8 @@ protected:
     void mouseReleaseEvent(QGraphicsSceneMouseEvent *e) override;
 
 private:
+    void noteEndpoint();  // the note under the pills: the first endpoint, or that none is set
+
     FlowScene &m_scene;
     QString m_id;
     bool m_error = false;

@@ -3,12 +3,14 @@
 #include "flowscene.h"
 #include "flowview.h"
 #include "propertypanel.h"
+#include "retrywhatifdialog.h"
 #include "rundialog.h"
 
 #include "client/coordinatorclient.h"
 #include "document/flowexport.h"
 #include "domain/defaultaddress.h"
 #include "document/flowfile.h"
+#include "models/themeicons.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -90,6 +92,8 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
 
 void DesignerWidget::createActions(QToolBar *toolbar)
 {
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setIconSize(QSize(22, 22));
     createFileActions(toolbar);
     toolbar->addSeparator();
     createEditActions(toolbar);
@@ -102,19 +106,20 @@ void DesignerWidget::createActions(QToolBar *toolbar)
 // New, Open, Samples, Recent, Save.
 void DesignerWidget::createFileActions(QToolBar *toolbar)
 {
-    toolbar->addAction(tr("New"), this, [this] {
+    toolbar->addAction(models::themeIcon(QStringLiteral("document-new")), tr("New"), this, [this] {
         if (maybeSave())
             newFlow();
     });
-    toolbar->addAction(tr("Open…"), this, [this] {
-        if (!maybeSave())
-            return;
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Open flow"), QString(), tr("Flows (*.txflow.json);;All files (*)"));
-        QString error;
-        if (!path.isEmpty() && !openFile(path, &error))
-            QMessageBox::warning(this, tr("Cannot open"), error);
-    });
+    toolbar->addAction(
+        models::themeIcon(QStringLiteral("document-open")), tr("Open…"), this, [this] {
+            if (!maybeSave())
+                return;
+            const QString path = QFileDialog::getOpenFileName(
+                this, tr("Open flow"), QString(), tr("Flows (*.txflow.json);;All files (*)"));
+            QString error;
+            if (!path.isEmpty() && !openFile(path, &error))
+                QMessageBox::warning(this, tr("Cannot open"), error);
+        });
     auto *samples = new QMenu(tr("Samples"), this);
     for (const QString &name :
          QDir(QStringLiteral(":/flows")).entryList({QStringLiteral("*.txflow.json")}))
@@ -127,25 +132,30 @@ void DesignerWidget::createFileActions(QToolBar *toolbar)
         });
     auto *samplesButton = new QToolButton(this);
     samplesButton->setText(tr("Samples"));
+    samplesButton->setIcon(models::themeIcon(QStringLiteral("folder-templates")));
+    samplesButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     samplesButton->setMenu(samples);
     samplesButton->setPopupMode(QToolButton::InstantPopup);
     toolbar->addWidget(samplesButton);
     fillRecentMenu();
     auto *recentButton = new QToolButton(this);
     recentButton->setText(tr("Recent"));
+    recentButton->setIcon(models::themeIcon(QStringLiteral("document-open")));
+    recentButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     recentButton->setMenu(m_recent);
     recentButton->setPopupMode(QToolButton::InstantPopup);
     toolbar->addWidget(recentButton);
-    QAction *save = toolbar->addAction(tr("Save"), this, [this] {
-        QString path = m_doc.filePath();
-        if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, tr("Save flow"),
-                                                m_doc.data().name + QStringLiteral(".txflow.json"),
-                                                tr("Flows (*.txflow.json)"));
-        QString error;
-        if (!path.isEmpty() && !saveTo(path, &error))
-            QMessageBox::warning(this, tr("Cannot save"), error);
-    });
+    QAction *save = toolbar->addAction(
+        models::themeIcon(QStringLiteral("document-save")), tr("Save"), this, [this] {
+            QString path = m_doc.filePath();
+            if (path.isEmpty())
+                path = QFileDialog::getSaveFileName(
+                    this, tr("Save flow"), m_doc.data().name + QStringLiteral(".txflow.json"),
+                    tr("Flows (*.txflow.json)"));
+            QString error;
+            if (!path.isEmpty() && !saveTo(path, &error))
+                QMessageBox::warning(this, tr("Cannot save"), error);
+        });
     save->setShortcut(QKeySequence::Save);
     save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(save);
@@ -155,9 +165,11 @@ void DesignerWidget::createFileActions(QToolBar *toolbar)
 void DesignerWidget::createEditActions(QToolBar *toolbar)
 {
     QAction *undo = m_doc.undoStack()->createUndoAction(this, tr("Undo"));
+    undo->setIcon(models::themeIcon(QStringLiteral("edit-undo")));
     undo->setShortcut(QKeySequence::Undo);
     undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     QAction *redo = m_doc.undoStack()->createRedoAction(this, tr("Redo"));
+    redo->setIcon(models::themeIcon(QStringLiteral("edit-redo")));
     redo->setShortcut(QKeySequence::Redo);
     redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     toolbar->addAction(undo);
@@ -165,22 +177,25 @@ void DesignerWidget::createEditActions(QToolBar *toolbar)
     addAction(undo);
     addAction(redo);
     toolbar->addSeparator();
-    toolbar->addAction(tr("Add branch"), this, [this] {
-        document::BranchData b;
-        b.id = m_doc.newBranchId();
-        b.name = tr("Branch %1").arg(b.id);
-        const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
-        b.pos = centre
-            + QPointF(20.0 * (m_doc.data().branches.size() % 5),
-                      20.0 * (m_doc.data().branches.size() % 5));
-        m_doc.addBranch(b);
-        m_scene->select(b.id);
-    });
-    toolbar->addAction(tr("Auto-layout"), this, [this] { m_doc.autoLayout(); });
-    QAction *copy = new QAction(tr("Copy"), this);
+    toolbar->addAction(
+        models::themeIcon(QStringLiteral("list-add")), tr("Add branch"), this, [this] {
+            document::BranchData b;
+            b.id = m_doc.newBranchId();
+            b.name = tr("Branch %1").arg(b.id);
+            const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+            b.pos = centre
+                + QPointF(20.0 * (m_doc.data().branches.size() % 5),
+                          20.0 * (m_doc.data().branches.size() % 5));
+            m_doc.addBranch(b);
+            m_scene->select(b.id);
+        });
+    toolbar->addAction(models::themeIcon(QStringLiteral("distribute-graph")), tr("Auto-layout"),
+                       this, [this] { m_doc.autoLayout(); });
+    QAction *copy = new QAction(models::themeIcon(QStringLiteral("edit-copy")), tr("Copy"), this);
     copy->setShortcut(QKeySequence::Copy);
     connect(copy, &QAction::triggered, this, &DesignerWidget::copySelection);
-    QAction *paste = new QAction(tr("Paste"), this);
+    QAction *paste = new QAction(models::themeIcon(QStringLiteral("edit-paste")), tr("Paste"),
+                                 this);
     paste->setShortcut(QKeySequence::Paste);
     connect(paste, &QAction::triggered, this, &DesignerWidget::pasteClipboard);
     for (QAction *a : {copy, paste}) {
@@ -192,13 +207,15 @@ void DesignerWidget::createEditActions(QToolBar *toolbar)
 // Zoom and fit.
 void DesignerWidget::createViewActions(QToolBar *toolbar)
 {
-    QAction *zoomIn = new QAction(tr("Zoom in"), this);
+    QAction *zoomIn = new QAction(models::themeIcon(QStringLiteral("zoom-in")), tr("Zoom in"),
+                                  this);
     zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
     connect(zoomIn, &QAction::triggered, this, [this] { m_view->scale(1.25, 1.25); });
-    QAction *zoomOut = new QAction(tr("Zoom out"), this);
+    QAction *zoomOut = new QAction(models::themeIcon(QStringLiteral("zoom-out")), tr("Zoom out"),
+                                   this);
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     connect(zoomOut, &QAction::triggered, this, [this] { m_view->scale(0.8, 0.8); });
-    QAction *fit = new QAction(tr("Fit"), this);
+    QAction *fit = new QAction(models::themeIcon(QStringLiteral("zoom-fit-best")), tr("Fit"), this);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     connect(fit, &QAction::triggered, this, [this] {
         m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-40, -40, 40, 40),
@@ -216,7 +233,14 @@ void DesignerWidget::createViewActions(QToolBar *toolbar)
 // Run… and the exports.
 void DesignerWidget::createRunActions(QToolBar *toolbar)
 {
-    toolbar->addAction(tr("Run…"), this, &DesignerWidget::run);
+    toolbar->addAction(models::themeIcon(QStringLiteral("media-playback-start")), tr("Run…"), this,
+                       &DesignerWidget::run);
+    toolbar->addAction(models::themeIcon(QStringLiteral("chronometer")), tr("Retry what-if…"), this,
+                       [this] {
+                           auto *dialog = new RetryWhatIfDialog(m_doc.data(), this);
+                           dialog->setAttribute(Qt::WA_DeleteOnClose);
+                           dialog->open();
+                       });
     auto *exportMenu = new QMenu(tr("Export"), this);
     exportMenu->addAction(tr("txctl command"), this, [this] {
         showText(tr("txctl command"),
@@ -231,6 +255,8 @@ void DesignerWidget::createRunActions(QToolBar *toolbar)
                           [this] { showText(tr("Go (dtmcli)"), exportGo()); });
     auto *exportButton = new QToolButton(this);
     exportButton->setText(tr("Export"));
+    exportButton->setIcon(models::themeIcon(QStringLiteral("document-export")));
+    exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     exportButton->setMenu(exportMenu);
     exportButton->setPopupMode(QToolButton::InstantPopup);
     toolbar->addWidget(exportButton);
