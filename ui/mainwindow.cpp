@@ -317,7 +317,8 @@ void MainWindow::showCounts(int transactions, int stuck)
     if (!m_tray)
         return;
     m_tray->setToolTip(tr("TxDesk — %1").arg(counts));
-    m_tray->setIcon(stuck ? models::themeIcon(QStringLiteral("state-warning")) : models::appIcon());
+    m_tray->setIcon(stuck ? models::themeIcon(QStringLiteral("emblem-warning"))
+                          : models::appIcon());
     if (stuck > m_stuckShown && m_stuckShown >= 0)  // not for what was stuck at start
         m_tray->showMessage(tr("TxDesk"), tr("%n transaction(s) stuck", nullptr, stuck),
                             QSystemTrayIcon::Warning);

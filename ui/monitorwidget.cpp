@@ -17,6 +17,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -68,7 +69,7 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTable
     setUpTables();
     m_views->addTab(transactionsPage(), models::themeIcon(QStringLiteral("view-list-details")),
                     tr("Transactions"));
-    m_views->addTab(m_stuckTable, models::themeIcon(QStringLiteral("state-warning")), tr("Stuck"));
+    m_views->addTab(m_stuckTable, models::themeIcon(QStringLiteral("emblem-warning")), tr("Stuck"));
     m_views->addTab(m_dashboard, models::themeIcon(QStringLiteral("office-chart-line")),
                     tr("Dashboard"));
     // The detail pane and its action buttons belong to the transaction views.
@@ -229,9 +230,20 @@ void MonitorWidget::fitColumnsOnce()
     if (!m_fitColumns || m_proxy->rowCount() == 0)
         return;
     m_fitColumns = false;
-    // Looks at the first rows only (the header's resize precision), not a million.
-    for (QTableView *table : {m_table, m_stuckTable})
+    // Looks at the first rows only (the header's resize precision), not a million; the status
+    // column fits every status with its icon, whichever came first.
+    int statusWidth = 0;
+    for (auto status : {coord::domain::TxStatus::Succeeded, coord::domain::TxStatus::Aborting,
+                        coord::domain::TxStatus::Submitted, coord::domain::TxStatus::Prepared})
+        statusWidth = std::max(
+            statusWidth,
+            m_table->fontMetrics().horizontalAdvance(QString::fromStdString(toString(status))));
+    statusWidth += m_table->style()->pixelMetric(QStyle::PM_SmallIconSize) + 24;
+    for (QTableView *table : {m_table, m_stuckTable}) {
         table->resizeColumnsToContents();
+        const int status = TransactionTableModel::Status;
+        table->setColumnWidth(status, std::max(table->columnWidth(status), statusWidth));
+    }
 }
 
 int MonitorWidget::stuckCount() const { return m_stuckProxy->rowCount(); }

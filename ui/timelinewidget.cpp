@@ -139,7 +139,9 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         if (x < kLabelWidth)
             continue;
         p.drawLine(QPointF(x, kAxisHeight - 4), QPointF(x, height()));
-        p.drawText(QPointF(x + 3, kAxisHeight - 8), tr("+%1 ms").arg(t - origin));
+        p.drawText(QPointF(x + 3, kAxisHeight - 8),
+                   step >= 1000 ? tr("+%1 s").arg((t - origin) / 1000.0, 0, 'g', 6)
+                                : tr("+%1 ms").arg(t - origin));
     }
     // Lanes and their labels.
     for (size_t lane = 0; lane < m_tx.branches.size(); ++lane) {

@@ -56,6 +56,11 @@ TransactionDetailWidget::TransactionDetailWidget(client::CoordinatorClient &clie
     m_tree->setUniformRowHeights(true);
     m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
     m_tree->setColumnWidth(0, 200);
+    // Wide enough for "pending · attempt 30 · next in 10 s" with its icon.
+    m_tree->setColumnWidth(models::TransactionDetailModel::Status,
+                           m_tree->fontMetrics().horizontalAdvance(
+                               QStringLiteral("pending · attempt 3000 · next in 100 s"))
+                               + 40);
     m_tabs->addTab(m_graph, tr("Graph"));
     m_tabs->addTab(m_tree, tr("Branches"));
     m_tabs->addTab(m_timeline, tr("Timeline"));

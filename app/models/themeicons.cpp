@@ -39,26 +39,42 @@ QIcon themeIcon(const QString &name)
 
 QIcon appIcon() { return QIcon(QStringLiteral(":/icons/dev.txdesk.TxDesk.svg")); }
 
+namespace {
+
+struct StatusIcons {
+    QIcon succeeded = themeIcon(QStringLiteral("emblem-success"));
+    QIcon failed = themeIcon(QStringLiteral("emblem-error"));
+    QIcon inFlight = themeIcon(QStringLiteral("emblem-information"));
+    QIcon undoingOrRetrying = themeIcon(QStringLiteral("emblem-important"));
+    QIcon stuck = themeIcon(QStringLiteral("emblem-warning"));
+    QIcon waiting = themeIcon(QStringLiteral("emblem-pause"));
+};
+
+const StatusIcons &statusIcons()
+{
+    static const StatusIcons icons;
+    return icons;
+}
+
+}  // namespace
+
 QIcon iconOf(coord::domain::TxStatus status, bool stuck)
 {
     using coord::domain::TxStatus;
-    static const QIcon ok = themeIcon(QStringLiteral("state-ok")),
-                       error = themeIcon(QStringLiteral("state-error")),
-                       warning = themeIcon(QStringLiteral("state-warning")),
-                       sync = themeIcon(QStringLiteral("state-sync")),
-                       pause = themeIcon(QStringLiteral("state-pause"));
+    const StatusIcons &icons = statusIcons();
     if (stuck && !coord::domain::isFinal(status))
-        return warning;
+        return icons.stuck;
     switch (status) {
     case TxStatus::Succeeded:
-        return ok;
+        return icons.succeeded;
     case TxStatus::Failed:
-        return error;
+        return icons.failed;
     case TxStatus::Prepared:
-        return pause;  // a TCC waiting for its application to submit or abort
+        return icons.waiting;  // a TCC waiting for its application to submit or abort
     case TxStatus::Submitted:
+        return icons.inFlight;
     case TxStatus::Aborting:
-        return sync;
+        return icons.undoingOrRetrying;  // rolling back
     }
     return {};
 }
@@ -66,22 +82,19 @@ QIcon iconOf(coord::domain::TxStatus status, bool stuck)
 QIcon iconOf(coord::domain::OpStatus status, bool retrying)
 {
     using coord::domain::OpStatus;
-    static const QIcon ok = themeIcon(QStringLiteral("state-ok")),
-                       error = themeIcon(QStringLiteral("state-error")),
-                       sync = themeIcon(QStringLiteral("state-sync")),
-                       warning = themeIcon(QStringLiteral("state-warning")),
-                       info = themeIcon(QStringLiteral("state-information"));
+    const StatusIcons &icons = statusIcons();
+    if (retrying)
+        return icons.undoingOrRetrying;
     switch (status) {
     case OpStatus::Succeeded:
-        return ok;
+        return icons.succeeded;
     case OpStatus::Failed:
-        return error;
+        return icons.failed;
     case OpStatus::Running:
-        return retrying ? warning : sync;
+        return icons.inFlight;
     case OpStatus::Skipped:
-        return info;
     case OpStatus::Pending:
-        return retrying ? warning : QIcon();
+        break;
     }
     return {};
 }

@@ -12,8 +12,8 @@ namespace txdesk::models {
 QIcon themeIcon(const QString &name);
 QIcon appIcon();
 
-// The status symbols of tables, graph and stuck view: succeeded, failed (rolled back), stuck,
-// in flight, waiting.
+// The status symbols of tables, graph and stuck view: succeeded, failed (rolled back), in
+// flight, rolling back, stuck, waiting; an operation being retried; none for one not run yet.
 QIcon iconOf(coord::domain::TxStatus status, bool stuck);
 QIcon iconOf(coord::domain::OpStatus status, bool retrying);
 

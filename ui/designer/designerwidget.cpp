@@ -90,6 +90,18 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
     newFlow();
 }
 
+namespace {
+
+// Actions whose icon says it all (undo, zoom) keep the toolbar short: their name is the tooltip.
+void iconOnly(QToolBar *toolbar, std::initializer_list<QAction *> actions)
+{
+    for (QAction *a : actions)
+        if (auto *button = qobject_cast<QToolButton *>(toolbar->widgetForAction(a)))
+            button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+}
+
+}  // namespace
+
 void DesignerWidget::createActions(QToolBar *toolbar)
 {
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -174,6 +186,7 @@ void DesignerWidget::createEditActions(QToolBar *toolbar)
     redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     toolbar->addAction(undo);
     toolbar->addAction(redo);
+    iconOnly(toolbar, {undo, redo});
     addAction(undo);
     addAction(redo);
     toolbar->addSeparator();
@@ -228,6 +241,7 @@ void DesignerWidget::createViewActions(QToolBar *toolbar)
     toolbar->addAction(zoomIn);
     toolbar->addAction(zoomOut);
     toolbar->addAction(fit);
+    iconOnly(toolbar, {zoomIn, zoomOut, fit});
 }
 
 // Run… and the exports.

@@ -215,13 +215,23 @@ QString RetryWhatIfDialog::summary() const
     const int n = int(m_result.attempts.size());
     const QString attempts = tr("%n attempt(s)", nullptr, n);
     switch (m_result.end) {
-    case RetryWhatIfEnd::Succeeds:
-        return n == 1 ? tr("The first attempt goes through.")
-                      : tr("%1; the participant is back and attempt %2 goes through at %3. "
-                           "The flow goes on.")
-                            .arg(attempts)
-                            .arg(n)
-                            .arg(duration(m_result.endMs));
+    case RetryWhatIfEnd::Succeeds: {
+        if (n == 1)
+            return tr("The first attempt goes through.");
+        const qint64 back = input().downForMs;
+        const qint64 late = m_result.attempts.back().startMs - back;
+        QString text = tr("%1; attempt %2 goes through at %3 and the flow goes on.")
+                           .arg(attempts)
+                           .arg(n)
+                           .arg(duration(m_result.endMs));
+        if (late > 0)
+            text += tr(" The participant was back at %1: the backoff kept the flow waiting %2 "
+                       "longer (the last wait was %3).")
+                        .arg(duration(back), duration(late),
+                             duration(m_result.attempts.back().startMs
+                                      - m_result.attempts[n - 2].endMs));
+        return text;
+    }
     case RetryWhatIfEnd::RetryLimit:
         return tr("%1, then max_retries (%2) is used up at %3: the flow gives up and rolls back "
                   "(compensations/cancels run) while the participant is still down.")
