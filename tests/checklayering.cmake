@@ -15,7 +15,7 @@ forbid(coordinator-lite "#include [<\"]Q[A-Za-z]+" "coordinator-lite must not in
 forbid(coordinator-lite/domain "#include [<\"](grpcpp/|.*\\.pb\\.h|sqlite3)" "domain must stay protocol and storage free")
 forbid(coordinator-lite/engine "#include [<\"](grpcpp/|.*\\.pb\\.h|sqlite3)" "engine sees only Store, BranchInvoker and Clock interfaces")
 forbid(app/document "#include [<\"](grpcpp/|grpc/|.*\\.pb\\.h|QWidget|QGraphics)" "app/document has no widgets and no gRPC")
-foreach(layer coordinator-lite/engine coordinator-lite/api coordinator-lite/dtm)
+foreach(layer coordinator-lite/engine coordinator-lite/api coordinator-lite/dtm coordinator-lite/stats)
   forbid(${layer} "#include [<\"]storage/(sqlite|postgres|sql)/" "${layer} sees the Store interface only, never a driver")
 endforeach()
 # txctl is a client: the proto, its views, the token hash and nothing of the coordinator.

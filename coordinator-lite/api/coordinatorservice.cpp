@@ -2,6 +2,7 @@
 
 #include "accessguard.h"
 #include "protoconvert.h"
+#include "stats/dashboardhistory.h"
 #include "statusmapping.h"
 #include "watchreactor.h"
 
@@ -45,11 +46,13 @@ engine::Engine::AnswerWhen answerWhen(bool wait)
 }  // namespace
 
 CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &hub,
-                                       engine::Engine &engine, AccessGuard &guard,
+                                       engine::Engine &engine,
+                                       const stats::DashboardHistory &history, AccessGuard &guard,
                                        std::string instanceId, const ClientLimits &limits)
     : m_store(store),
       m_hub(hub),
       m_engine(engine),
+      m_history(history),
       m_guard(guard),
       m_instanceId(std::move(instanceId)),
       m_watchSlots(limits.maxWatchesPerClient, limits.maxWatches)
@@ -103,6 +106,16 @@ grpc::ServerUnaryReactor *CoordinatorService::List(grpc::CallbackServerContext *
     if (page->nextCursor > 0)
         reply->set_next_cursor(std::to_string(page->nextCursor));
     reply->set_last_seq(page->lastSeq);
+    return finish(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor *CoordinatorService::History(grpc::CallbackServerContext *context,
+                                                      const pb::HistoryRequest *request,
+                                                      pb::HistoryReply *reply)
+{
+    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "History"); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
+    toProto(m_history.query(fromProto(*request)), reply);
     return finish(context, grpc::Status::OK);
 }
 

@@ -14,6 +14,9 @@ namespace coord::engine {
 class Engine;
 class EventHub;
 }  // namespace coord::engine
+namespace coord::stats {
+class DashboardHistory;
+}
 
 namespace coord::api {
 
@@ -24,7 +27,8 @@ class CoordinatorService final : public ::txdesk::v1::Coordinator::CallbackServi
 {
 public:
     CoordinatorService(storage::Store &store, engine::EventHub &hub, engine::Engine &engine,
-                       AccessGuard &guard, std::string instanceId, const ClientLimits &limits);
+                       const stats::DashboardHistory &history, AccessGuard &guard,
+                       std::string instanceId, const ClientLimits &limits);
 
     grpc::ServerUnaryReactor *Ping(grpc::CallbackServerContext *context,
                                    const ::txdesk::v1::PingRequest *request,
@@ -35,6 +39,9 @@ public:
     grpc::ServerUnaryReactor *List(grpc::CallbackServerContext *context,
                                    const ::txdesk::v1::ListRequest *request,
                                    ::txdesk::v1::ListReply *reply) override;
+    grpc::ServerUnaryReactor *History(grpc::CallbackServerContext *context,
+                                      const ::txdesk::v1::HistoryRequest *request,
+                                      ::txdesk::v1::HistoryReply *reply) override;
     grpc::ServerWriteReactor<::txdesk::v1::Event> *Watch(
         grpc::CallbackServerContext *context, const ::txdesk::v1::WatchRequest *request) override;
     grpc::ServerUnaryReactor *Submit(grpc::CallbackServerContext *context,
@@ -57,6 +64,7 @@ private:
     storage::Store &m_store;
     engine::EventHub &m_hub;
     engine::Engine &m_engine;
+    const stats::DashboardHistory &m_history;
     AccessGuard &m_guard;
     std::string m_instanceId;
     WatchSlots m_watchSlots;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/history.h"
 #include "domain/operator.h"
 #include "domain/types.h"
 
@@ -32,6 +33,12 @@ domain::ActionCommand fromProto(const pb::ActionRequest &in, domain::OperatorAct
 domain::ActionCommand fromProto(const pb::ResolveRequest &in);
 domain::ActionCommand fromProto(const pb::RetryRequest &in);
 void toProto(const domain::AuditEntry &in, pb::AuditEntry *out);
+
+// The dashboards' history (historyconvert.cpp).
+domain::HistoryQuery fromProto(const pb::HistoryRequest &in);
+void toProto(const domain::HistoryQuery &in, pb::HistoryRequest *out);
+void toProto(const domain::History &in, pb::HistoryReply *out);
+domain::History fromProto(const pb::HistoryReply &in);
 
 domain::TxSummary fromProto(const pb::TransactionSummary &in);
 domain::Transaction fromProto(const pb::Transaction &in);

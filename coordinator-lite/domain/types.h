@@ -127,6 +127,15 @@ struct Event {
     std::string message;
 };
 
+// When a transaction started and ended (finishedMs 0: not yet), for the dashboards' history.
+struct TxTiming {
+    int64_t id = 0;  // the store's row order: newer transactions have larger ids
+    int64_t createdMs = 0;
+    int64_t finishedMs = 0;
+    TxStatus status = TxStatus::Submitted;
+    std::string flowName;
+};
+
 struct ListQuery {
     std::vector<TxStatus> statuses;
     std::vector<TxType> types;

@@ -122,7 +122,10 @@ public:
     // After a restart with the same instance id: everything this owner held is due now.
     absl::StatusOr<int> recoverOwned();
 
-    void setObserver(EngineObserver *observer) { m_observer = observer; }  // before start()
+    void addObserver(EngineObserver *observer)
+    {
+        m_observers.push_back(observer);
+    }              // before start()
     void start();  // polls runOnce on a thread
     // Stops taking work, lets in-flight calls and writes finish (up to `drain`), then returns.
     void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
@@ -193,7 +196,7 @@ private:
     BranchInvoker &m_invoker;
     Clock &m_clock;
     EngineConfig m_config;
-    EngineObserver *m_observer = nullptr;
+    std::vector<EngineObserver *> m_observers;
 
     mutable std::mutex m_mapMutex;
     std::map<std::string, RtPtr> m_active;

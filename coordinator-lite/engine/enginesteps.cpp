@@ -182,8 +182,8 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, WriteKind kind, int64_t next
         ? std::string()
         : stuckReasonOf(rt->tx, now, m_config.stuck, m_config.processor.preparedTimeoutMs);
     if (final) {
-        if (m_observer)
-            m_observer->transactionFinished(s.type, s.status, now - s.createdMs);
+        for (EngineObserver *o : m_observers)
+            o->transactionFinished(s, now - s.createdMs);
         s.owner.clear();
         s.leaseExpiresMs = 0;
         s.nextRetryMs = 0;
@@ -318,8 +318,8 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
             const int64_t now = m_clock.nowMs();
             Attempt a{st.startedMs,      now,          result.outcome,
                       result.statusCode, result.error, result.excerpt};
-            if (m_observer)
-                m_observer->attemptFinished(op, result.outcome, now - st.startedMs);
+            for (EngineObserver *observer : m_observers)
+                observer->attemptFinished(op, result.outcome, now - st.startedMs, o->endpoint);
             o->attemptCount++;
             o->attempts.push_back(a);
             const bool firstPhase = op == OpKind::Action || op == OpKind::Try;

@@ -71,6 +71,23 @@ std::string_view grpcTargetAndMethod(std::string_view e)
     return startsWith(e, kGrpcPrefix) ? e.substr(kGrpcPrefix.size()) : e;
 }
 
+std::string participantOf(std::string_view e)
+{
+    switch (schemeOf(e)) {
+    case Scheme::Http: {
+        std::string_view rest = e.substr(e.find("://") + 3);
+        return std::string(rest.substr(0, rest.find_first_of("/?#")));
+    }
+    case Scheme::Grpc:
+        return std::string(grpcHostPort(e));
+    case Scheme::Sim:
+        return std::string(e.substr(0, e.find_first_of("?#")));
+    case Scheme::Unsupported:
+        break;
+    }
+    return std::string(e);
+}
+
 std::string_view grpcHostPort(std::string_view e)
 {
     std::string_view rest = grpcTargetAndMethod(e);

@@ -20,6 +20,10 @@ Scheme schemeOf(std::string_view endpoint);
 std::string_view grpcTargetAndMethod(std::string_view endpoint);
 std::string_view grpcHostPort(std::string_view endpoint);
 
+// Which participant an endpoint names, for figures per participant: HOST[:PORT] of an HTTP or
+// gRPC endpoint, sim://NAME of a simulated one, the text itself otherwise.
+std::string participantOf(std::string_view endpoint);
+
 // Endpoint syntax for its scheme. Returns an error text, or "" when the endpoint is good.
 std::string checkEndpoint(std::string_view endpoint);
 

@@ -9,6 +9,7 @@
 #include "engine/committer.h"
 #include "engine/engine.h"
 #include "engine/eventfollower.h"
+#include "stats/dashboardhistory.h"
 #include "engine/eventhub.h"
 #include "invokers/grpcinvoker.h"
 #include "metricsserver.h"
@@ -167,7 +168,10 @@ absl::Status CoordinatorServer::startEngine(const ServerOptions &options)
     m_metrics = std::make_unique<MetricsServer>(*m_store, config.instanceId);
     m_engine = std::make_unique<engine::Engine>(*m_store, *m_committer, *m_router, *m_clock,
                                                 config);
-    m_engine->setObserver(m_metrics.get());
+    m_engine->addObserver(m_metrics.get());
+    m_history = std::make_unique<stats::DashboardHistory>(*m_store, *m_hub);
+    m_engine->addObserver(m_history.get());
+    m_history->start();
     if (!options.metricsListen.empty()) {
         auto bound = m_metrics->start(options.metricsListen);
         if (!bound.ok())
@@ -193,8 +197,9 @@ absl::Status CoordinatorServer::startApis(const ServerOptions &options,
 {
     m_authorizer = std::make_unique<api::Authorizer>(options.tokens);
     m_guard = std::make_unique<api::AccessGuard>(*m_authorizer, *m_engine, options.limits);
-    m_service = std::make_unique<api::CoordinatorService>(
-        *m_store, *m_hub, *m_engine, *m_guard, m_engine->config().instanceId, options.limits);
+    m_service = std::make_unique<api::CoordinatorService>(*m_store, *m_hub, *m_engine, *m_history,
+                                                          *m_guard, m_engine->config().instanceId,
+                                                          options.limits);
     m_admin = std::make_unique<api::AdminService>(*m_store, *m_engine, *m_guard);
 
     m_dtm = std::make_unique<dtm::DtmService>(*m_store, *m_engine);
@@ -250,6 +255,8 @@ void CoordinatorServer::shutdown()
         m_committer->stop();
     if (m_follower)
         m_follower->stop();
+    if (m_history)
+        m_history->stop();
     if (m_metrics)
         m_metrics->stop();
 }

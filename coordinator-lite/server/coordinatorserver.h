@@ -39,6 +39,10 @@ class Authorizer;
 class CoordinatorService;
 }  // namespace coord::api
 
+namespace coord::stats {
+class DashboardHistory;
+}
+
 namespace coord::server {
 
 class MetricsServer;
@@ -75,6 +79,7 @@ private:
     std::unique_ptr<engine::BranchInvoker> m_router;
     std::unique_ptr<engine::SystemClock> m_clock;
     std::unique_ptr<MetricsServer> m_metrics;
+    std::unique_ptr<stats::DashboardHistory> m_history;
     std::unique_ptr<engine::Engine> m_engine;
     std::unique_ptr<api::Authorizer> m_authorizer;
     std::unique_ptr<api::AccessGuard> m_guard;

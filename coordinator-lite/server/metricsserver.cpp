@@ -47,13 +47,14 @@ MetricsServer::MetricsServer(storage::Store &store, std::string instanceId)
 
 MetricsServer::~MetricsServer() { stop(); }
 
-void MetricsServer::transactionFinished(TxType type, TxStatus status, int64_t durationMs)
+void MetricsServer::transactionFinished(const TxSummary &tx, int64_t durationMs)
 {
-    m_transactions->Add({{"type", toString(type)}, {"status", toString(status)}}).Increment();
-    m_txDuration->Add({{"type", toString(type)}}, kSeconds).Observe(durationMs / 1000.0);
+    m_transactions->Add({{"type", toString(tx.type)}, {"status", toString(tx.status)}}).Increment();
+    m_txDuration->Add({{"type", toString(tx.type)}}, kSeconds).Observe(durationMs / 1000.0);
 }
 
-void MetricsServer::attemptFinished(OpKind op, AttemptOutcome outcome, int64_t durationMs)
+void MetricsServer::attemptFinished(OpKind op, AttemptOutcome outcome, int64_t durationMs,
+                                    const std::string &)
 {
     m_operations->Add({{"op", toString(op)}, {"outcome", toString(outcome)}}).Increment();
     m_callDuration->Add({{"op", toString(op)}}, kSeconds).Observe(durationMs / 1000.0);

@@ -38,10 +38,9 @@ public:
     absl::StatusOr<std::string> start(const std::string &listen);  // returns HOST:PORT
     void stop();
 
-    void transactionFinished(domain::TxType type, domain::TxStatus status,
-                             int64_t durationMs) override;
-    void attemptFinished(domain::OpKind op, domain::AttemptOutcome outcome,
-                         int64_t durationMs) override;
+    void transactionFinished(const domain::TxSummary &tx, int64_t durationMs) override;
+    void attemptFinished(domain::OpKind op, domain::AttemptOutcome outcome, int64_t durationMs,
+                         const std::string &endpoint) override;
 
     std::string render();  // the /metrics body
 

@@ -67,6 +67,8 @@ public:
     virtual absl::StatusOr<std::map<std::string, int64_t>> unfinishedByStuckReason() = 0;
     virtual absl::StatusOr<std::vector<domain::AuditEntry>> listAudit(
         const domain::AuditQuery &query) = 0;
+    // Newest first, rows with id < beforeId (0: from the newest), at most `limit` (1..10000).
+    virtual absl::StatusOr<std::vector<domain::TxTiming>> timings(int64_t beforeId, int limit) = 0;
 
     // Applies every write in one durable commit; results[i] belongs to writes[i].
     virtual std::vector<WriteResult> commit(std::span<TxWrite> writes) = 0;

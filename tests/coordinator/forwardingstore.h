@@ -39,6 +39,11 @@ public:
     {
         return m_inner().listAudit(query);
     }
+    absl::StatusOr<std::vector<coord::domain::TxTiming>> timings(int64_t beforeId,
+                                                                 int limit) override
+    {
+        return m_inner().timings(beforeId, limit);
+    }
     std::vector<coord::storage::WriteResult> commit(
         std::span<coord::storage::TxWrite> writes) override
     {

@@ -270,6 +270,26 @@ absl::StatusOr<std::map<std::string, int64_t>> PgStore::unfinishedByStuckReason(
     return out;
 }
 
+absl::StatusOr<std::vector<TxTiming>> PgStore::timings(int64_t beforeId, int limit)
+{
+    auto db = m_pool->take();
+    if (!db.ok())
+        return db.status();
+    auto r = (*db)->query("SELECT id, created_ms, finished_ms, status, flow_name FROM transactions "
+                          "WHERE ($1::bigint = 0 OR id < $1::bigint) ORDER BY id DESC LIMIT $2",
+                          Params().add(beforeId).add(int64_t{std::clamp(limit, 1, 10000)}));
+    if (!r.ok())
+        return r.status();
+    std::vector<TxTiming> out;
+    out.reserve(r->rows());
+    for (int i = 0; i < r->rows(); ++i) {
+        Row row(*r, i);
+        out.push_back({row.int64(0), row.int64(1), row.int64(2),
+                       static_cast<TxStatus>(row.int64(3)), row.text(4)});
+    }
+    return out;
+}
+
 absl::StatusOr<std::vector<AuditEntry>> PgStore::listAudit(const AuditQuery &query)
 {
     auto db = m_pool->take();

@@ -354,6 +354,28 @@ absl::StatusOr<std::map<std::string, int64_t>> SqliteStore::unfinishedByStuckRea
     return out;
 }
 
+absl::StatusOr<std::vector<TxTiming>> SqliteStore::timings(int64_t beforeId, int limit)
+{
+    ReaderLease db(*this);
+    if (!db.status().ok())
+        return db.status();
+    auto q = db->prepare("SELECT id, created_ms, finished_ms, status, flow_name FROM transactions "
+                         "WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2");
+    if (!q.ok())
+        return q.status();
+    Statement &s = **q;
+    s.bind(1, beforeId).bind(2, int64_t{std::clamp(limit, 1, 10000)});
+    std::vector<TxTiming> out;
+    while (s.step())
+        out.push_back(
+            {s.int64(0), s.int64(1), s.int64(2), static_cast<TxStatus>(s.int64(3)), s.text(4)});
+    absl::Status st = s.status();
+    s.reset();
+    if (!st.ok())
+        return st;
+    return out;
+}
+
 absl::StatusOr<std::vector<AuditEntry>> SqliteStore::listAudit(const AuditQuery &query)
 {
     ReaderLease db(*this);

@@ -33,6 +33,7 @@ public:
     absl::StatusOr<std::map<std::string, int64_t>> unfinishedByStuckReason() override;
     absl::StatusOr<std::vector<domain::AuditEntry>> listAudit(
         const domain::AuditQuery &query) override;
+    absl::StatusOr<std::vector<domain::TxTiming>> timings(int64_t beforeId, int limit) override;
     std::vector<WriteResult> commit(std::span<TxWrite> writes) override;
     absl::StatusOr<std::vector<std::string>> claimDue(const std::string &owner, int64_t nowMs,
                                                       int64_t leaseMs, int limit) override;
