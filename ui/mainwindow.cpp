@@ -105,6 +105,7 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
         fitToScreen();
     m_monitor->restoreState(settings);
+    m_designer->restoreState(settings);
     showDesigner(settings.value(QStringLiteral("mainWindow/designer")).toBool());
     // Also when the console quits without a close (SIGTERM, --quit-after).
     connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveLayout);
@@ -149,6 +150,7 @@ void MainWindow::saveLayout()
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/designer"), m_modes->currentIndex() == 1);
     m_monitor->saveState(settings);
+    m_designer->saveState(settings);
 }
 
 // The session's news: connection state, the bundled coordinator's failures, loading progress.

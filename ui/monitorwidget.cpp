@@ -63,7 +63,7 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTable
       m_views(new QTabWidget(this)),
       m_filterBar(new FilterBar(*m_proxy, this)),
       m_detail(new TransactionDetailWidget(client, this)),
-      m_dashboard(new DashboardWidget(transactions, this)),
+      m_dashboard(new DashboardWidget(client, this)),
       m_splitter(new QSplitter(Qt::Vertical, this))
 {
     setUpTables();
@@ -93,8 +93,6 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTable
     connect(m_stuckProxy, &QAbstractItemModel::rowsRemoved, this, &MonitorWidget::updateEmptyState);
     connect(&client, &client::CoordinatorClient::eventsArrived, m_detail,
             &TransactionDetailWidget::onEvents);
-    connect(&client, &client::CoordinatorClient::eventsArrived, m_dashboard,
-            &DashboardWidget::onEvents);
     for (QTableView *table : {m_table, m_stuckTable})
         connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
                 [this](const QModelIndex &current) {

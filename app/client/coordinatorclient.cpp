@@ -344,6 +344,27 @@ void CoordinatorClient::fetchTransaction(const QString &gid, TransactionDone don
     });
 }
 
+void CoordinatorClient::fetchHistory(const coord::domain::HistoryQuery &query, HistoryDone done)
+{
+    if (!m_worker) {
+        done({}, notConnected());
+        return;
+    }
+    Worker *worker = m_worker.get();
+    m_worker->enqueue(
+        [worker, query, done = std::move(done)](coord::client::Connection &connection) {
+            pb::HistoryRequest req;
+            coord::api::toProto(query, &req);
+            pb::HistoryReply reply;
+            auto ctx = connection.context(kRequestTimeout);
+            absl::Status st =
+                coord::api::fromGrpc(connection.coordinator().History(ctx.get(), req, &reply));
+            coord::domain::History history = st.ok() ? coord::api::fromProto(reply)
+                                                     : coord::domain::History{};
+            worker->post([done, history = std::move(history), st] { done(history, st); });
+        });
+}
+
 void CoordinatorClient::submit(const QByteArray &flowJson, const QString &gid,
                                const QString &businessKey, TransactionDone done)
 {

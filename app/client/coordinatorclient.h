@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/history.h"
 #include "domain/operator.h"
 #include "domain/types.h"
 
@@ -55,6 +56,10 @@ public:
     using ActionDone =
         std::function<void(const coord::domain::ActionOutcome &, const absl::Status &)>;
     void fetchTransaction(const QString &gid, TransactionDone done);
+
+    // The dashboards' history the coordinator keeps (Coordinator.History).
+    using HistoryDone = std::function<void(const coord::domain::History &, const absl::Status &)>;
+    void fetchHistory(const coord::domain::HistoryQuery &query, HistoryDone done);
 
     // Submits a flow (the "flow" section or a whole .txflow.json); answers once it is durable.
     void submit(const QByteArray &flowJson, const QString &gid, const QString &businessKey,

@@ -4,7 +4,6 @@
 // flow. Prints one JSON line. Runs offscreen.
 #include "client/coordinatorclient.h"
 #include "designer/flowscene.h"
-#include "models/dashboardseries.h"
 #include "models/transactionfilterproxymodel.h"
 #include "models/transactiontablemodel.h"
 #include "timelinewidget.h"
@@ -125,11 +124,10 @@ int main(int argc, char **argv)
 
     // Following a busy coordinator: sagas of four events each (created, two attempts, finished),
     // 32 under way at a time, through what the GUI thread runs for them: the table, both of the
-    // monitor's proxies, the table view and the dashboard's series.
+    // monitor's proxies and the table view (the dashboards read the coordinator's history).
     models::TransactionFilterProxyModel stuckProxy;
     stuckProxy.setSourceModel(&model);
     stuckProxy.setStuckOnly(true);
-    models::DashboardSeries series;
     int64_t seq = rows + batches * 33;
     auto sagaEvents = [&](size_t count) {
         std::vector<Event> stream;
@@ -155,7 +153,6 @@ int main(int argc, char **argv)
     auto apply = [&](const std::vector<Event> &stream, size_t from, size_t to) {
         std::vector<Event> batch(stream.begin() + from, stream.begin() + to);
         model.applyEvents(batch);
-        series.record(batch);
         QCoreApplication::processEvents();
     };
 

@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 #include "monitorwidget.h"
 #include "transactiondetailwidget.h"
+#include "charts/dashboardwidget.h"
 #include "models/themeicons.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
@@ -14,12 +15,15 @@
 #include "support/childprocess.h"
 
 #include <QAction>
+#include <QDateTime>
 #include <QDir>
+#include <QHeaderView>
 #include <QFile>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QTableView>
+#include <QTableWidget>
 #include <QToolBar>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -90,6 +94,64 @@ private slots:
         QVERIFY(!window.monitor()->detail()->isVisible());
         window.monitor()->showView(ui::MonitorWidget::Stuck);
         QVERIFY(window.monitor()->detail()->isVisible());
+    }
+
+    // An operator opening the console during an incident sees the last hour at once: the
+    // coordinator reads it back from its store, whatever happened before the console started.
+    void dashboardsShowTheStoredHourTheMomentTheyOpen()
+    {
+        const QString db = m_dir + QStringLiteral("/history.db");
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        {
+            auto store = coord::storage::SqliteStore::open(db.toStdString());
+            QVERIFY(store.ok());
+            std::vector<coord::storage::TxWrite> batch;
+            for (int i = 0; i < 50; ++i) {  // one every 70 s, every fifth rolled back
+                coord::storage::TxWrite w;
+                w.gid = "hist-" + std::to_string(i);
+                w.insert = coord::domain::Transaction{};
+                coord::domain::TxSummary &t = w.insert->summary;
+                t.gid = w.gid;
+                t.flowName = i % 5 == 0 ? "refund" : "checkout";
+                t.status = i % 5 == 0 ? coord::domain::TxStatus::Failed
+                                      : coord::domain::TxStatus::Succeeded;
+                t.finishedMs = now - 60'000 - i * 70'000;
+                t.createdMs = t.updatedMs = t.finishedMs - 40;
+                batch.push_back(std::move(w));
+            }
+            for (const auto &r : (*store)->commit(batch))
+                QVERIFY(r.status.ok());
+        }
+        QSettings().remove(QStringLiteral("mainWindow"));
+        QSettings().setValue(QStringLiteral("dashboard/window"),
+                             int(ui::DashboardWidget::LastHour));
+        session::ConsoleSession session(bundledConfig(db));
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        window.monitor()->showView(ui::MonitorWidget::Dashboard);
+        ui::DashboardWidget *dashboard = window.monitor()->dashboard();
+        QCOMPARE(dashboard->window(), ui::DashboardWidget::LastHour);  // remembered
+        auto finished = [&] {  // per second, times each point's interval
+            double total = 0;
+            for (int series : {0, 1})
+                for (const QPointF &p : dashboard->points(ui::DashboardWidget::Throughput, series))
+                    total += p.y() * double(dashboard->history().stepMs) / 1000.0;
+            return qRound(total);
+        };
+        // Those within the hour: finished 1 min to 58 min 10 s ago.
+        QTRY_COMPARE_WITH_TIMEOUT(finished(), 50, 15000);
+        QCOMPARE(dashboard->flowTable()->item(0, 0)->text(), QStringLiteral("refund"));
+        QCOMPARE(dashboard->flowTable()->item(0, 1)->text(), QStringLiteral("10"));
+        QCOMPARE(dashboard->flowTable()->item(1, 2)->text(), QStringLiteral("40"));
+        for (const QPointF &p : dashboard->points(ui::DashboardWidget::Latency, 0))
+            QCOMPARE(p.y(), 50.0);  // 40 ms, read as its bin (20-50 ms)
+        const auto throughput = dashboard->points(ui::DashboardWidget::Throughput, 0);
+        QVERIFY(!throughput.isEmpty());
+        QVERIFY(throughput.front().x() >= -60 && throughput.back().x() <= 0);  // minutes
+        dashboard->setWindow(ui::DashboardWidget::LastFiveMinutes);
+        QTRY_VERIFY_WITH_TIMEOUT(dashboard->history().stepMs == 5'000, 10000);
+        QCOMPARE(finished(), 4);  // 1 min, 2 min 10 s, 3 min 20 s and 4 min 30 s ago
     }
 
     void everyIconTheConsoleNamesIsBundled()
@@ -165,7 +227,11 @@ private slots:
             window.show();
             window.monitor()->showView(ui::MonitorWidget::Stuck);
             window.monitor()->transactionView()->setColumnWidth(flow, 333);
+            window.monitor()->transactionView()->horizontalHeader()->moveSection(flow, 0);
             window.resize(1100, 777);
+            QVERIFY(window.designer()->openFile(QStringLiteral(
+                TXDESK_SOURCE_DIR "/resources/flows/bank-transfer-saga.txflow.json")));
+            QVERIFY(window.designer()->saveTo(m_dir + QStringLiteral("/mine.txflow.json")));
             QVERIFY(window.close());
         }
         session::ConsoleSession session(config);
@@ -173,7 +239,10 @@ private slots:
         window.show();
         QCOMPARE(window.monitor()->stuckView()->isVisible(), true);
         QCOMPARE(window.monitor()->transactionView()->columnWidth(flow), 333);
+        QCOMPARE(window.monitor()->transactionView()->horizontalHeader()->visualIndex(flow), 0);
         QCOMPARE(window.size(), QSize(1100, 777));
+        QCOMPARE(window.designer()->filePath(), m_dir + QStringLiteral("/mine.txflow.json"));
+        QCOMPARE(window.designer()->document().data().name, QStringLiteral("bank-transfer"));
     }
 
     // A go-zero service's transaction, through DTM's HTTP API of the bundled coordinator,

@@ -1,5 +1,5 @@
 // The console's models: model-tester checked, incremental, filterable; timeline maths.
-#include "models/dashboardseries.h"
+#include "models/niceaxis.h"
 #include "models/graphlayout.h"
 #include "models/operationstate.h"
 #include "models/timelinemapping.h"
@@ -355,36 +355,6 @@ private slots:
         QCOMPARE(undo, 2);
         QCOMPARE(bars.front().startMs, qint64(1000));
         QCOMPARE(bars[1].lane, 1);  // b's first attempt at 1010
-    }
-
-    void dashboardCountsFinishedTransactionsAndLatencyPerInterval()
-    {
-        DashboardSeries series(3);
-        std::vector<Event> events;
-        for (int i = 0; i < 10; ++i) {
-            Event e;
-            e.kind = EventKind::TxStatusChanged;
-            e.summary = summary("g" + std::to_string(i),
-                                i < 8 ? TxStatus::Succeeded : TxStatus::Failed);
-            e.summary.createdMs = 1000;
-            e.summary.finishedMs = 1000 + 10 * (i + 1);  // 10..100 ms
-            events.push_back(e);
-        }
-        Event notFinal;
-        notFinal.kind = EventKind::TxStatusChanged;
-        notFinal.summary = summary("x", TxStatus::Aborting);
-        events.push_back(notFinal);
-        series.record(events);
-        const auto &s = series.sample(5000, 4, 1);
-        QCOMPARE(s.succeeded, 8);
-        QCOMPARE(s.failed, 2);
-        QCOMPARE(s.p50Ms, 60.0);
-        QCOMPARE(s.p99Ms, 100.0);
-        QCOMPARE(s.inFlight, 4);
-        QCOMPARE(series.sample(6000, 0, 0).succeeded, 0);  // each interval starts afresh
-        series.sample(7000, 0, 0);
-        series.sample(8000, 0, 0);
-        QCOMPARE(series.history().size(), size_t(3));
     }
 
     void dashboardAxesEndOnRoundNumbersWithRoundTicks_data()

@@ -57,11 +57,11 @@ DesignerWidget::DesignerWidget(client::CoordinatorClient &client, QWidget *paren
     auto *toolbar = new QToolBar(this);
     createActions(toolbar);
 
-    auto *side = new QSplitter(Qt::Vertical, this);
+    auto *side = m_side = new QSplitter(Qt::Vertical, this);
     side->addWidget(m_properties);
     side->addWidget(m_validation);
     side->setStretchFactor(0, 3);
-    auto *split = new QSplitter(Qt::Horizontal, this);
+    auto *split = m_split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_view);
     split->addWidget(side);
     split->setStretchFactor(0, 3);
@@ -364,6 +364,22 @@ void DesignerWidget::revalidate()
     if (m_validation->count() == 0)
         new QListWidgetItem(tr("No problems found."), m_validation);
     m_scene->setErrors(broken);
+}
+
+void DesignerWidget::saveState(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("designer/splitter"), m_split->saveState());
+    settings.setValue(QStringLiteral("designer/sideSplitter"), m_side->saveState());
+    settings.setValue(QStringLiteral("designer/lastFile"), m_doc.filePath());
+}
+
+void DesignerWidget::restoreState(const QSettings &settings)
+{
+    m_split->restoreState(settings.value(QStringLiteral("designer/splitter")).toByteArray());
+    m_side->restoreState(settings.value(QStringLiteral("designer/sideSplitter")).toByteArray());
+    const QString last = settings.value(QStringLiteral("designer/lastFile")).toString();
+    if (!last.isEmpty() && QFileInfo::exists(last) && !isModified())
+        openFile(last);  // a file that no longer opens leaves the new, empty flow
 }
 
 void DesignerWidget::rememberRecent(const QString &path)

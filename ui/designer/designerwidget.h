@@ -7,6 +7,8 @@
 class QAction;
 class QGraphicsView;
 class QListWidget;
+class QSettings;
+class QSplitter;
 class QMenu;
 class QToolBar;
 
@@ -33,6 +35,11 @@ public:
     QListWidget *validation() const { return m_validation; }
     QString filePath() const { return m_doc.filePath(); }
     bool isModified() const;
+
+    // The splitters and the flow file open at quit, back at the next start (the file reopened
+    // if it is still there).
+    void saveState(QSettings &settings) const;
+    void restoreState(const QSettings &settings);
 
     bool openFile(const QString &path, QString *error = nullptr);
     bool saveTo(const QString &path, QString *error = nullptr);
@@ -66,6 +73,7 @@ private:
     PropertyPanel *m_properties;
     QListWidget *m_validation;
     QMenu *m_recent;
+    QSplitter *m_split = nullptr, *m_side = nullptr;
     QString m_openedName;  // the title of a flow without a path (untitled, a sample)
 };
 

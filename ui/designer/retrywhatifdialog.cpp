@@ -1,6 +1,6 @@
 #include "retrywhatifdialog.h"
 
-#include "models/dashboardseries.h"
+#include "models/niceaxis.h"
 #include "models/statuscolors.h"
 
 #include <QChart>
