@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <numeric>
 
 namespace {
@@ -136,6 +138,46 @@ TEST_F(DashboardHistoryTest, countsCallsPerParticipantAndSamplesInFlightAndStuck
     EXPECT_EQ(h.points.back().inFlight, 2);
     EXPECT_EQ(h.points.back().stuck, 1);
     EXPECT_EQ(h.points.front().inFlight, -1) << "before the first sample: unknown, not 0";
+}
+
+// Its own thread reads the stream while the engine's threads report calls and the API's ask:
+// the counts add up (and TSan, which runs this test, sees no race).
+TEST_F(DashboardHistoryTest, followsTheStreamOnItsThreadWhileCallsAreCountedAndQueriesAnswered)
+{
+    coord::engine::EventHub hub(*m_store->lastSeq());
+    std::atomic<int64_t> now{kNow};
+    DashboardHistory history(*m_store, hub, [&now] { return now.load(); });
+    history.start();
+    std::thread calls([&] {
+        for (int i = 0; i < 2000; ++i)
+            history.attemptFinished(OpKind::Action, AttemptOutcome::Transient, 1,
+                                    "http://flaky:80/x");
+    });
+    std::thread asks([&] {
+        for (int i = 0; i < 200; ++i)
+            history.query({300'000, 5'000, 10});
+    });
+    for (int i = 0; i < 500; ++i) {
+        Event e;
+        e.seq = hub.lastSeq() + 1;
+        e.kind = EventKind::TxStatusChanged;
+        e.summary.status = TxStatus::Succeeded;
+        e.summary.createdMs = kNow - 10;
+        e.summary.finishedMs = kNow;
+        hub.publish({e});
+    }
+    calls.join();
+    asks.join();
+    int64_t succeeded = 0;
+    for (int tries = 0; tries < 100 && succeeded < 500; ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        succeeded = history.query({300'000, 5'000, 10}).points.back().succeeded;
+    }
+    history.stop();
+    EXPECT_EQ(succeeded, 500);
+    const History h = history.query({300'000, 5'000, 10});
+    ASSERT_EQ(h.participants.size(), 1u);
+    EXPECT_EQ(h.participants[0].errors, 2000);
 }
 
 }  // namespace
