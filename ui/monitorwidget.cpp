@@ -113,7 +113,8 @@ void MonitorWidget::setUpTables()
 {
     m_proxy->setSourceModel(&m_transactions);
     setUpTable(m_table, m_proxy);
-    for (int c : {int(TransactionTableModel::NextRetry), int(TransactionTableModel::Suggested)})
+    for (int c : {int(TransactionTableModel::NextRetry), int(TransactionTableModel::Attempts),
+                  int(TransactionTableModel::Suggested)})
         m_table->hideColumn(c);
     m_stuckProxy->setSourceModel(&m_transactions);
     m_stuckProxy->setStuckOnly(true);

@@ -83,6 +83,9 @@ TransactionFilterProxyModel::Key TransactionFilterProxyModel::keyOf(int row) con
     case Table::NextRetry:
         key.number = t.nextRetryMs;
         break;
+    case Table::Attempts:
+        key.number = t.retryAttempts;
+        break;
     default:
         break;  // unsorted: every key equal, rows in the source's order
     }

@@ -105,6 +105,12 @@ QVariant TransactionTableModel::data(const QModelIndex &index, int role) const
         const qint64 left = t.nextRetryMs - QDateTime::currentMSecsSinceEpoch();
         return left <= 0 ? tr("due") : tr("in %1 s").arg((left + 999) / 1000);
     }
+    case Attempts:
+        if (role == SortRole || role == Qt::ToolTipRole)
+            return role == SortRole
+                ? QVariant(t.retryAttempts)
+                : QVariant(tr("attempts so far of the operation being retried"));
+        return t.retryAttempts > 0 ? QVariant(t.retryAttempts) : QVariant();
     case Suggested:
         return QString::fromStdString(coord::domain::stuck::suggestedAction(t.stuckReason));
     }
@@ -138,6 +144,8 @@ QVariant TransactionTableModel::headerData(int section, Qt::Orientation orientat
         return tr("Stuck");
     case NextRetry:
         return tr("Next retry");
+    case Attempts:
+        return tr("Attempts");
     case Suggested:
         return tr("Suggested action");
     }

@@ -32,6 +32,7 @@ public:
         Updated,
         Stuck,
         NextRetry,
+        Attempts,  // of the operation being retried
         Suggested,
         ColumnCount
     };

@@ -28,6 +28,7 @@ void toProto(const TxSummary &in, pb::TransactionSummary *out)
     out->set_lease_expires_ms(in.leaseExpiresMs);
     out->set_last_seq(in.lastSeq);
     out->set_origin(static_cast<pb::TxOrigin>(in.origin));
+    out->set_retry_attempts(in.retryAttempts);
 }
 
 void toProto(const Attempt &in, pb::Attempt *out)
@@ -258,6 +259,7 @@ TxSummary fromProto(const pb::TransactionSummary &in)
     t.leaseExpiresMs = in.lease_expires_ms();
     t.lastSeq = in.last_seq();
     t.origin = enumFrom(in.origin(), 0, 2, TxOrigin::Native);
+    t.retryAttempts = std::max(in.retry_attempts(), 0);
     return t;
 }
 

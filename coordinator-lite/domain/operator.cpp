@@ -1,5 +1,7 @@
 #include "operator.h"
 
+#include <algorithm>
+
 namespace coord::domain {
 
 std::string toString(Role role)
@@ -106,6 +108,16 @@ std::string suggestedAction(const std::string &reason)
     return {};
 }
 }  // namespace stuck
+
+int retryAttemptsOf(const Transaction &tx)
+{
+    int most = 0;
+    for (const Branch &b : tx.branches)
+        for (const Operation &o : b.ops)
+            if (o.status == OpStatus::Pending || o.status == OpStatus::Running)
+                most = std::max(most, o.attemptCount);
+    return most;
+}
 
 std::string stuckReasonOf(const Transaction &tx, int64_t nowMs, const StuckThresholds &limits,
                           int64_t preparedTimeoutMs)

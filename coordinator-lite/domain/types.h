@@ -95,6 +95,7 @@ struct TxSummary {
     bool retryPaused = false;
     int branchCount = 0;
     std::string stuckReason;
+    int retryAttempts = 0;  // attempts so far of the operation being retried (0: none is)
     std::string owner;
     int64_t leaseExpiresMs = 0;
     int64_t lastSeq = 0;

@@ -181,6 +181,7 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, WriteKind kind, int64_t next
     s.stuckReason = final
         ? std::string()
         : stuckReasonOf(rt->tx, now, m_config.stuck, m_config.processor.preparedTimeoutMs);
+    s.retryAttempts = final ? 0 : retryAttemptsOf(rt->tx);
     if (final) {
         for (EngineObserver *o : m_observers)
             o->transactionFinished(s, now - s.createdMs);

@@ -74,6 +74,14 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->transactionView()->model()->rowCount() == 1,
                                  10000);
         QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->stuckView()->model()->rowCount() == 1, 15000);
+        // The stuck view counts the attempts of b's action, answered "not yet" each time.
+        QTRY_VERIFY(window.monitor()
+                        ->stuckView()
+                        ->model()
+                        ->index(0, models::TransactionTableModel::Attempts)
+                        .data()
+                        .toInt()
+                    >= 3);
         window.focusTransaction(QStringLiteral("stuck-gui"));
         ui::TransactionDetailWidget *detail = window.monitor()->detail();
         QTRY_VERIFY_WITH_TIMEOUT(detail->headerText().contains(QStringLiteral("SUBMITTED")), 10000);

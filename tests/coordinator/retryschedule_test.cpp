@@ -16,6 +16,7 @@ struct ScheduleCase {
     const char *name;
     RetryWhatIfInput input;
 };
+void PrintTo(const ScheduleCase &c, std::ostream *os) { *os << c.name; }
 
 std::vector<ScheduleCase> cases()
 {

@@ -25,6 +25,7 @@ TEST_F(SharedStoreTest, aParkedCopyThatAnotherInstanceMovedOnIsReloadedBeforeGoi
     m_engine->submit({transferSaga(10).dump(), "shared-1", "", "", /*wait=*/true},
                      [&answer](absl::StatusOr<Transaction> r) { answer.set_value(std::move(r)); });
     ASSERT_TRUE(settle());  // attempt 1 failed; parked here, kept in memory for the waiter
+    EXPECT_EQ(get("shared-1").summary.retryAttempts, 1);  // what the stuck view shows
 
     m_clock.advance(1'500);  // its lease (= next retry) ran out: the other instance takes it
     ASSERT_EQ(other.runOnce(m_clock.nowMs()), 1);
@@ -42,6 +43,7 @@ TEST_F(SharedStoreTest, aParkedCopyThatAnotherInstanceMovedOnIsReloadedBeforeGoi
     const Transaction tx = get("shared-1");
     const auto &out = op(tx, "out", OpKind::Action);
     EXPECT_EQ(tx.summary.status, TxStatus::Succeeded);
+    EXPECT_EQ(tx.summary.retryAttempts, 0);
     EXPECT_EQ(out.attemptCount, 3) << "a stale copy wrote over the other instance's attempt";
     EXPECT_EQ(out.attempts.size(), 3u);
     EXPECT_EQ(m_ledger->balance("A"), 90);

@@ -121,6 +121,10 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
 ALTER TABLE transactions ADD COLUMN origin BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE transactions ADD COLUMN branch_headers TEXT NOT NULL DEFAULT '';
 )sql",
+    // 3: attempts of the operation being retried, for the stuck view
+    R"sql(
+ALTER TABLE transactions ADD COLUMN retry_attempts BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

@@ -23,9 +23,9 @@ constexpr const char *kSummaryColumns =
     "t.gid, t.type, t.status, t.business_key, t.flow_name, t.created_ms, t.updated_ms, "
     "t.finished_ms, t.next_retry_ms, t.rollback_reason, t.retry_paused, t.stuck_reason, "
     "t.owner, t.lease_expires_ms, t.last_seq, "
-    "(SELECT COUNT(*) FROM branches b WHERE b.gid = t.gid), t.id, t.origin";
+    "(SELECT COUNT(*) FROM branches b WHERE b.gid = t.gid), t.id, t.origin, t.retry_attempts";
 constexpr int kSummaryIdColumn = 16;
-constexpr int kSummaryColumnCount = 18;
+constexpr int kSummaryColumnCount = 19;
 // What a whole transaction adds to its summary, read by readDetail after kSummaryColumns.
 constexpr const char *kDetailColumns =
     "t.timeout_to_fail_ms, t.retry_interval_ms, t.request_timeout_ms, t.max_retries, "
@@ -67,6 +67,7 @@ domain::TxSummary readSummary(const Row &s, int first = 0)
     t.lastSeq = i64(14);
     t.branchCount = static_cast<int>(i64(15));
     t.origin = static_cast<TxOrigin>(i64(17));
+    t.retryAttempts = static_cast<int>(i64(18));
     return t;
 }
 
@@ -198,7 +199,7 @@ constexpr const char *kTransactionInsertColumns =
     "gid, type, status, business_key, flow_name, created_ms, updated_ms, finished_ms, "
     "next_retry_ms, rollback_reason, retry_paused, stuck_reason, owner, lease_expires_ms, "
     "last_seq, timeout_to_fail_ms, retry_interval_ms, request_timeout_ms, max_retries, "
-    "wait_result, flow_json, client_driven, origin, branch_headers";
+    "wait_result, flow_json, client_driven, origin, branch_headers, retry_attempts";
 template <class Out>
 void bindTransaction(Out &out, const domain::Transaction &tx)
 {
@@ -211,6 +212,7 @@ void bindTransaction(Out &out, const domain::Transaction &tx)
     out.add(tx.options.requestTimeoutMs).add(int64_t{tx.options.maxRetries});
     out.add(int64_t{tx.options.waitResult}).add(tx.flowJson).add(int64_t{tx.clientDriven});
     out.add(int64_t(t.origin)).add(encodeHeaders(tx.options.branchHeaders));
+    out.add(int64_t{t.retryAttempts});
 }
 
 constexpr const char *kBranchInsertColumns =
@@ -266,8 +268,9 @@ void bindAudit(Out &out, const domain::AuditEntry &a)
     out.add(a.outcome).addBytes(a.detail);
 }
 
-// The guarded summary update, parameters 1..14 of each store's UPDATE statement: the new
-// values (1-11), the gid (12), the expected status or 0 (13) and the expected owner or "" (14).
+// The guarded summary update, parameters 1..15 of each store's UPDATE statement: the new
+// values (1-11), the gid (12), the expected status or 0 (13), the expected owner or "" (14),
+// and one more new value, the retry attempts (15).
 template <class Out>
 void bindSummaryUpdate(Out &out, const TxWrite &w, int64_t lastSeq)
 {
@@ -276,6 +279,7 @@ void bindSummaryUpdate(Out &out, const TxWrite &w, int64_t lastSeq)
     out.addBytes(t.rollbackReason).add(int64_t{t.retryPaused}).add(t.stuckReason);
     out.add(t.owner).add(t.leaseExpiresMs).add(lastSeq).add(t.businessKey);
     out.add(w.gid).add(w.expectStatus ? int64_t(*w.expectStatus) : 0).add(w.expectOwner);
+    out.add(int64_t{t.retryAttempts});
 }
 
 // `text` as a LIKE pattern matching it anywhere, with % _ \ escaped (ESCAPE '\').

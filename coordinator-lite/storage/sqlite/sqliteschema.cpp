@@ -113,6 +113,10 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ALTER TABLE transactions ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE transactions ADD COLUMN branch_headers TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4: attempts of the operation being retried, for the stuck view
+    R"sql(
+ALTER TABLE transactions ADD COLUMN retry_attempts INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

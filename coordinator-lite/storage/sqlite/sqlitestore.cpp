@@ -43,8 +43,9 @@ public:
         auto up = m_db.prepare(
             "UPDATE transactions SET status = ?1, updated_ms = ?2, finished_ms = ?3, "
             "next_retry_ms = ?4, rollback_reason = ?5, retry_paused = ?6, stuck_reason = ?7, "
-            "owner = ?8, lease_expires_ms = ?9, last_seq = MAX(last_seq, ?10), business_key = ?11 "
-            "WHERE gid = ?12 AND (?13 = 0 OR status = ?13) AND (?14 = '' OR owner = ?14)");
+            "owner = ?8, lease_expires_ms = ?9, last_seq = MAX(last_seq, ?10), business_key = ?11, "
+            "retry_attempts = ?15 WHERE gid = ?12 AND (?13 = 0 OR status = ?13) AND (?14 = '' OR "
+            "owner = ?14)");
         if (!up.ok())
             return up.status();
         rows::bindSummaryUpdate(**up, w, lastSeq);
