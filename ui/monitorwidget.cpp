@@ -100,8 +100,10 @@ MonitorWidget::MonitorWidget(client::CoordinatorClient &client, TransactionTable
                         m_detail->showTransaction(
                             current.data(TransactionTableModel::GidRole).toString());
                 });
-    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] { fitColumnsOnce(); });
-    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, [this] { fitColumnsOnce(); });
+    for (QAbstractItemModel *proxy : {m_proxy, m_stuckProxy}) {
+        connect(proxy, &QAbstractItemModel::rowsInserted, this, [this] { fitColumnsOnce(); });
+        connect(proxy, &QAbstractItemModel::layoutChanged, this, [this] { fitColumnsOnce(); });
+    }
     // Countdowns to the next retry move every second without touching the model.
     auto *tick = new QTimer(this);
     connect(tick, &QTimer::timeout, m_stuckTable->viewport(), qOverload<>(&QWidget::update));
@@ -218,17 +220,28 @@ void MonitorWidget::restoreState(const QSettings &settings)
 {
     // No widths saved yet: the columns take their content's width once the first rows are in.
     m_fitColumns = !settings.contains(kColumnsKey);
+    m_fitStuckColumns = !settings.contains(kStuckColumnsKey);
     m_table->horizontalHeader()->restoreState(settings.value(kColumnsKey).toByteArray());
     m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
     m_stuckTable->horizontalHeader()->restoreState(settings.value(kStuckColumnsKey).toByteArray());
     showView(static_cast<View>(std::clamp(settings.value(kViewKey, 0).toInt(), 0, 2)));
 }
 
+// Each table's columns take their content's width when its first rows are in.
 void MonitorWidget::fitColumnsOnce()
 {
-    if (!m_fitColumns || m_proxy->rowCount() == 0)
-        return;
-    m_fitColumns = false;
+    if (m_fitColumns && m_proxy->rowCount() > 0) {
+        m_fitColumns = false;
+        fitColumns(m_table);
+    }
+    if (m_fitStuckColumns && m_stuckProxy->rowCount() > 0) {
+        m_fitStuckColumns = false;
+        fitColumns(m_stuckTable);
+    }
+}
+
+void MonitorWidget::fitColumns(QTableView *table)
+{
     // Looks at the first rows only (the header's resize precision), not a million; the status
     // column fits every status with its icon, whichever came first.
     int statusWidth = 0;
@@ -238,11 +251,9 @@ void MonitorWidget::fitColumnsOnce()
             statusWidth,
             m_table->fontMetrics().horizontalAdvance(QString::fromStdString(toString(status))));
     statusWidth += m_table->style()->pixelMetric(QStyle::PM_SmallIconSize) + 24;
-    for (QTableView *table : {m_table, m_stuckTable}) {
-        table->resizeColumnsToContents();
-        const int status = TransactionTableModel::Status;
-        table->setColumnWidth(status, std::max(table->columnWidth(status), statusWidth));
-    }
+    table->resizeColumnsToContents();
+    const int status = TransactionTableModel::Status;
+    table->setColumnWidth(status, std::max(table->columnWidth(status), statusWidth));
 }
 
 int MonitorWidget::stuckCount() const { return m_stuckProxy->rowCount(); }

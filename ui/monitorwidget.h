@@ -61,6 +61,7 @@ signals:
 private:
     void setUpTables();
     void fitColumnsOnce();
+    void fitColumns(QTableView *table);
     QWidget *transactionsPage();
     QWidget *firstRunPage();
     void updateEmptyState();
@@ -70,6 +71,7 @@ private:
     QTableView *m_table;
     models::TransactionFilterProxyModel *m_proxy;
     bool m_fitColumns = true;  // until the first rows, unless saved widths were restored
+    bool m_fitStuckColumns = true;
     models::TransactionFilterProxyModel *m_stuckProxy;
     QTableView *m_stuckTable;
     QTabWidget *m_views;
