@@ -18,12 +18,13 @@ forbid(app/document "#include [<\"](grpcpp/|grpc/|.*\\.pb\\.h|QWidget|QGraphics)
 foreach(layer coordinator-lite/engine coordinator-lite/api coordinator-lite/dtm coordinator-lite/stats)
   forbid(${layer} "#include [<\"]storage/(sqlite|postgres|sql)/" "${layer} sees the Store interface only, never a driver")
 endforeach()
-# txctl is a client: the proto, its views, the token hash and nothing of the coordinator.
+# txctl is a client: the proto, its views, the token hash, the participants' barrier readers
+# (the inspector) and nothing of the coordinator.
 if(TXCTL_LINKS)
   file(READ ${TXCTL_LINKS} links)
   string(STRIP "${links}" links)
   foreach(lib ${links})
-    if(NOT lib MATCHES "^(txctl_views|coord_tokenhash|coord_client|txdesk_proto|gRPC::.*|protobuf::.*|nlohmann_json::.*)$")
+    if(NOT lib MATCHES "^(txctl_views|coord_tokenhash|coord_client|coord_sqlitebarrier|txdesk_proto|gRPC::.*|protobuf::.*|nlohmann_json::.*)$")
       message(SEND_ERROR "txctl links ${lib}: it may link only the proto, its views and the client core")
     endif()
   endforeach()

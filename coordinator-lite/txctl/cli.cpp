@@ -30,6 +30,10 @@ constexpr const char *kUsage =
     "  resolve GID BRANCH OP --as succeeded|skipped      settle an operation by hand\n"
     "  mark-failed GID               admin: FAILED without compensation\n"
     "  audit [--gid G] [--limit N]   the audit log, newest first\n"
+    "participants:\n"
+    "  inspect-barrier --db PATH [--table T] [--participant HOST:PORT]\n"
+    "                                a service's barrier table (SQLite) against the\n"
+    "                                coordinator's record of each gid; exit 1 on a problem\n"
     "  hash-token TOKEN              SHA-256 of a token, for auth.tokens in the config\n"
     "environment: TXDESK_ADDR (default ";
 

@@ -17,5 +17,7 @@ int cmdAudit(Session &s);
 int cmdAction(Session &s, coord::domain::OperatorAction action);
 int cmdRetry(Session &s);
 int cmdResolve(Session &s);
+// inspect-barrier --db PATH [--table T] [--participant HOST:PORT]: exit 1 when problems found
+int cmdInspectBarrier(Session &s);
 
 }  // namespace txctl

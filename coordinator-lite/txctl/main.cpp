@@ -58,6 +58,7 @@ int main(int argc, char **argv)
             {"retry", cmdRetry},
             {"resolve", cmdResolve},
             {"audit", cmdAudit},
+            {"inspect-barrier", cmdInspectBarrier},
         };
         auto it = commands.find(cli.command);
         if (it == commands.end())

@@ -7,6 +7,10 @@
 #include "barrier/consistency.h"
 #include "barrier/sqlitebarrierreader.h"
 #include "storage/sqlite/sqlite.h"
+#include "support/coordinatorprocess.h"
+#include "transfers.h"
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -96,6 +100,59 @@ TEST_F(InspectorTest, aFileWithoutABarrierTableIsRefusedNamingIt)
     EXPECT_NE(std::string(reader.status().message()).find("has no barrier table"),
               std::string::npos);
     EXPECT_FALSE(coord::barrier::SqliteBarrierReader::open(m_dir + "/bank.db", "x; DROP").ok());
+}
+
+// The same through txctl, as an operator runs it: a real coordinator process, SAGA and TCC
+// transfers through the real HTTP bank, its barrier file read while the bank still has it open.
+TEST(InspectBarrierCommand, findsNothingInAHealthyTableThenTheOrphanAndExitsNonZero)
+{
+    const std::string dir = testsupport::makeTempDir("txdesk-inspect");
+    struct RemoveDir {
+        std::string dir;
+        ~RemoveDir() { std::filesystem::remove_all(dir); }
+    } removeDir{dir};
+    testsupport::BankLedger ledger(dir + "/bank.db");
+    for (int i = 0; i < 4; ++i)
+        ledger.setBalance("acct" + std::to_string(i), 1000);
+    testsupport::HttpBank bank(ledger);
+    ASSERT_TRUE(bank.start());
+    testsupport::CoordinatorProcess coordinator(dir + "/coordinator.db");
+    ASSERT_TRUE(coordinator.start()) << coordinator.output();
+    const auto transfers = testsupport::randomTransfers(testsupport::urlsOf(bank), "cli", 12, 4, 7,
+                                                        true);
+    for (size_t i = 0; i < transfers.gids.size(); ++i)
+        ASSERT_TRUE(testsupport::submitTransfer(coordinator.stub(), transfers, i));
+    ASSERT_TRUE(testsupport::waitAllFinished(coordinator.stub(), std::chrono::seconds(30)));
+
+    const std::string txctl = testsupport::binDir() + "/txctl";
+    auto healthy = testsupport::runCommand(
+        txctl, {"--addr", coordinator.address(), "inspect-barrier", "--db", dir + "/bank.db"});
+    EXPECT_EQ(healthy.exitCode, 0) << healthy.out << healthy.err;
+    EXPECT_NE(healthy.out.find("12 gid(s)"), std::string::npos) << healthy.out;
+    EXPECT_NE(healthy.out.find(": 0 problem(s), 0 in flight"), std::string::npos) << healthy.out;
+
+    {
+        auto db = coord::storage::sqlite::Connection::open(dir + "/bank.db", false);
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE((*db)
+                        ->exec("INSERT INTO barrier(trans_type, gid, branch_id, op, reason) "
+                               "VALUES ('saga', 'from-elsewhere', '01', 'action', 'action')")
+                        .ok());
+    }
+    auto damaged = testsupport::runCommand(
+        txctl,
+        {"--addr", coordinator.address(), "--json", "inspect-barrier", "--db", dir + "/bank.db"});
+    EXPECT_EQ(damaged.exitCode, 1) << damaged.err;
+    auto line = nlohmann::json::parse(damaged.out.substr(0, damaged.out.find('\n')));
+    EXPECT_EQ(line["gid"], "from-elsewhere");
+    EXPECT_EQ(line["finding"], "unknown gid");
+    EXPECT_EQ(std::count(damaged.out.begin(), damaged.out.end(), '\n'), 1) << damaged.out;
+
+    auto unsupported = testsupport::runCommand(
+        txctl, {"--addr", coordinator.address(), "inspect-barrier", "--db", "mysql://u@h/db"});
+    EXPECT_EQ(unsupported.exitCode, 2);
+    EXPECT_NE(unsupported.err.find("mysql is not supported yet"), std::string::npos)
+        << unsupported.err;
 }
 
 }  // namespace
