@@ -1,5 +1,6 @@
 #include "branchgraphview.h"
 
+#include "domain/operator.h"
 #include "flow/endpoint.h"
 #include "models/graphlayout.h"
 #include "models/operationstate.h"
@@ -40,8 +41,7 @@ PillColors PillColors::outlined()
 
 PillColors NodePalette::pill(const Operation &op) const
 {
-    const bool unfinished = op.status == OpStatus::Pending || op.status == OpStatus::Running;
-    if (unfinished && op.attemptCount > 0)
+    if (isBeingRetried(op))
         return PillColors::filled(models::retryingColor());  // tried, answered "not yet"
     const QColor c = models::colorOf(op.status);
     return c.isValid() ? PillColors::filled(c) : PillColors::outlined();  // pending: outlined

@@ -1,5 +1,7 @@
 #include "operationstate.h"
 
+#include "domain/operator.h"
+
 #include <QCoreApplication>
 
 namespace txdesk::models {
@@ -10,8 +12,7 @@ OperationState stateOf(const Operation &op, const TxSummary &tx, qint64 nowMs)
 {
     OperationState s;
     s.attempts = op.attemptCount;
-    const bool unfinished = op.status == OpStatus::Pending || op.status == OpStatus::Running;
-    s.retrying = unfinished && op.attemptCount > 0 && !isFinal(tx.status);
+    s.retrying = isBeingRetried(op) && !isFinal(tx.status);
     if (!s.retrying)
         return s;
     s.paused = tx.retryPaused;

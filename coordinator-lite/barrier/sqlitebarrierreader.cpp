@@ -45,8 +45,8 @@ absl::StatusOr<std::unique_ptr<SqliteBarrierReader>> SqliteBarrierReader::open(
     return std::unique_ptr<SqliteBarrierReader>(new SqliteBarrierReader(std::move(*db), table));
 }
 
-absl::StatusOr<std::vector<BarrierRow>> SqliteBarrierReader::nextGids(const std::string &afterGid,
-                                                                      int gids)
+absl::StatusOr<std::vector<SqliteBarrierReader::GidRows>> SqliteBarrierReader::nextGids(
+    const std::string &afterGid, int gids)
 {
     auto q = m_db->prepare(
         absl::StrCat("SELECT trans_type, gid, branch_id, op, reason FROM ", m_table,
@@ -56,9 +56,13 @@ absl::StatusOr<std::vector<BarrierRow>> SqliteBarrierReader::nextGids(const std:
         return q.status();
     storage::sqlite::Statement &s = **q;
     s.bind(1, afterGid).bind(2, int64_t{std::clamp(gids, 1, 10'000)});
-    std::vector<BarrierRow> out;
-    while (s.step())
-        out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+    std::vector<GidRows> out;
+    while (s.step()) {
+        BarrierRow r{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+        if (out.empty() || out.back().gid != r.gid)  // rows come ordered by gid
+            out.push_back({r.gid, {}});
+        out.back().rows.push_back(std::move(r));
+    }
     absl::Status st = s.status();
     s.reset();
     if (!st.ok())

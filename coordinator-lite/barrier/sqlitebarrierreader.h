@@ -23,8 +23,12 @@ public:
                                                                      std::string table = "barrier");
     ~SqliteBarrierReader();
 
-    // The rows of the next `gids` gids after `afterGid` ("" = from the first).
-    absl::StatusOr<std::vector<BarrierRow>> nextGids(const std::string &afterGid, int gids);
+    struct GidRows {
+        std::string gid;
+        std::vector<BarrierRow> rows;
+    };
+    // The next `gids` gids after `afterGid` ("" = from the first), in order, with their rows.
+    absl::StatusOr<std::vector<GidRows>> nextGids(const std::string &afterGid, int gids);
 
 private:
     SqliteBarrierReader(std::unique_ptr<storage::sqlite::Connection> db, std::string table);

@@ -109,12 +109,18 @@ std::string suggestedAction(const std::string &reason)
 }
 }  // namespace stuck
 
+bool isBeingRetried(const Operation &op)
+{
+    return (op.status == OpStatus::Pending || op.status == OpStatus::Running)
+        && op.attemptCount > 0;
+}
+
 int retryAttemptsOf(const Transaction &tx)
 {
     int most = 0;
     for (const Branch &b : tx.branches)
         for (const Operation &o : b.ops)
-            if (o.status == OpStatus::Pending || o.status == OpStatus::Running)
+            if (isBeingRetried(o))
                 most = std::max(most, o.attemptCount);
     return most;
 }

@@ -103,8 +103,11 @@ struct StuckThresholds {
 std::string stuckReasonOf(const Transaction &tx, int64_t nowMs, const StuckThresholds &limits,
                           int64_t preparedTimeoutMs);
 
-// The attempts so far of the operation being retried (tried, not yet done), the most of any;
-// 0 when none is (TxSummary::retryAttempts).
+// An operation tried and answered "not yet" (ONGOING, a transient error, a must-succeed
+// failure): not done, attempted at least once.
+bool isBeingRetried(const Operation &op);
+// The attempts so far of the operation being retried, the most of any; 0 when none is
+// (TxSummary::retryAttempts).
 int retryAttemptsOf(const Transaction &tx);
 
 }  // namespace coord::domain

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
-#include <map>
 
 namespace txctl {
 
@@ -52,12 +51,9 @@ int cmdInspectBarrier(Session &s)
         }
         if (page->empty())
             break;
-        rows += static_cast<int64_t>(page->size());
-        std::map<std::string, std::vector<coord::barrier::BarrierRow>> byGid;
-        for (auto &r : *page)
-            byGid[r.gid].push_back(std::move(r));
-        for (const auto &[gid, gidRows] : byGid) {
+        for (const auto &[gid, gidRows] : *page) {
             ++gids;
+            rows += static_cast<int64_t>(gidRows.size());
             after = gid;
             pb::GetRequest req;
             req.set_gid(gid);

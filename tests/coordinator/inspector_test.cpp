@@ -33,10 +33,7 @@ protected:
             EXPECT_TRUE(rows.ok()) << rows.status();
             if (!rows.ok() || rows->empty())
                 return out;
-            std::map<std::string, std::vector<coord::barrier::BarrierRow>> byGid;
-            for (auto &r : *rows)
-                byGid[r.gid].push_back(r);
-            for (const auto &[gid, gidRows] : byGid) {
+            for (const auto &[gid, gidRows] : *rows) {
                 auto tx = m_store->get(gid);
                 EXPECT_TRUE(tx.ok() || absl::IsNotFound(tx.status())) << tx.status();
                 std::optional<coord::domain::Transaction> record;

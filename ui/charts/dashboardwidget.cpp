@@ -12,6 +12,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
+#include <QPointer>
 #include <QSettings>
 #include <QTableWidget>
 #include <QTimer>
@@ -164,24 +165,26 @@ void DashboardWidget::setWindow(Window window)
         x->setTitleText(tr("%1 before now").arg(QString::fromLatin1(spec.unit)));
     }
     m_timer->setInterval(spec.refreshMs);
-    refresh();
+    if (isVisible())  // otherwise showEvent asks
+        refresh();
 }
 
 void DashboardWidget::refresh()
 {
     const WindowSpec &spec = specOf(m_window);
     const int request = ++m_request;
+    QPointer<DashboardWidget> self = this;
     m_client.fetchHistory({spec.windowMs, spec.stepMs, 10},
-                          [this, request](const coord::domain::History &h, const absl::Status &s) {
-                              if (request != m_request)
-                                  return;  // the window changed meanwhile
+                          [self, request](const coord::domain::History &h, const absl::Status &s) {
+                              if (!self || request != self->m_request)
+                                  return;  // gone, or the window changed meanwhile
                               if (!s.ok()) {
-                                  m_status->setText(
+                                  self->m_status->setText(
                                       tr("history not available: %1").arg(client::errorText(s)));
                                   return;
                               }
-                              display(h);
-                              emit refreshed();
+                              self->display(h);
+                              emit self->refreshed();
                           });
 }
 

@@ -46,9 +46,8 @@ public:
             "UPDATE transactions SET status = $1, updated_ms = $2, finished_ms = $3, "
             "next_retry_ms = $4, rollback_reason = $5, retry_paused = $6, stuck_reason = $7, "
             "owner = $8, lease_expires_ms = $9, last_seq = GREATEST(last_seq, $10::bigint), "
-            "business_key = $11, retry_attempts = $15 WHERE gid = $12 AND ($13::int = 0 OR status "
-            "= $13::int) "
-            "AND ($14::text = '' OR owner = $14::text)",
+            "business_key = $11, retry_attempts = $12 WHERE gid = $13 "
+            "AND ($14::int = 0 OR status = $14::int) AND ($15::text = '' OR owner = $15::text)",
             params);
         if (!up.ok())
             return up.status();

@@ -269,8 +269,7 @@ void bindAudit(Out &out, const domain::AuditEntry &a)
 }
 
 // The guarded summary update, parameters 1..15 of each store's UPDATE statement: the new
-// values (1-11), the gid (12), the expected status or 0 (13), the expected owner or "" (14),
-// and one more new value, the retry attempts (15).
+// values (1-12), the gid (13), the expected status or 0 (14) and the expected owner or "" (15).
 template <class Out>
 void bindSummaryUpdate(Out &out, const TxWrite &w, int64_t lastSeq)
 {
@@ -278,8 +277,8 @@ void bindSummaryUpdate(Out &out, const TxWrite &w, int64_t lastSeq)
     out.add(int64_t(t.status)).add(t.updatedMs).add(t.finishedMs).add(t.nextRetryMs);
     out.addBytes(t.rollbackReason).add(int64_t{t.retryPaused}).add(t.stuckReason);
     out.add(t.owner).add(t.leaseExpiresMs).add(lastSeq).add(t.businessKey);
-    out.add(w.gid).add(w.expectStatus ? int64_t(*w.expectStatus) : 0).add(w.expectOwner);
     out.add(int64_t{t.retryAttempts});
+    out.add(w.gid).add(w.expectStatus ? int64_t(*w.expectStatus) : 0).add(w.expectOwner);
 }
 
 // `text` as a LIKE pattern matching it anywhere, with % _ \ escaped (ESCAPE '\').
