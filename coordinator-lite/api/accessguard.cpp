@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <future>
+#include <memory>
 
 namespace coord::api {
 
@@ -74,9 +75,11 @@ absl::StatusOr<domain::Actor> AccessGuard::admit(absl::StatusOr<domain::Actor> a
     entry.outcome = std::string(actor.status().message());
     entry.detail = "refused";
     // Refusals are rare; answering only once the entry is on disk keeps the log complete.
-    std::promise<void> written;
-    m_engine.audit(std::move(entry), [&written] { written.set_value(); });
-    written.get_future().wait_for(std::chrono::seconds(5));
+    // (Shared: a write slower than the wait must not set a promise that is gone.)
+    auto written = std::make_shared<std::promise<void>>();
+    auto onDisk = written->get_future();
+    m_engine.audit(std::move(entry), [written](const absl::Status &) { written->set_value(); });
+    onDisk.wait_for(std::chrono::seconds(5));
     return actor;
 }
 

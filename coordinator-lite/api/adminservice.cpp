@@ -7,6 +7,11 @@
 #include "engine/engine.h"
 #include "storage/store.h"
 
+#include <absl/strings/str_cat.h>
+#include <absl/time/time.h>
+
+#include <chrono>
+
 namespace coord::api {
 
 using namespace domain;
@@ -148,6 +153,39 @@ AdminService::Reactor *AdminService::ListAudit(Ctx *c, const pb::ListAuditReques
     for (const AuditEntry &e : *entries)
         toProto(e, out->add_entries());
     return finish(c, grpc::Status::OK);
+}
+
+AdminService::Reactor *AdminService::AuditBarrierPrune(Ctx *c, const pb::BarrierPruneRequest *r,
+                                                       pb::AuditEntry *out)
+{
+    auto actor = m_guard.check(*c, Role::Operator, "prune-barrier");
+    if (!actor.ok())
+        return finish(c, toGrpc(actor.status()));
+    if (r->table().empty() || r->cutoff_ms() <= 0 || r->gids() < 0 || r->rows() < 0)
+        return finish(c,
+                      {grpc::StatusCode::INVALID_ARGUMENT,
+                       "table, cutoff_ms > 0, gids >= 0 and rows >= 0 are required"});
+    if (r->reason().empty())
+        return finish(c, {grpc::StatusCode::INVALID_ARGUMENT, "reason: must not be empty"});
+    AuditEntry entry;
+    using namespace std::chrono;
+    entry.atMs = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    entry.who = actor->who;
+    entry.role = toString(actor->role);
+    entry.action = "prune-barrier";
+    entry.reason = r->reason();
+    entry.stateBefore = r->deleted() ? "planned" : "-";
+    entry.stateAfter = r->deleted() ? "deleted" : "planned";
+    entry.outcome = r->deleted() ? r->outcome() : "ok";
+    entry.detail = absl::StrCat(
+        r->table(), ": ", r->rows(), " row(s) of ", r->gids(), " finished gid(s), finished before ",
+        absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(r->cutoff_ms()),
+                         absl::UTCTimeZone()));
+    toProto(entry, out);
+    auto *reactor = c->DefaultReactor();
+    m_engine.audit(std::move(entry),
+                   [reactor](const absl::Status &s) { reactor->Finish(toGrpc(s)); });
+    return reactor;
 }
 
 }  // namespace coord::api

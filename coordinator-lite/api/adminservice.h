@@ -37,6 +37,8 @@ public:
                      ::txdesk::v1::ActionReply *out) override;
     Reactor *ListAudit(Ctx *c, const ::txdesk::v1::ListAuditRequest *r,
                        ::txdesk::v1::ListAuditReply *out) override;
+    Reactor *AuditBarrierPrune(Ctx *c, const ::txdesk::v1::BarrierPruneRequest *r,
+                               ::txdesk::v1::AuditEntry *out) override;
 
 private:
     Reactor *act(Ctx *c, int action, const ::txdesk::v1::ActionRequest *r,

@@ -15,6 +15,8 @@
 namespace coord::api {
 namespace {
 
+constexpr int kMaxGetMany = 1000;  // gids per GetMany (the proto says so)
+
 int64_t nowMs()
 {
     using namespace std::chrono;
@@ -86,6 +88,38 @@ grpc::ServerUnaryReactor *CoordinatorService::Get(grpc::CallbackServerContext *c
     if (!tx.ok())
         return finish(context, toGrpc(tx.status()));
     toProto(*tx, reply);
+    return finish(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor *CoordinatorService::GetMany(grpc::CallbackServerContext *context,
+                                                      const pb::GetManyRequest *request,
+                                                      pb::GetManyReply *reply)
+{
+    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "GetMany"); !actor.ok())
+        return finish(context, toGrpc(actor.status()));
+    if (request->gids_size() > kMaxGetMany)
+        return finish(context,
+                      {grpc::StatusCode::INVALID_ARGUMENT,
+                       "gids: at most " + std::to_string(kMaxGetMany) + " per call"});
+    for (const std::string &gid : request->gids()) {
+        // The newest attempt of each operation is enough for a record; the rest stay stored.
+        auto tx = m_store.get(gid, /*attemptLimit=*/1);
+        if (tx.ok())
+            toProto(*tx, reply->add_transactions());
+        else if (absl::IsNotFound(tx.status()))
+            reply->add_unknown(gid);
+        else
+            return finish(context, toGrpc(tx.status()));
+    }
+    if (request->history_since_ms() > 0) {
+        domain::ListQuery older;
+        older.createdBeforeMs = request->history_since_ms();
+        older.limit = 1;
+        auto page = m_store.list(older);
+        if (!page.ok())
+            return finish(context, toGrpc(page.status()));
+        reply->set_history_reaches(!page->transactions.empty());
+    }
     return finish(context, grpc::Status::OK);
 }
 

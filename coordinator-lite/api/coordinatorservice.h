@@ -36,6 +36,9 @@ public:
     grpc::ServerUnaryReactor *Get(grpc::CallbackServerContext *context,
                                   const ::txdesk::v1::GetRequest *request,
                                   ::txdesk::v1::Transaction *reply) override;
+    grpc::ServerUnaryReactor *GetMany(grpc::CallbackServerContext *context,
+                                      const ::txdesk::v1::GetManyRequest *request,
+                                      ::txdesk::v1::GetManyReply *reply) override;
     grpc::ServerUnaryReactor *List(grpc::CallbackServerContext *context,
                                    const ::txdesk::v1::ListRequest *request,
                                    ::txdesk::v1::ListReply *reply) override;

@@ -114,8 +114,9 @@ public:
     void retryMatching(domain::ListQuery filter, domain::Actor actor, std::string reason,
                        bool dryRun,
                        std::function<void(absl::StatusOr<std::vector<std::string>>)> done);
-    // Appends an entry on its own (a refused call); `durable` runs once it is on disk.
-    void audit(domain::AuditEntry entry, std::function<void()> durable = {});
+    // Appends an entry on its own (a refused call, a participant's barrier clean-up); `written`
+    // gets the write's outcome once it is on disk (or failed).
+    void audit(domain::AuditEntry entry, std::function<void(absl::Status)> written = {});
 
     // Claims due and orphaned transactions and drives them; returns how many it took.
     int runOnce(int64_t nowMs);

@@ -185,7 +185,7 @@ void Engine::act(ActionCommand cmd, ActionDone done)
         if (cmd.dryRun)
             return done(std::move(status));
         entry.outcome = std::string(status.message());
-        audit(entry, [done, status] { done(status); });
+        audit(entry, [done, status](const absl::Status &) { done(status); });
     };
     if (cmd.reason.empty())
         return refuse(absl::InvalidArgumentError("reason: every operator action needs a reason"));
@@ -268,14 +268,15 @@ void Engine::retryMatching(ListQuery filter, Actor actor, std::string reason, bo
     }
 }
 
-void Engine::audit(AuditEntry entry, std::function<void()> durable)
+void Engine::audit(AuditEntry entry, std::function<void(absl::Status)> written)
 {
     storage::TxWrite w;
     w.audit.push_back(std::move(entry));
-    m_committer.enqueue(std::move(w), [durable = std::move(durable)](const storage::WriteResult &) {
-        if (durable)
-            durable();
-    });
+    m_committer.enqueue(std::move(w),
+                        [written = std::move(written)](const storage::WriteResult &r) {
+                            if (written)
+                                written(r.status);
+                        });
 }
 
 }  // namespace coord::engine

@@ -31,9 +31,14 @@ constexpr const char *kUsage =
     "  mark-failed GID               admin: FAILED without compensation\n"
     "  audit [--gid G] [--limit N]   the audit log, newest first\n"
     "participants:\n"
-    "  inspect-barrier --db PATH [--table T] [--participant HOST:PORT]\n"
-    "                                a service's barrier table (SQLite) against the\n"
-    "                                coordinator's record of each gid; exit 1 on a problem\n"
+    "  inspect-barrier --db DSN [--table T] [--participant HOST:PORT]\n"
+    "                                a service's barrier table against the coordinator's\n"
+    "                                record of each gid; exit 1 on a problem. DSN: a SQLite\n"
+    "                                path, postgres://..., mysql://USER:PW@HOST:PORT/DB\n"
+    "                                (table: barrier in SQLite, else dtm_barrier.barrier)\n"
+    "  prune-barrier --db DSN --older-than AGE [--table T] [--yes --reason R]\n"
+    "                                delete the rows of gids the coordinator knows finished\n"
+    "                                more than AGE (7d, 12h) ago; a dry run without --yes\n"
     "  hash-token TOKEN              SHA-256 of a token, for auth.tokens in the config\n"
     "environment: TXDESK_ADDR (default ";
 

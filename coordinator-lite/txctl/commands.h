@@ -17,7 +17,9 @@ int cmdAudit(Session &s);
 int cmdAction(Session &s, coord::domain::OperatorAction action);
 int cmdRetry(Session &s);
 int cmdResolve(Session &s);
-// inspect-barrier --db PATH [--table T] [--participant HOST:PORT]: exit 1 when problems found
+// inspect-barrier --db DSN [--table T] [--participant HOST:PORT]: exit 1 when problems found
 int cmdInspectBarrier(Session &s);
+// prune-barrier --db DSN --older-than AGE [--table T] [--yes --reason R]: a dry run unless --yes
+int cmdPruneBarrier(Session &s);
 
 }  // namespace txctl

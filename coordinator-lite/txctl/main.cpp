@@ -59,6 +59,7 @@ int main(int argc, char **argv)
             {"resolve", cmdResolve},
             {"audit", cmdAudit},
             {"inspect-barrier", cmdInspectBarrier},
+            {"prune-barrier", cmdPruneBarrier},
         };
         auto it = commands.find(cli.command);
         if (it == commands.end())

@@ -4,13 +4,15 @@
 // none.
 #include "engineharness.h"
 
-#include "barrier/consistency.h"
-#include "barrier/sqlitebarrierreader.h"
+#include "barrier/barrierinspection.h"
+#include "barriertables.h"
 #include "storage/sqlite/sqlite.h"
 #include "support/coordinatorprocess.h"
 #include "transfers.h"
 
 #include <nlohmann/json.hpp>
+
+#include <thread>
 
 namespace {
 
@@ -22,29 +24,21 @@ protected:
     // Every problem in bank.db's barrier table, read a few gids at a time as a large table is.
     std::vector<coord::barrier::Finding> problems()
     {
-        auto reader = coord::barrier::SqliteBarrierReader::open(m_dir + "/bank.db");
-        EXPECT_TRUE(reader.ok()) << reader.status();
+        auto table = coord::barrier::openBarrierTable(m_dir + "/bank.db", "",
+                                                      coord::barrier::Access::ReadOnly);
+        EXPECT_TRUE(table.ok()) << table.status();
         std::vector<coord::barrier::Finding> out;
-        if (!reader.ok())
+        if (!table.ok())
             return out;
-        std::string after;
-        for (;;) {
-            auto rows = (*reader)->nextGids(after, 2);
-            EXPECT_TRUE(rows.ok()) << rows.status();
-            if (!rows.ok() || rows->empty())
-                return out;
-            for (const auto &[gid, gidRows] : *rows) {
-                auto tx = m_store->get(gid);
-                EXPECT_TRUE(tx.ok() || absl::IsNotFound(tx.status())) << tx.status();
-                std::optional<coord::domain::Transaction> record;
-                if (tx.ok())
-                    record = *tx;
-                for (auto &f : coord::barrier::inspectGid(gid, gidRows, record))
-                    if (coord::barrier::isProblem(f.kind))
-                        out.push_back(f);
-                after = gid;
-            }
-        }
+        coord::barrier::InspectionOptions options;
+        options.pageGids = 2;
+        auto counts = coord::barrier::inspectTable(**table, testsupport::storeLookup(*m_store),
+                                                   options, [&](const coord::barrier::Finding &f) {
+                                                       if (coord::barrier::isProblem(f.kind))
+                                                           out.push_back(f);
+                                                   });
+        EXPECT_TRUE(counts.ok()) << counts.status();
+        return out;
     }
 
     void damage(const std::string &sql)
@@ -92,11 +86,19 @@ TEST_F(InspectorTest, eachDamageToARealBarrierTableIsFoundOnceAndAnUndamagedOneG
 
 TEST_F(InspectorTest, aFileWithoutABarrierTableIsRefusedNamingIt)
 {
-    auto reader = coord::barrier::SqliteBarrierReader::open(m_dir + "/coordinator.db");
-    ASSERT_FALSE(reader.ok());
-    EXPECT_NE(std::string(reader.status().message()).find("has no barrier table"),
+    using coord::barrier::Access;
+    auto table = coord::barrier::openBarrierTable(m_dir + "/coordinator.db", "", Access::ReadOnly);
+    ASSERT_FALSE(table.ok());
+    EXPECT_NE(std::string(table.status().message()).find("has no barrier table"),
               std::string::npos);
-    EXPECT_FALSE(coord::barrier::SqliteBarrierReader::open(m_dir + "/bank.db", "x; DROP").ok());
+    auto injected = coord::barrier::openBarrierTable(m_dir + "/bank.db", "x; DROP",
+                                                     Access::ReadOnly);
+    ASSERT_FALSE(injected.ok());
+    EXPECT_NE(std::string(injected.status().message()).find("letters, digits and _"),
+              std::string::npos);
+    auto typo = coord::barrier::openBarrierTable(m_dir + "/bnak.db", "", Access::ReadWrite);
+    ASSERT_FALSE(typo.ok());
+    EXPECT_FALSE(std::filesystem::exists(m_dir + "/bnak.db"));  // never created
 }
 
 // The same through txctl, as an operator runs it: a real coordinator process, SAGA and TCC
@@ -145,11 +147,99 @@ TEST(InspectBarrierCommand, findsNothingInAHealthyTableThenTheOrphanAndExitsNonZ
     EXPECT_EQ(line["finding"], "unknown gid");
     EXPECT_EQ(std::count(damaged.out.begin(), damaged.out.end(), '\n'), 1) << damaged.out;
 
-    auto unsupported = testsupport::runCommand(
-        txctl, {"--addr", coordinator.address(), "inspect-barrier", "--db", "mysql://u@h/db"});
-    EXPECT_EQ(unsupported.exitCode, 2);
-    EXPECT_NE(unsupported.err.find("mysql is not supported yet"), std::string::npos)
-        << unsupported.err;
+    auto unknownKind = testsupport::runCommand(
+        txctl, {"--addr", coordinator.address(), "inspect-barrier", "--db", "oracle://u@h/db"});
+    EXPECT_EQ(unknownKind.exitCode, 1);
+    EXPECT_NE(unknownKind.err.find("unknown database kind"), std::string::npos) << unknownKind.err;
+}
+
+// prune-barrier as an operator runs it: refused while the coordinator's history is shorter than
+// the age asked for; a dry run that counts; --yes deletes exactly that, audited before and after;
+// the rows of a transaction still in flight and of an unknown gid stay.
+TEST(PruneBarrierCommand, deletesWhatItsDryRunCountedKeepsUnfinishedAndUnknownGidsAndAudits)
+{
+    const std::string dir = testsupport::makeTempDir("txdesk-prune");
+    struct RemoveDir {
+        std::string dir;
+        ~RemoveDir() { std::filesystem::remove_all(dir); }
+    } removeDir{dir};
+    testsupport::BankLedger ledger(dir + "/bank.db");
+    for (int i = 0; i < 4; ++i)
+        ledger.setBalance("acct" + std::to_string(i), 1000);
+    testsupport::HttpBank bank(ledger);
+    ASSERT_TRUE(bank.start());
+    testsupport::CoordinatorProcess coordinator(dir + "/coordinator.db");
+    ASSERT_TRUE(coordinator.start()) << coordinator.output();
+    const auto transfers = testsupport::randomTransfers(testsupport::urlsOf(bank), "old", 8, 4, 3,
+                                                        true);
+    for (size_t i = 0; i < transfers.gids.size(); ++i)
+        ASSERT_TRUE(testsupport::submitTransfer(coordinator.stub(), transfers, i));
+    ASSERT_TRUE(testsupport::waitAllFinished(coordinator.stub(), std::chrono::seconds(30)));
+    // One that stays in flight: its "in" branch keeps answering ONGOING.
+    ledger.script("TransIn", std::vector<std::string>(1000, "ONGOING"));
+    const auto pending = testsupport::randomTransfers(testsupport::urlsOf(bank), "pending", 1, 4, 5,
+                                                      false);
+    ASSERT_TRUE(testsupport::submitTransfer(coordinator.stub(), pending, 0));
+    {
+        auto db = coord::storage::sqlite::Connection::open(dir + "/bank.db", false);
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE((*db)
+                        ->exec("INSERT INTO barrier(trans_type, gid, branch_id, op, reason) "
+                               "VALUES ('saga', 'from-elsewhere', '01', 'action', 'action')")
+                        .ok());
+    }
+    const std::string txctl = testsupport::binDir() + "/txctl";
+    const std::vector<std::string> base = {"--addr", coordinator.address(), "prune-barrier", "--db",
+                                           dir + "/bank.db"};
+    auto run = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = base;
+        args.insert(args.end(), extra.begin(), extra.end());
+        return testsupport::runCommand(txctl, args);
+    };
+    auto rowCount = [&] {
+        auto db = coord::storage::sqlite::Connection::open(dir + "/bank.db", true);
+        auto q = (*db)->prepare("SELECT count(*) FROM barrier");
+        (*q)->step();
+        const int64_t n = (*q)->int64(0);
+        (*q)->reset();
+        return n;
+    };
+
+    auto tooOld = run({"--older-than", "1d", "--yes", "--reason", "cleanup"});
+    EXPECT_EQ(tooOld.exitCode, 1);
+    EXPECT_NE(tooOld.err.find("does not reach back that far"), std::string::npos) << tooOld.err;
+    const int64_t before = rowCount();
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the transfers are 1 s old
+    auto dry = run({"--older-than", "1s"});
+    EXPECT_EQ(dry.exitCode, 0) << dry.err;
+    EXPECT_NE(dry.out.find("of 8 gid(s) finished before"), std::string::npos) << dry.out;
+    EXPECT_NE(dry.out.find("dry run: nothing deleted"), std::string::npos) << dry.out;
+    EXPECT_EQ(rowCount(), before);
+    const auto counted = std::stoll(dry.out.substr(dry.out.find("would delete ") + 13));
+    EXPECT_GT(counted, 0);
+
+    auto noReason = run({"--older-than", "1s", "--yes"});
+    EXPECT_EQ(noReason.exitCode, 2) << noReason.err;
+    auto pruned = run({"--older-than", "1s", "--yes", "--reason", "weekly clean-up"});
+    EXPECT_EQ(pruned.exitCode, 0) << pruned.err;
+    EXPECT_NE(pruned.out.find("deleted " + std::to_string(counted) + " row(s) of 8 gid(s)"),
+              std::string::npos)
+        << pruned.out;
+    EXPECT_EQ(rowCount(), before - counted);
+    auto inspected = testsupport::runCommand(
+        txctl,
+        {"--addr", coordinator.address(), "--json", "inspect-barrier", "--db", dir + "/bank.db"});
+    EXPECT_NE(inspected.out.find("\"gid\":\"from-elsewhere\""), std::string::npos) << inspected.out;
+    EXPECT_NE(inspected.out.find("\"finding\":\"in flight\""), std::string::npos) << inspected.out;
+
+    auto audit = testsupport::runCommand(txctl, {"--addr", coordinator.address(), "audit"});
+    size_t entries = 0;
+    for (size_t at = audit.out.find("prune-barrier"); at != std::string::npos;
+         at = audit.out.find("prune-barrier", at + 1))
+        ++entries;
+    EXPECT_EQ(entries, 2u) << audit.out;  // planned, then deleted
+    EXPECT_NE(audit.out.find("weekly clean-up"), std::string::npos) << audit.out;
 }
 
 }  // namespace

@@ -112,6 +112,13 @@ TEST_F(SecurityTest, permissionMatrixRefusesChangesNothingAndAudits)
              auto s = reader->Finish();
              return s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ? grpc::Status::OK : s;
          }},
+        {"GetMany", 1,
+         [](auto &c, auto &, auto *ctx) {
+             pb::GetManyRequest q;
+             q.add_gids("g");
+             pb::GetManyReply r;
+             return c.GetMany(ctx, q, &r);
+         }},
         {"ListAudit", 1,
          [](auto &, auto &a, auto *ctx) {
              pb::ListAuditReply r;
@@ -211,6 +218,15 @@ TEST_F(SecurityTest, permissionMatrixRefusesChangesNothingAndAudits)
              q.set_reason("r");
              pb::ActionReply r;
              return a.Resolve(ctx, q, &r);
+         }},
+        {"AuditBarrierPrune", 2,
+         [](auto &, auto &a, auto *ctx) {
+             pb::BarrierPruneRequest q;
+             q.set_table("sqlite:/srv/bank.db table barrier");
+             q.set_cutoff_ms(1);
+             q.set_reason("r");
+             pb::AuditEntry r;
+             return a.AuditBarrierPrune(ctx, q, &r);
          }},
         {"MarkFailed", 3,
          [](auto &, auto &a, auto *ctx) {
