@@ -158,6 +158,43 @@ private:
         FlowBranch b;
         if (j.contains("id") && j["id"].is_string())
             b.id = j["id"].get<std::string>();
+        branchKeys(j, path, type, b.id);
+        if (!j.contains("id"))
+            error(path + ".id", "missing");
+        else if (!j["id"].is_string())
+            error(path + ".id", "expected a string");
+        else if (!domain::isValidBranchId(b.id))
+            error(path + ".id", "\"" + b.id + "\" must be " + domain::kBranchIdRule, b.id);
+        if (j.contains("name"))
+            string(j["name"], path + ".name", &b.name, b.id);
+        if (j.contains("after"))
+            after(j["after"], path + ".after", &b);
+        for (OpKind op : opsFor(type)) {
+            std::string key = domain::toString(op);
+            if (j.contains(key)) {
+                std::string endpoint;
+                string(j[key], path + "." + key, &endpoint, b.id);
+                b.endpoints[op] = endpoint;
+            }
+        }
+        payloads(j, path, &b);
+        if (j.contains("not_rollbackable")) {
+            if (!j["not_rollbackable"].is_boolean())
+                error(path + ".not_rollbackable", "expected true or false", b.id);
+            else
+                b.notRollbackable = j["not_rollbackable"].get<bool>();
+        }
+        if (j.contains("request_timeout_ms"))
+            integer(j["request_timeout_ms"], path + ".request_timeout_ms", &b.requestTimeoutMs, 1,
+                    600000, b.id);
+        if (j.contains("max_retries"))
+            integer(j["max_retries"], path + ".max_retries", &b.maxRetries, 0, 1000000, b.id);
+        return b;
+    }
+
+    // Every key of a branch is one we know, and an operation of its transaction type.
+    void branchKeys(const Json &j, const std::string &path, TxType type, const std::string &id)
+    {
         std::set<std::string> known = {"id",
                                        "name",
                                        "after",
@@ -177,71 +214,47 @@ private:
                       "is not an operation of a " + domain::toString(type) + " branch (use "
                           + (type == TxType::Saga ? "action/compensate" : "try/confirm/cancel")
                           + ")",
-                      b.id);
+                      id);
             else
-                error(path + "." + key, "unknown key", b.id);
+                error(path + "." + key, "unknown key", id);
         }
-        if (!j.contains("id"))
-            error(path + ".id", "missing");
-        else if (!j["id"].is_string())
-            error(path + ".id", "expected a string");
-        else if (!domain::isValidBranchId(b.id))
-            error(path + ".id", "\"" + b.id + "\" must be " + domain::kBranchIdRule, b.id);
-        if (j.contains("name"))
-            string(j["name"], path + ".name", &b.name, b.id);
-        if (j.contains("after")) {
-            const Json &a = j["after"];
-            if (!a.is_array())
-                error(path + ".after", "expected an array of branch ids", b.id);
+    }
+
+    void after(const Json &a, const std::string &path, FlowBranch *b)
+    {
+        if (!a.is_array())
+            return error(path, "expected an array of branch ids", b->id);
+        for (size_t i = 0; i < a.size(); ++i) {
+            if (!a[i].is_string())
+                error(path + "[" + std::to_string(i) + "]", "expected a branch id", b->id);
             else
-                for (size_t i = 0; i < a.size(); ++i) {
-                    if (!a[i].is_string())
-                        error(path + ".after[" + std::to_string(i) + "]", "expected a branch id",
-                              b.id);
-                    else
-                        b.after.push_back(a[i].get<std::string>());
-                }
+                b->after.push_back(a[i].get<std::string>());
         }
-        for (OpKind op : opsFor(type)) {
-            std::string key = domain::toString(op);
-            if (j.contains(key)) {
-                std::string endpoint;
-                string(j[key], path + "." + key, &endpoint, b.id);
-                b.endpoints[op] = endpoint;
-            }
-        }
+    }
+
+    // payload (JSON, sent as it is) and payload_base64 (any bytes), each within the limit.
+    void payloads(const Json &j, const std::string &path, FlowBranch *b)
+    {
         if (j.contains("payload")) {
-            b.payloadJson = j["payload"].dump();
-            if (b.payloadJson.size() > m_limits.maxPayloadBytes)
+            b->payloadJson = j["payload"].dump();
+            if (b->payloadJson.size() > m_limits.maxPayloadBytes)
                 error(path + ".payload",
-                      "is " + std::to_string(b.payloadJson.size()) + " bytes; the limit is "
+                      "is " + std::to_string(b->payloadJson.size()) + " bytes; the limit is "
                           + std::to_string(m_limits.maxPayloadBytes),
-                      b.id);
+                      b->id);
         }
         if (j.contains("payload_base64")) {
-            string(j["payload_base64"], path + ".payload_base64", &b.payloadBase64, b.id);
+            string(j["payload_base64"], path + ".payload_base64", &b->payloadBase64, b->id);
             static const std::string alphabet =
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-            if (b.payloadBase64.find_first_not_of(alphabet) != std::string::npos)
-                error(path + ".payload_base64", "is not base64", b.id);
-            else if (b.payloadBase64.size() * 3 / 4 > m_limits.maxPayloadBytes)
+            if (b->payloadBase64.find_first_not_of(alphabet) != std::string::npos)
+                error(path + ".payload_base64", "is not base64", b->id);
+            else if (b->payloadBase64.size() * 3 / 4 > m_limits.maxPayloadBytes)
                 error(path + ".payload_base64",
-                      "is " + std::to_string(b.payloadBase64.size() * 3 / 4)
+                      "is " + std::to_string(b->payloadBase64.size() * 3 / 4)
                           + " bytes; the limit is " + std::to_string(m_limits.maxPayloadBytes),
-                      b.id);
+                      b->id);
         }
-        if (j.contains("not_rollbackable")) {
-            if (!j["not_rollbackable"].is_boolean())
-                error(path + ".not_rollbackable", "expected true or false", b.id);
-            else
-                b.notRollbackable = j["not_rollbackable"].get<bool>();
-        }
-        if (j.contains("request_timeout_ms"))
-            integer(j["request_timeout_ms"], path + ".request_timeout_ms", &b.requestTimeoutMs, 1,
-                    600000, b.id);
-        if (j.contains("max_retries"))
-            integer(j["max_retries"], path + ".max_retries", &b.maxRetries, 0, 1000000, b.id);
-        return b;
     }
 
     const FlowLimits &m_limits;

@@ -114,6 +114,38 @@ private:
     absl::Status m_status;
 };
 
+// Applies each write in its own savepoint, so only the failed ones fail; `seq` moves past the
+// events of those that applied. An error here (the savepoint itself) fails the whole batch.
+absl::Status applyEachInASavepoint(Connection &db, PgWriteOps &ops, std::span<TxWrite> writes,
+                                   int64_t &seq, std::vector<WriteResult> &results)
+{
+    for (size_t i = 0; i < writes.size(); ++i) {
+        if (auto s = db.exec("SAVEPOINT w"); !s.ok())
+            return s;
+        results[i].status = rows::applyWrite(ops, writes[i], seq, results[i]);
+        if (results[i].status.ok()) {
+            seq += static_cast<int64_t>(writes[i].events.size());
+            db.exec("RELEASE SAVEPOINT w").IgnoreError();
+        } else {
+            results[i].events.clear();
+            if (auto s = db.exec("ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w"); !s.ok())
+                return s;
+        }
+    }
+    return absl::OkStatus();
+}
+
+// The new last seq, and a notification that wakes the other instances' followers.
+absl::Status publishSeq(Connection &db, int64_t seq)
+{
+    absl::Status s = db.query("UPDATE event_counter SET last_seq = $1", Params().add(seq)).status();
+    if (s.ok())
+        s = db.query("SELECT pg_notify($1, $2)",
+                     Params().add(pg::kEventsChannel).add(std::to_string(seq)))
+                .status();
+    return s;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PgStore>> PgStore::open(const std::string &url)
@@ -358,35 +390,16 @@ std::vector<WriteResult> PgStore::commit(std::span<TxWrite> writes)
         if (auto s = begin(); !s.ok())
             return failAll(s);
     }
-    for (size_t i = 0; i < writes.size() && !allApplied; ++i) {
-        if (auto s = db.exec("SAVEPOINT w"); !s.ok()) {
+    if (!allApplied)
+        if (auto s = applyEachInASavepoint(db, ops, writes, seq, results); !s.ok()) {
             db.exec("ROLLBACK").IgnoreError();
             return failAll(s);
         }
-        results[i].status = rows::applyWrite(ops, writes[i], seq, results[i]);
-        if (results[i].status.ok()) {
-            seq += static_cast<int64_t>(writes[i].events.size());
-            db.exec("RELEASE SAVEPOINT w").IgnoreError();
-        } else {
-            results[i].events.clear();
-            if (auto s = db.exec("ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w"); !s.ok()) {
-                db.exec("ROLLBACK").IgnoreError();
-                return failAll(s);
-            }
-        }
-    }
-    if (seq != seqBefore) {
-        absl::Status s =
-            db.query("UPDATE event_counter SET last_seq = $1", Params().add(seq)).status();
-        if (s.ok())
-            s = db.query("SELECT pg_notify($1, $2)",
-                         Params().add(pg::kEventsChannel).add(std::to_string(seq)))
-                    .status();
-        if (!s.ok()) {
+    if (seq != seqBefore)
+        if (auto s = publishSeq(db, seq); !s.ok()) {
             db.exec("ROLLBACK").IgnoreError();
             return failAll(s);
         }
-    }
     if (auto s = db.exec("COMMIT"); !s.ok()) {
         db.exec("ROLLBACK").IgnoreError();
         if (db.broken() && seq != seqBefore)
