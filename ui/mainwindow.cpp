@@ -3,6 +3,7 @@
 #include "connectionsdialog.h"
 #include "coordinatorbanner.h"
 #include "designer/designerwidget.h"
+#include "inspectparticipantdialog.h"
 #include "monitorwidget.h"
 
 #include "models/themeicons.h"
@@ -227,6 +228,12 @@ void MainWindow::createActions()
     connect(&m_session, &session::ConsoleSession::coordinatorStarted, this, updateCopyDtm);
     connect(&m_session, &session::ConsoleSession::reconfigured, this, updateCopyDtm);
 
+    coordinator->addSeparator();
+    QAction *inspect = coordinator->addAction(models::themeIcon(QStringLiteral("database-index")),
+                                              tr("&Inspect participant…"), this,
+                                              &MainWindow::openInspector);
+    inspect->setToolTip(tr("Hold a service's barrier table against what the coordinator decided"));
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(
@@ -252,6 +259,27 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_addressLabel);
     statusBar()->addPermanentWidget(m_connectionLabel);
+}
+
+InspectParticipantDialog *MainWindow::inspector() const { return m_inspector; }
+
+void MainWindow::openInspector()
+{
+    if (m_inspector) {
+        m_inspector->raise();
+        m_inspector->activateWindow();
+        return;
+    }
+    m_inspector = new InspectParticipantDialog(m_session.client()->endpoint(), this);
+    m_inspector->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_inspector, &InspectParticipantDialog::transactionRequested, this,
+            [this](const QString &gid) {
+                showView(0);
+                focusTransaction(gid);
+                raise();
+                activateWindow();
+            });
+    m_inspector->show();
 }
 
 QString MainWindow::addressText() const { return m_addressLabel->text(); }

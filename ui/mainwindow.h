@@ -3,6 +3,7 @@
 #include "client/coordinatorclient.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QLabel;
 class QSystemTrayIcon;
@@ -17,6 +18,7 @@ namespace txdesk::ui {
 
 class CoordinatorBanner;
 class DesignerWidget;
+class InspectParticipantDialog;
 class MonitorWidget;
 
 // The console's main window. It only assembles views over the session.
@@ -38,6 +40,9 @@ public:
     DesignerWidget *designer() const { return m_designer; }
     void showDesigner(bool designer);
     void showView(int index);  // the monitor's: 0 transactions, 1 stuck, 2 dashboard
+    // Coordinator ▸ Inspect participant… (one dialog, raised when open)
+    void openInspector();
+    InspectParticipantDialog *inspector() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -63,6 +68,7 @@ private:
     QLabel *m_addressLabel;
     QLabel *m_countLabel;
     QSystemTrayIcon *m_tray = nullptr;
+    QPointer<InspectParticipantDialog> m_inspector;
     int m_stuckShown = -1;  // the stuck count the tray last showed; -1 before the first
 };
 

@@ -285,6 +285,7 @@ void CoordinatorClient::connectTo(const QString &address, const QString &token,
     m_worker.reset();
     ++m_generation;
     m_address = address;
+    m_endpoint = {address, token, caPem};
     m_lastSeq = 0;
     m_role.clear();
     coord::client::ConnectionOptions options;

@@ -45,6 +45,14 @@ public:
 
     State state() const { return m_state; }
     QString address() const { return m_address; }
+    // Where and as whom this client connects: for a tool that opens its own connection (the
+    // barrier inspector's look-ups run on their own thread).
+    struct Endpoint {
+        QString address;
+        QString token;
+        QString caPem;
+    };
+    Endpoint endpoint() const { return m_endpoint; }
     QString lastError() const { return m_lastError; }
     qint64 lastSeq() const { return m_lastSeq; }
     QString role() const { return m_role; }  // ours, as the coordinator sees it (on connect)
@@ -89,6 +97,7 @@ private:
     quint64 m_generation = 0;  // bumped per connection; stale deliveries are dropped
     State m_state = State::Disconnected;
     QString m_address;
+    Endpoint m_endpoint;
     QString m_lastError;
     qint64 m_lastSeq = 0;
     QString m_role;

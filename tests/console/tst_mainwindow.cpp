@@ -1,20 +1,24 @@
 // The console window with its bundled coordinator: a real child process, a real window
 // (offscreen), and what the user sees when the child goes away.
 #include "coordinatorbanner.h"
+#include "inspectparticipantdialog.h"
 #include "designer/designerwidget.h"
 #include "mainwindow.h"
 #include "monitorwidget.h"
 #include "transactiondetailwidget.h"
 #include "charts/dashboardwidget.h"
+#include "models/findingtablemodel.h"
 #include "models/themeicons.h"
 #include "models/transactiontablemodel.h"
 #include "session/bundledcoordinator.h"
 #include "session/consolesession.h"
 #include "session/tokenvault.h"
+#include "storage/sqlite/sqlite.h"
 #include "storage/sqlite/sqlitestore.h"
 #include "support/childprocess.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QDateTime>
 #include <QDir>
 #include <QHeaderView>
@@ -288,6 +292,74 @@ private slots:
             QStringLiteral("SUCCEEDED"), 10000);
     }
 
+    // Coordinator ▸ Inspect participant…: a service's SQLite barrier table against the bundled
+    // coordinator's records, findings streamed into the dialog, a finding opens its
+    // transaction in the monitor.
+    void theParticipantInspectorFindsAnOrphanShowsInFlightRowsAndOpensTheTransaction()
+    {
+        const QString db = m_dir + QStringLiteral("/coordinator.db");
+        seedSaga(db, "paid", coord::domain::TxStatus::Succeeded);
+        seedSaga(db, "paying", coord::domain::TxStatus::Submitted);
+        const std::string bank = (m_dir + QStringLiteral("/bank.db")).toStdString();
+        {
+            auto barrier = coord::storage::sqlite::Connection::open(bank, false);
+            QVERIFY(barrier.ok());
+            QVERIFY((*barrier)
+                        ->exec("CREATE TABLE barrier (trans_type TEXT NOT NULL, gid TEXT NOT NULL, "
+                               "branch_id TEXT NOT NULL, op TEXT NOT NULL, barrier_id TEXT NOT "
+                               "NULL DEFAULT '01', reason TEXT NOT NULL, PRIMARY KEY (gid, "
+                               "branch_id, op, barrier_id));"
+                               "INSERT INTO barrier (trans_type, gid, branch_id, op, reason) "
+                               "VALUES ('saga', 'paid', 'out', 'action', 'action'), "
+                               "('saga', 'paying', 'out', 'action', 'action'), "
+                               "('tcc', 'from-elsewhere', '01', 'try', 'try')")
+                        .ok());
+        }
+        session::ConsoleSession session(bundledConfig(db));
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
+                                 15000);
+
+        window.openInspector();
+        ui::InspectParticipantDialog *dialog = window.inspector();
+        QVERIFY(dialog && dialog->isVisible());
+        dialog->setRequest({QString::fromStdString(bank), {}, {}});
+        QSignalSpy finished(dialog, &ui::InspectParticipantDialog::inspectionFinished);
+        dialog->inspect();
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(dialog->warningText(), QString());  // the primary key starts with gid
+        QCOMPARE(dialog->progressText(),
+                 QStringLiteral("3 gids · 3 rows read · 1 problems · 1 in flight"));
+        const models::FindingTableModel *findings = dialog->findings();
+        QCOMPARE(findings->rowCount(), 2);
+        QCOMPARE(findings->at(0).gid, std::string("from-elsewhere"));
+        QCOMPARE(findings->at(0).kind, coord::barrier::FindingKind::UnknownGid);
+        QCOMPARE(findings->at(1).gid, std::string("paying"));
+        QCOMPARE(findings->at(1).kind, coord::barrier::FindingKind::InFlight);
+
+        auto *view = dialog->findChild<QTableView *>();
+        QVERIFY(view);
+        dialog->findChild<QCheckBox *>()->setChecked(true);  // problems only
+        QCOMPARE(view->model()->rowCount(), 1);
+        dialog->findChild<QCheckBox *>()->setChecked(false);
+        QCOMPARE(view->model()->rowCount(), 2);
+        QSignalSpy requested(dialog, &ui::InspectParticipantDialog::transactionRequested);
+        emit view->doubleClicked(view->model()->index(1, 0));
+        QCOMPARE(requested.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->detail()->gid(), QStringLiteral("paying"),
+                                  5000);
+
+        // A database that is not there is said, not created.
+        dialog->setRequest({m_dir + QStringLiteral("/bnak.db"), {}, {}});
+        dialog->inspect();
+        QVERIFY(finished.wait(15000));
+        QVERIFY2(dialog->warningText().contains(QStringLiteral("no SQLite file")),
+                 qPrintable(dialog->warningText()));
+        QVERIFY(!QFile::exists(m_dir + QStringLiteral("/bnak.db")));
+    }
+
     void killedCoordinatorIsReportedAndTheConsoleLivesOn()
     {
         session::ConsoleSession session(bundledConfig(m_dir + QStringLiteral("/c.db")));
@@ -377,6 +449,36 @@ private:
         w.insert->summary.gid = gid;
         w.insert->summary.createdMs = 1;
         w.insert->summary.status = coord::domain::TxStatus::Succeeded;
+        std::vector<coord::storage::TxWrite> batch{w};
+        QVERIFY((*store)->commit(batch)[0].status.ok());
+    }
+
+    // A stored two-step saga (out, in) over a bank service, in the given state.
+    static void seedSaga(const QString &db, const std::string &gid, coord::domain::TxStatus status)
+    {
+        auto store = coord::storage::SqliteStore::open(db.toStdString());
+        QVERIFY(store.ok());
+        coord::storage::TxWrite w;
+        w.gid = gid;
+        w.insert = coord::domain::Transaction{};
+        w.insert->summary.gid = gid;
+        w.insert->summary.createdMs = 1;
+        w.insert->summary.status = status;
+        for (const char *id : {"out", "in"}) {
+            coord::domain::Branch b;
+            b.id = id;
+            b.ops.push_back({coord::domain::OpKind::Action,
+                             "http://bank:8081/Trans",
+                             coord::domain::OpStatus::Pending,
+                             0,
+                             {}});
+            b.ops.push_back({coord::domain::OpKind::Compensate,
+                             "http://bank:8081/Undo",
+                             coord::domain::OpStatus::Pending,
+                             0,
+                             {}});
+            w.insert->branches.push_back(b);
+        }
         std::vector<coord::storage::TxWrite> batch{w};
         QVERIFY((*store)->commit(batch)[0].status.ok());
     }
