@@ -4,28 +4,53 @@
 #include "api/statusmapping.h"
 
 #include <algorithm>
+#include <future>
 
 namespace coord::client {
 
 namespace {
-constexpr size_t kGidsPerCall = 1000;
-}
+constexpr size_t kGidsPerCall = 1000;  // GetMany's limit
+constexpr size_t kMinGidsPerCall = 100;
+constexpr size_t kParallelCalls = 2;
+}  // namespace
 
 absl::StatusOr<std::map<std::string, domain::Transaction>> getRecords(
     Connection &connection, const std::vector<std::string> &gids, std::chrono::milliseconds timeout)
 {
-    std::map<std::string, domain::Transaction> records;
-    for (size_t i = 0; i < gids.size(); i += kGidsPerCall) {
+    // Calls of at most kGidsPerCall gids, kParallelCalls at a time: the coordinator reads each
+    // gid from its store, so concurrent calls use its cores (the channel is thread-safe).
+    const size_t calls = std::max<size_t>(
+        std::min(kParallelCalls, (gids.size() + kMinGidsPerCall - 1) / kMinGidsPerCall),
+        (gids.size() + kGidsPerCall - 1) / kGidsPerCall);
+    const size_t perCall = calls ? (gids.size() + calls - 1) / calls : 0;
+    auto call = [&](size_t first) -> absl::StatusOr<pb::GetManyReply> {
         pb::GetManyRequest request;
-        for (size_t k = i; k < std::min(gids.size(), i + kGidsPerCall); ++k)
+        for (size_t k = first; k < std::min(gids.size(), first + perCall); ++k)
             request.add_gids(gids[k]);
         pb::GetManyReply reply;
         auto context = connection.context(timeout);
         if (grpc::Status s = connection.coordinator().GetMany(context.get(), request, &reply);
             !s.ok())
             return api::fromGrpc(s);
-        for (const pb::Transaction &t : reply.transactions())
-            records.emplace(t.summary().gid(), api::fromProto(t));
+        return reply;
+    };
+    std::map<std::string, domain::Transaction> records;
+    for (size_t first = 0; first < gids.size(); first += perCall * kParallelCalls) {
+        std::vector<std::future<absl::StatusOr<pb::GetManyReply>>> replies;
+        for (size_t c = 0; c < kParallelCalls && first + c * perCall < gids.size(); ++c)
+            replies.push_back(std::async(std::launch::async, call, first + c * perCall));
+        absl::Status failed;
+        for (auto &f : replies) {
+            auto reply = f.get();
+            if (!reply.ok()) {
+                failed.Update(reply.status());
+                continue;
+            }
+            for (const pb::Transaction &t : reply->transactions())
+                records.emplace(t.summary().gid(), api::fromProto(t));
+        }
+        if (!failed.ok())
+            return failed;
     }
     return records;
 }
