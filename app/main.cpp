@@ -17,6 +17,7 @@ namespace {
 struct ConsoleOptions {
     QString connect, token, coordinator, db;  // where the coordinator is
     QString show, detailTab, view, design;    // what the window opens on
+    QString inspect;                          // a barrier database to inspect once connected
     QString screenshot;                       // save a picture of the window and quit
     int quitAfterMs = -1;                     // quit after this long (-1: never)
 };
@@ -47,11 +48,16 @@ ConsoleOptions parseOptions(const QApplication &app)
                             "name");
     const auto view = option("view", "Start on a view: transactions, stuck, dashboard.", "name");
     const auto design = option("design", "Open a .txflow.json in the designer.", "file");
+    const auto inspect = option("inspect",
+                                "Inspect a service's barrier table once connected (a SQLite "
+                                "file, postgres://..., mysql://...).",
+                                "dsn");
     parser.process(app);
 
-    ConsoleOptions o{parser.value(connect), parser.value(token),  parser.value(coordinator),
-                     parser.value(db),      parser.value(show),   parser.value(tab),
-                     parser.value(view),    parser.value(design), parser.value(screenshot)};
+    ConsoleOptions o{parser.value(connect),   parser.value(token),  parser.value(coordinator),
+                     parser.value(db),        parser.value(show),   parser.value(tab),
+                     parser.value(view),      parser.value(design), parser.value(inspect),
+                     parser.value(screenshot)};
     if (parser.isSet(quitAfter))
         o.quitAfterMs = parser.value(quitAfter).toInt();
     else if (parser.isSet(screenshot))
@@ -91,6 +97,8 @@ void openStartView(txdesk::ui::MainWindow &window, const ConsoleOptions &o)
             qWarning("%s", qPrintable(error));
         window.showDesigner(true);
     }
+    if (!o.inspect.isEmpty())
+        window.inspectWhenConnected(o.inspect);
     if (!o.view.isEmpty())
         window.showView(QStringList{QStringLiteral("transactions"), QStringLiteral("stuck"),
                                     QStringLiteral("dashboard")}

@@ -19,6 +19,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace txdesk::ui {
 
 using models::FindingTableModel;
@@ -71,7 +73,9 @@ InspectParticipantDialog::InspectParticipantDialog(client::CoordinatorClient::En
     dsnRow->addWidget(m_dsn, 1);
     dsnRow->addWidget(browse);
     auto *form = new QFormLayout;
-    form->addRow(tr("&Database:"), dsnRow);
+    auto *dsnLabel = new QLabel(tr("&Database:"), this);
+    dsnLabel->setBuddy(m_dsn);  // a label for a row of widgets needs its buddy named
+    form->addRow(dsnLabel, dsnRow);
     form->addRow(tr("&Table:"), m_table);
     form->addRow(tr("S&ervice:"), m_participant);
 
@@ -118,7 +122,7 @@ InspectParticipantDialog::InspectParticipantDialog(client::CoordinatorClient::En
     layout->addWidget(m_view, 1);
     layout->addWidget(hint);
     layout->addWidget(buttons);
-    resize(1000, 600);
+    resize(1280, 620);
 
     connect(m_inspect, &QPushButton::clicked, this, &InspectParticipantDialog::inspect);
     connect(m_stop, &QPushButton::clicked, &m_inspector, &client::BarrierInspector::cancel);
@@ -143,7 +147,7 @@ InspectParticipantDialog::InspectParticipantDialog(client::CoordinatorClient::En
                 } else if (cancelled) {
                     m_counts->setText(tr("%1 (stopped)").arg(m_counts->text()));
                 }
-                m_view->resizeColumnsToContents();
+                fitColumns();
                 emit inspectionFinished();
             });
 
@@ -202,6 +206,18 @@ void InspectParticipantDialog::showCounts(qint64 gids, qint64 rows, qint64 probl
     m_counts->setText(tr("%1 gids · %2 rows read · %3 problems · %4 in flight")
                           .arg(locale.toString(gids), locale.toString(rows),
                                locale.toString(problems), locale.toString(inFlight)));
+}
+
+void InspectParticipantDialog::fitColumns()
+{
+    m_view->resizeColumnsToContents();
+    // The long texts share what is left; the whole of each is in its tooltip.
+    const int free = m_view->viewport()->width() - m_view->columnWidth(FindingTableModel::Gid)
+        - m_view->columnWidth(FindingTableModel::Branch)
+        - m_view->columnWidth(FindingTableModel::Kind);
+    const int each = std::max(200, free / 2);
+    for (int column : {int(FindingTableModel::Detail), int(FindingTableModel::Suggestion)})
+        m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), each));
 }
 
 QString InspectParticipantDialog::progressText() const { return m_counts->text(); }

@@ -43,6 +43,7 @@ signals:
 
 private:
     void setRunning(bool running);
+    void fitColumns();
     void showCounts(qint64 gids, qint64 rows, qint64 problems, qint64 inFlight);
 
     client::CoordinatorClient::Endpoint m_coordinator;

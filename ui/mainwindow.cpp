@@ -14,6 +14,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <memory>
 #include <QCloseEvent>
 #include <QGuiApplication>
 #include <QFile>
@@ -262,6 +263,25 @@ void MainWindow::createStatusBar()
 }
 
 InspectParticipantDialog *MainWindow::inspector() const { return m_inspector; }
+
+void MainWindow::inspectWhenConnected(const QString &dsn)
+{
+    auto run = [this, dsn] {
+        openInspector();
+        m_inspector->setRequest({dsn, {}, {}});
+        m_inspector->inspect();
+    };
+    if (m_session.client()->state() == CoordinatorClient::State::Connected)
+        return run();
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = connect(m_session.client(), &CoordinatorClient::stateChanged, this,
+                    [once, run](CoordinatorClient::State state) {
+                        if (state != CoordinatorClient::State::Connected)
+                            return;
+                        QObject::disconnect(*once);
+                        run();
+                    });
+}
 
 void MainWindow::openInspector()
 {

@@ -43,6 +43,8 @@ public:
     // Coordinator ▸ Inspect participant… (one dialog, raised when open)
     void openInspector();
     InspectParticipantDialog *inspector() const;
+    // txdesk --inspect DSN: the dialog opens and runs on it once the coordinator answers.
+    void inspectWhenConnected(const QString &dsn);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
