@@ -201,11 +201,12 @@ int cmdAudit(Session &s)
             std::cout << txctl::toJson(e).dump() << "\n";
             continue;
         }
-        std::printf("%lld %s %s(%s) %s %s%s%s: %s -> %s [%s] %s\n", static_cast<long long>(e.id()),
-                    std::to_string(e.at_ms()).c_str(), e.who().c_str(), e.role().c_str(),
-                    e.action().c_str(), e.gid().c_str(), e.branch_id().empty() ? "" : "/",
-                    e.branch_id().c_str(), e.state_before().c_str(), e.state_after().c_str(),
-                    e.outcome().c_str(), e.reason().c_str());
+        std::printf("%lld %s %s(%s) %s %s%s%s: %s -> %s [%s] %s%s%s\n",
+                    static_cast<long long>(e.id()), std::to_string(e.at_ms()).c_str(),
+                    e.who().c_str(), e.role().c_str(), e.action().c_str(), e.gid().c_str(),
+                    e.branch_id().empty() ? "" : "/", e.branch_id().c_str(),
+                    e.state_before().c_str(), e.state_after().c_str(), e.outcome().c_str(),
+                    e.reason().c_str(), e.detail().empty() ? "" : " — ", e.detail().c_str());
     }
     return 0;
 }

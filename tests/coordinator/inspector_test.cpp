@@ -162,6 +162,11 @@ TEST_F(PruneBarrierCommand, deletesWhatItsDryRunCountedKeepsUnfinishedAndUnknown
         ++entries;
     EXPECT_EQ(entries, 2u) << audit.out;  // planned, then deleted
     EXPECT_NE(audit.out.find("weekly clean-up"), std::string::npos) << audit.out;
+    EXPECT_NE(audit.out.find("planned -> deleted [ok] weekly clean-up — sqlite:" + dir
+                             + "/bank.db table barrier: " + std::to_string(counted)
+                             + " row(s) of 8 finished gid(s)"),
+              std::string::npos)
+        << audit.out;
 }
 
 }  // namespace
