@@ -298,8 +298,8 @@ private slots:
     void theParticipantInspectorFindsAnOrphanShowsInFlightRowsAndOpensTheTransaction()
     {
         const QString db = m_dir + QStringLiteral("/coordinator.db");
-        seedSaga(db, "paid", coord::domain::TxStatus::Succeeded);
-        seedSaga(db, "paying", coord::domain::TxStatus::Submitted);
+        seed(db, "paid", coord::domain::TxStatus::Succeeded, true);
+        seed(db, "paying", coord::domain::TxStatus::Submitted, true);
         const std::string bank = (m_dir + QStringLiteral("/bank.db")).toStdString();
         {
             auto barrier = coord::storage::sqlite::Connection::open(bank, false);
@@ -439,22 +439,11 @@ private:
         return config;
     }
 
-    static void seed(const QString &db, const std::string &gid)
-    {
-        auto store = coord::storage::SqliteStore::open(db.toStdString());
-        QVERIFY(store.ok());
-        coord::storage::TxWrite w;
-        w.gid = gid;
-        w.insert = coord::domain::Transaction{};
-        w.insert->summary.gid = gid;
-        w.insert->summary.createdMs = 1;
-        w.insert->summary.status = coord::domain::TxStatus::Succeeded;
-        std::vector<coord::storage::TxWrite> batch{w};
-        QVERIFY((*store)->commit(batch)[0].status.ok());
-    }
-
-    // A stored two-step saga (out, in) over a bank service, in the given state.
-    static void seedSaga(const QString &db, const std::string &gid, coord::domain::TxStatus status)
+    // A stored transaction without branches, created at 1 ms, in the given state; with
+    // `branches`, a two-step saga (out, in) over a bank service.
+    static void seed(const QString &db, const std::string &gid,
+                     coord::domain::TxStatus status = coord::domain::TxStatus::Succeeded,
+                     bool branches = false)
     {
         auto store = coord::storage::SqliteStore::open(db.toStdString());
         QVERIFY(store.ok());
@@ -467,17 +456,15 @@ private:
         for (const char *id : {"out", "in"}) {
             coord::domain::Branch b;
             b.id = id;
-            b.ops.push_back({coord::domain::OpKind::Action,
-                             "http://bank:8081/Trans",
-                             coord::domain::OpStatus::Pending,
-                             0,
-                             {}});
-            b.ops.push_back({coord::domain::OpKind::Compensate,
-                             "http://bank:8081/Undo",
-                             coord::domain::OpStatus::Pending,
-                             0,
-                             {}});
-            w.insert->branches.push_back(b);
+            for (auto [op, path] : {std::pair{coord::domain::OpKind::Action, "Trans"},
+                                    std::pair{coord::domain::OpKind::Compensate, "Undo"}})
+                b.ops.push_back({op,
+                                 std::string("http://bank:8081/") + path,
+                                 coord::domain::OpStatus::Pending,
+                                 0,
+                                 {}});
+            if (branches)
+                w.insert->branches.push_back(b);
         }
         std::vector<coord::storage::TxWrite> batch{w};
         QVERIFY((*store)->commit(batch)[0].status.ok());
