@@ -17,12 +17,12 @@ std::vector<std::string> gidsOf(const std::vector<GidRows> &page)
     return gids;
 }
 
+using Records = std::map<std::string, domain::Transaction>;
+
 // Calls `each(page, records)` for every page of the table, in gid order; stops when it
-// answers false.
-absl::Status forEachPage(
-    BarrierTable &table, const RecordLookup &lookup, int pageGids,
-    const std::function<bool(const std::vector<GidRows> &,
-                             const std::map<std::string, domain::Transaction> &)> &each)
+// answers false. `each` may take the records (they are the page's own).
+absl::Status forEachPage(BarrierTable &table, const RecordLookup &lookup, int pageGids,
+                         const std::function<bool(const std::vector<GidRows> &, Records &)> &each)
 {
     std::string after;
     for (;;) {
@@ -49,16 +49,14 @@ absl::StatusOr<InspectionCounts> inspectTable(
 {
     InspectionCounts counts;
     absl::Status s = forEachPage(
-        table, lookup, options.pageGids,
-        [&](const std::vector<GidRows> &page,
-            const std::map<std::string, domain::Transaction> &records) {
+        table, lookup, options.pageGids, [&](const std::vector<GidRows> &page, Records &records) {
             for (const GidRows &g : page) {
                 ++counts.gids;
                 counts.rows += static_cast<int64_t>(g.rows.size());
                 const auto it = records.find(g.gid);
                 std::optional<domain::Transaction> record;
                 if (it != records.end())
-                    record = it->second;
+                    record = std::move(it->second);
                 for (const Finding &f : inspectGid(g.gid, g.rows, record, options.participant)) {
                     (isProblem(f.kind) ? counts.problems : counts.inFlight) += 1;
                     if (onFinding)
@@ -78,30 +76,37 @@ bool isPrunable(const domain::Transaction &record, int64_t cutoffMs)
     return domain::isFinal(s.status) && s.finishedMs > 0 && s.finishedMs < cutoffMs;
 }
 
+namespace {
+
+// Where one gid's rows go in the plan: deleted, or kept and why.
+void addToPlan(PrunePlan &plan, const GidRows &g, const Records &records, int64_t cutoffMs)
+{
+    const auto rows = static_cast<int64_t>(g.rows.size());
+    ++plan.gidsRead;
+    plan.rowsRead += rows;
+    const auto it = records.find(g.gid);
+    if (it == records.end()) {
+        plan.keptUnknownRows += rows;
+    } else if (!domain::isFinal(it->second.summary.status)) {
+        plan.keptUnfinishedRows += rows;
+    } else if (!isPrunable(it->second, cutoffMs)) {
+        plan.keptRecentRows += rows;
+    } else {
+        plan.gids.push_back(g.gid);
+        plan.rows += rows;
+    }
+}
+
+}  // namespace
+
 absl::StatusOr<PrunePlan> planPrune(BarrierTable &table, const RecordLookup &lookup,
                                     int64_t cutoffMs, int pageGids)
 {
     PrunePlan plan;
-    plan.cutoffMs = cutoffMs;
     absl::Status s = forEachPage(table, lookup, pageGids,
-                                 [&](const std::vector<GidRows> &page,
-                                     const std::map<std::string, domain::Transaction> &records) {
-                                     for (const GidRows &g : page) {
-                                         const auto rows = static_cast<int64_t>(g.rows.size());
-                                         ++plan.gidsRead;
-                                         plan.rowsRead += rows;
-                                         const auto it = records.find(g.gid);
-                                         if (it == records.end()) {
-                                             plan.keptUnknownRows += rows;
-                                         } else if (!domain::isFinal(it->second.summary.status)) {
-                                             plan.keptUnfinishedRows += rows;
-                                         } else if (!isPrunable(it->second, cutoffMs)) {
-                                             plan.keptRecentRows += rows;
-                                         } else {
-                                             plan.gids.push_back(g.gid);
-                                             plan.rows += rows;
-                                         }
-                                     }
+                                 [&](const std::vector<GidRows> &page, Records &records) {
+                                     for (const GidRows &g : page)
+                                         addToPlan(plan, g, records, cutoffMs);
                                      return true;
                                  });
     if (!s.ok())
@@ -109,8 +114,7 @@ absl::StatusOr<PrunePlan> planPrune(BarrierTable &table, const RecordLookup &loo
     return plan;
 }
 
-absl::StatusOr<int64_t> applyPrune(BarrierTable &table, const PrunePlan &plan, int batchGids,
-                                   const std::function<void(int64_t)> &onBatch)
+absl::StatusOr<int64_t> applyPrune(BarrierTable &table, const PrunePlan &plan, int batchGids)
 {
     const size_t batch = static_cast<size_t>(std::clamp(batchGids, 1, 10'000));
     int64_t deleted = 0;
@@ -123,8 +127,6 @@ absl::StatusOr<int64_t> applyPrune(BarrierTable &table, const PrunePlan &plan, i
                                 absl::StrCat(n.status().message(), " (after ", deleted,
                                              " row(s) deleted in earlier batches)"));
         deleted += *n;
-        if (onBatch)
-            onBatch(deleted);
     }
     return deleted;
 }

@@ -40,7 +40,6 @@ absl::StatusOr<InspectionCounts> inspectTable(
 // (succeeded or rolled back) before the cut-off; rows of unfinished, recent and unknown gids
 // stay.
 struct PrunePlan {
-    int64_t cutoffMs = 0;
     std::vector<std::string> gids;  // to delete, in gid order
     int64_t rows = 0;               // their rows
     int64_t keptUnfinishedRows = 0;
@@ -54,9 +53,7 @@ bool isPrunable(const domain::Transaction &record, int64_t cutoffMs);
 absl::StatusOr<PrunePlan> planPrune(BarrierTable &table, const RecordLookup &lookup,
                                     int64_t cutoffMs, int pageGids = 500);
 // Deletes the plan's gids in batches of `batchGids` (one database transaction each), so a
-// long clean-up never holds a lock on the service's table for long. onBatch gets the rows
-// deleted so far.
-absl::StatusOr<int64_t> applyPrune(BarrierTable &table, const PrunePlan &plan, int batchGids = 500,
-                                   const std::function<void(int64_t)> &onBatch = {});
+// long clean-up never holds a lock on the service's table for long.
+absl::StatusOr<int64_t> applyPrune(BarrierTable &table, const PrunePlan &plan, int batchGids = 500);
 
 }  // namespace coord::barrier

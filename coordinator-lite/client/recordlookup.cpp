@@ -17,12 +17,10 @@ constexpr size_t kParallelCalls = 2;
 absl::StatusOr<std::map<std::string, domain::Transaction>> getRecords(
     Connection &connection, const std::vector<std::string> &gids, std::chrono::milliseconds timeout)
 {
-    // Calls of at most kGidsPerCall gids, kParallelCalls at a time: the coordinator reads each
-    // gid from its store, so concurrent calls use its cores (the channel is thread-safe).
-    const size_t calls = std::max<size_t>(
-        std::min(kParallelCalls, (gids.size() + kMinGidsPerCall - 1) / kMinGidsPerCall),
-        (gids.size() + kGidsPerCall - 1) / kGidsPerCall);
-    const size_t perCall = calls ? (gids.size() + calls - 1) / calls : 0;
+    // Calls of 100-1000 gids, two at a time: the coordinator reads each gid from its store, so
+    // concurrent calls use its cores (the channel is thread-safe).
+    const size_t perCall = std::clamp((gids.size() + kParallelCalls - 1) / kParallelCalls,
+                                      kMinGidsPerCall, kGidsPerCall);
     auto call = [&](size_t first) -> absl::StatusOr<pb::GetManyReply> {
         pb::GetManyRequest request;
         for (size_t k = first; k < std::min(gids.size(), first + perCall); ++k)
