@@ -19,12 +19,12 @@ foreach(layer coordinator-lite/engine coordinator-lite/api coordinator-lite/dtm 
   forbid(${layer} "#include [<\"]storage/(sqlite|postgres|sql)/" "${layer} sees the Store interface only, never a driver")
 endforeach()
 # txctl is a client: the proto, its views, the token hash, the participants' barrier readers
-# (the inspector) and nothing of the coordinator.
+# (the inspector), the failure-path explorer and nothing of the coordinator.
 if(TXCTL_LINKS)
   file(READ ${TXCTL_LINKS} links)
   string(STRIP "${links}" links)
   foreach(lib ${links})
-    if(NOT lib MATCHES "^(txctl_views|coord_tokenhash|coord_client|coord_barriertables|txdesk_proto|gRPC::.*|protobuf::.*|absl::.*|nlohmann_json::.*)$")
+    if(NOT lib MATCHES "^(txctl_views|coord_tokenhash|coord_client|coord_barriertables|coord_explore|txdesk_proto|gRPC::.*|protobuf::.*|absl::.*|nlohmann_json::.*)$")
       message(SEND_ERROR "txctl links ${lib}: it may link only the proto, its views and the client core")
     endif()
   endforeach()

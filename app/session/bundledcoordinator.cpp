@@ -171,9 +171,18 @@ bool BundledCoordinator::spawn()
     const QByteArray db = QFile::encodeName(m_databasePath);
     const QByteArray users = QFile::encodeName(usersFile(m_databasePath));
     const QByteArray log = QFile::encodeName(logFile(m_databasePath));
-    const char *argv[] = {exe.constData(),   "--listen", "127.0.0.1:0",  "--dtm-listen",
-                          "127.0.0.1:0",     "--db",     db.constData(), "--exit-when-unused",
-                          users.constData(), nullptr};
+    // Fault injection on: the console's failure-path explorer runs against it.
+    const char *argv[] = {exe.constData(),
+                          "--listen",
+                          "127.0.0.1:0",
+                          "--dtm-listen",
+                          "127.0.0.1:0",
+                          "--db",
+                          db.constData(),
+                          "--exit-when-unused",
+                          users.constData(),
+                          "--allow-fault-injection",
+                          nullptr};
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

@@ -168,16 +168,21 @@ grpc::ServerUnaryReactor *CoordinatorService::Submit(grpc::CallbackServerContext
                                                      const pb::SubmitRequest *request,
                                                      pb::SubmitReply *reply)
 {
-    if (auto actor = m_guard.check(*context, domain::Role::Operator, "Submit", request->gid());
-        !actor.ok())
+    auto actor = m_guard.check(*context, domain::Role::Operator, "Submit", request->gid());
+    if (!actor.ok())
         return finish(context, toGrpc(actor.status()));
     if (request->flow_json().empty())
         return finish(context,
                       {grpc::StatusCode::INVALID_ARGUMENT, "flow_json: must not be empty"});
+    auto faults = fromProto(request->faults());
+    if (!faults.ok())
+        return finish(context, toGrpc(faults.status()));
+    engine::SubmitCommand command{request->flow_json(), request->gid(), request->business_key(),
+                                  request->payload_override_json(), request->wait()};
+    command.faults = std::move(*faults);
+    command.actor = *actor;
     auto *reactor = context->DefaultReactor();
-    m_engine.submit({request->flow_json(), request->gid(), request->business_key(),
-                     request->payload_override_json(), request->wait()},
-                    replyWith(reactor, reply->mutable_transaction()));
+    m_engine.submit(std::move(command), replyWith(reactor, reply->mutable_transaction()));
     return reactor;
 }
 

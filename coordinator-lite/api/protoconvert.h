@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/faultplan.h"
 #include "domain/history.h"
 #include "domain/operator.h"
 #include "domain/types.h"
@@ -39,6 +40,12 @@ domain::HistoryQuery fromProto(const pb::HistoryRequest &in);
 void toProto(const domain::HistoryQuery &in, pb::HistoryRequest *out);
 void toProto(const domain::History &in, pb::HistoryReply *out);
 domain::History fromProto(const pb::HistoryReply &in);
+
+// A submit's fault plan (faultconvert.cpp); fromProto checks the enums, the engine the rest.
+void toProto(const std::vector<domain::FaultRule> &in,
+             google::protobuf::RepeatedPtrField<pb::FaultRule> *out);
+absl::StatusOr<std::vector<domain::FaultRule>> fromProto(
+    const google::protobuf::RepeatedPtrField<pb::FaultRule> &in);
 
 domain::TxSummary fromProto(const pb::TransactionSummary &in);
 domain::Transaction fromProto(const pb::Transaction &in);

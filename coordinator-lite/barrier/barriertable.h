@@ -45,6 +45,8 @@ absl::StatusOr<std::unique_ptr<BarrierTable>> openBarrierTable(const std::string
                                                                const std::string &table,
                                                                Access access);
 
+bool isMysqlUrl(const std::string &dsn);           // mysql:// or mariadb://
+std::string sqlitePathOf(const std::string &dsn);  // a path, or sqlite:PATH's path
 // The DSN with any password replaced by "***".
 std::string redactDsn(const std::string &dsn);
 // letters, digits and _, optionally schema-qualified (one dot).

@@ -20,11 +20,6 @@ bool startsWith(const std::string &s, std::string_view prefix)
     return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-bool isMysqlUrl(const std::string &dsn)
-{
-    return startsWith(dsn, "mysql://") || startsWith(dsn, "mariadb://");
-}
-
 bool plainName(std::string_view name)
 {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -58,6 +53,16 @@ std::string redactDsn(const std::string &dsn)
     return dsn.substr(0, colon + 1) + "***" + dsn.substr(at);
 }
 
+bool isMysqlUrl(const std::string &dsn)
+{
+    return startsWith(dsn, "mysql://") || startsWith(dsn, "mariadb://");
+}
+
+std::string sqlitePathOf(const std::string &dsn)
+{
+    return startsWith(dsn, "sqlite:") ? dsn.substr(7) : dsn;
+}
+
 absl::StatusOr<std::unique_ptr<BarrierTable>> openBarrierTable(const std::string &dsn,
                                                                const std::string &table,
                                                                Access access)
@@ -78,7 +83,7 @@ absl::StatusOr<std::unique_ptr<BarrierTable>> openBarrierTable(const std::string
             absl::StrCat(redactDsn(dsn),
                          ": unknown database kind (a SQLite path, sqlite:PATH, "
                          "postgres://…, postgresql://…, mysql://…, mariadb://…)"));
-    return SqliteBarrierTable::open(startsWith(dsn, "sqlite:") ? dsn.substr(7) : dsn, name, access);
+    return SqliteBarrierTable::open(sqlitePathOf(dsn), name, access);
 }
 
 }  // namespace coord::barrier

@@ -196,9 +196,7 @@ MysqlBarrierTable::MysqlBarrierTable(st_mysql *db, std::string url, std::string 
 
 MysqlBarrierTable::~MysqlBarrierTable() { mysql_close(m_db); }
 
-absl::StatusOr<std::unique_ptr<MysqlBarrierTable>> MysqlBarrierTable::open(const std::string &url,
-                                                                           const std::string &table,
-                                                                           Access access)
+absl::StatusOr<st_mysql *> connectMysql(const std::string &url, Access access)
 {
     auto loc = parseMysqlUrl(url);
     if (!loc.ok())
@@ -216,9 +214,23 @@ absl::StatusOr<std::unique_ptr<MysqlBarrierTable>> MysqlBarrierTable::open(const
         mysql_close(db);
         return s;
     }
+    if (access == Access::ReadOnly && mysql_query(db, "SET SESSION TRANSACTION READ ONLY") != 0) {
+        absl::Status s = mysqlError(db, "SET SESSION TRANSACTION READ ONLY");
+        mysql_close(db);
+        return s;
+    }
+    return db;
+}
+
+absl::StatusOr<std::unique_ptr<MysqlBarrierTable>> MysqlBarrierTable::open(const std::string &url,
+                                                                           const std::string &table,
+                                                                           Access access)
+{
+    auto connected = connectMysql(url, access);
+    if (!connected.ok())
+        return connected.status();
+    st_mysql *db = *connected;
     std::unique_ptr<MysqlBarrierTable> t(new MysqlBarrierTable(db, url, table));
-    if (access == Access::ReadOnly && mysql_query(db, "SET SESSION TRANSACTION READ ONLY") != 0)
-        return mysqlError(db, "SET SESSION TRANSACTION READ ONLY");
     Statement probe(db);
     if (auto s = probe.execute(
             absl::StrCat("SELECT trans_type, gid, branch_id, op, reason FROM ", table, " LIMIT 1"),

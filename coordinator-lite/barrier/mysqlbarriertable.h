@@ -13,6 +13,8 @@ struct MysqlLocation {
     unsigned port = 3306;
 };
 absl::StatusOr<MysqlLocation> parseMysqlUrl(const std::string &url);
+// A connection (utf8mb4, 10 s to connect); a read-only one refuses writes. mysql_close it.
+absl::StatusOr<st_mysql *> connectMysql(const std::string &url, Access access);
 
 // A barrier table in MySQL or MariaDB (DTM's dtm_barrier.barrier by default), through the
 // MariaDB client library with bound parameters. Opened read only, the session refuses writes.

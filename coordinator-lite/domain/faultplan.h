@@ -2,6 +2,8 @@
 
 #include "types.h"
 
+#include <absl/status/statusor.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,5 +34,7 @@ std::string toString(FaultKind kind);  // business-failure, transient-error, slo
 std::optional<FaultKind> faultKindFromString(std::string_view text);
 // "in/action: answer-lost ×1, out/compensate: transient-error ×3", for audit entries.
 std::string describe(const std::vector<FaultRule> &rules);
+// "BRANCH/OP:KIND[:TIMES]" as txctl's --fault takes it, e.g. "debit/action:transient-error:3".
+absl::StatusOr<FaultRule> parseFaultRule(std::string_view text);
 
 }  // namespace coord::domain

@@ -102,6 +102,21 @@ absl::StatusOr<Transaction> transactionFor(const FlowCache::Entry &parsed, const
     return tx;
 }
 
+// The audit entry of an accepted fault plan.
+AuditEntry faultPlanAudit(const SubmitCommand &cmd, const Transaction &tx, int64_t nowMs)
+{
+    AuditEntry e;
+    e.atMs = nowMs;
+    e.who = cmd.actor.who;
+    e.role = toString(cmd.actor.role);
+    e.action = "inject-faults";
+    e.gid = tx.summary.gid;
+    e.reason = "failure-path exploration";
+    e.stateAfter = toString(tx.summary.status);
+    e.detail = describe(cmd.faults);
+    return e;
+}
+
 }  // namespace
 
 Engine::Engine(storage::Store &store, Committer &committer, BranchInvoker &invoker, Clock &clock,
@@ -170,6 +185,12 @@ void Engine::submit(SubmitCommand cmd, Done done)
     auto built = transactionFor(**parsed, cmd, now);
     if (!built.ok())
         return done(built.status());
+    if (!cmd.faults.empty()) {
+        if (absl::Status s = checkFaults(cmd, (*parsed)->flow, generatedGid); !s.ok())
+            return done(s);
+        return admit(std::move(*built), cmd.wait ? AnswerWhen::Finished : AnswerWhen::Durable,
+                     std::move(done), &cmd);
+    }
 
     // Same gid again (only a client's gid can be): answer with the existing transaction when
     // it is the same flow.
@@ -212,7 +233,27 @@ void Engine::submit(SubmitCommand cmd, Done done)
     admit(std::move(*built), when, std::move(answer));
 }
 
-void Engine::admit(Transaction tx, AnswerWhen when, Done done)
+absl::Status Engine::checkFaults(const SubmitCommand &cmd, const flow::FlowDefinition &flow,
+                                 bool generatedGid) const
+{
+    if (!m_faultPlans)
+        return absl::FailedPreconditionError(
+            "fault injection is off on this coordinator: start coordinator-lite with "
+            "--allow-fault-injection to submit fault plans");
+    if (absl::Status s = checkFaultPlan(flow, cmd.faults); !s.ok())
+        return s;
+    if (generatedGid)
+        return absl::OkStatus();
+    auto existing = m_store.get(cmd.gid, 1);
+    if (existing.ok())
+        return absl::AlreadyExistsError(absl::StrCat(
+            "gid ", cmd.gid, " already exists: a fault plan needs a transaction of its own"));
+    return absl::IsNotFound(existing.status()) ? absl::OkStatus() : existing.status();
+}
+
+// `withFaults`: its fault plan is set once the gid is held here (so it touches no other
+// transaction's calls) and audited in the write that creates the transaction.
+void Engine::admit(Transaction tx, AnswerWhen when, Done done, const SubmitCommand *withFaults)
 {
     const std::string gid = tx.summary.gid;
     auto rt = std::make_shared<TxRuntime>();
@@ -229,9 +270,19 @@ void Engine::admit(Transaction tx, AnswerWhen when, Done done)
     }
     if (taken)  // answered outside the map's lock: `done` may read the store
         return done(absl::AlreadyExistsError(absl::StrCat("gid ", gid, " is being started")));
+    if (withFaults)  // another instance created it first: the plan is not for its calls
+        done = [this, gid, done = std::move(done)](absl::StatusOr<Transaction> r) {
+            if (absl::IsAlreadyExists(r.status()))
+                m_faultPlans->clearPlan(gid);
+            done(std::move(r));
+        };
     Outbox out;
     {
         std::lock_guard lock(rt->mutex);
+        if (withFaults) {
+            m_faultPlans->setPlan(gid, withFaults->faults);
+            rt->pendingAudit.push_back(faultPlanAudit(*withFaults, rt->tx, m_clock.nowMs()));
+        }
         switch (when) {
         case AnswerWhen::Finished:
             rt->finalWaiters.push_back(std::move(done));

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "delayqueue.h"
 #include "engineobserver.h"
+#include "faultplans.h"
 #include "flowcache.h"
 #include "domain/operator.h"
 #include "flow/flowdefinition.h"
@@ -54,6 +55,10 @@ struct SubmitCommand {
     // have no endpoint: DTM counts an empty URL as done).
     std::optional<flow::FlowDefinition> flow;
     domain::TxOrigin origin = domain::TxOrigin::Native;
+    // Faults to inject into this transaction's calls: only with fault plans set on the engine
+    // (--allow-fault-injection), only for a new gid, audited in the write that creates it.
+    std::vector<domain::FaultRule> faults;
+    domain::Actor actor;  // who submits (the fault plan's audit entry)
 };
 
 struct PrepareCommand {
@@ -123,6 +128,8 @@ public:
     // After a restart with the same instance id: everything this owner held is due now.
     absl::StatusOr<int> recoverOwned();
 
+    // Where fault plans go; without it (the default) a submit carrying one is refused.
+    void setFaultPlans(FaultPlans *plans) { m_faultPlans = plans; }  // before start()
     void addObserver(EngineObserver *observer)
     {
         m_observers.push_back(observer);
@@ -180,7 +187,10 @@ private:
     void release(const RtPtr &rt);
     // Takes a new transaction in: held here and written with its TxCreated event before any
     // call; `done` is answered `when` the caller asked.
-    void admit(domain::Transaction tx, AnswerWhen when, Done done);
+    void admit(domain::Transaction tx, AnswerWhen when, Done done,
+               const SubmitCommand *withFaults = nullptr);
+    absl::Status checkFaults(const SubmitCommand &cmd, const flow::FlowDefinition &flow,
+                             bool generatedGid) const;
     void submitExisting(const RtPtr &rt, const std::string &flowJson, bool wait, Done done);
     int64_t backoffMs(const domain::Transaction &tx, int consecutiveErrors) const;
     absl::Status checkAction(const TxRuntime &rt, const domain::ActionCommand &cmd) const;
@@ -198,6 +208,7 @@ private:
     Clock &m_clock;
     EngineConfig m_config;
     std::vector<EngineObserver *> m_observers;
+    FaultPlans *m_faultPlans = nullptr;
 
     mutable std::mutex m_mapMutex;
     std::map<std::string, RtPtr> m_active;

@@ -185,6 +185,8 @@ void Engine::flushLocked(const RtPtr &rt, Outbox &, WriteKind kind, int64_t next
     if (final) {
         for (EngineObserver *o : m_observers)
             o->transactionFinished(s, now - s.createdMs);
+        if (m_faultPlans)
+            m_faultPlans->clearPlan(s.gid);
         s.owner.clear();
         s.leaseExpiresMs = 0;
         s.nextRetryMs = 0;

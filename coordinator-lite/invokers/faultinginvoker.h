@@ -2,6 +2,7 @@
 
 #include "domain/faultplan.h"
 #include "engine/branchinvoker.h"
+#include "engine/faultplans.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -15,14 +16,14 @@ namespace coord::invokers {
 // Injects a transaction's fault plan into its calls, in front of the real invokers (HTTP, gRPC,
 // sim:// alike): only calls of a gid with a plan are touched, every other call passes through
 // unchanged. A plan lives in memory from the submit that carried it until the transaction ends.
-class FaultingInvoker final : public engine::BranchInvoker
+class FaultingInvoker final : public engine::BranchInvoker, public engine::FaultPlans
 {
 public:
     explicit FaultingInvoker(engine::BranchInvoker &inner);
     ~FaultingInvoker() override;
 
-    void setPlan(const std::string &gid, std::vector<domain::FaultRule> rules);
-    void clearPlan(const std::string &gid);
+    void setPlan(const std::string &gid, std::vector<domain::FaultRule> rules) override;
+    void clearPlan(const std::string &gid) override;
     bool hasPlan(const std::string &gid) const;
 
     void invoke(engine::BranchCall call, Done done) override;

@@ -11,6 +11,7 @@
 #include "engine/eventfollower.h"
 #include "stats/dashboardhistory.h"
 #include "engine/eventhub.h"
+#include "invokers/faultinginvoker.h"
 #include "invokers/grpcinvoker.h"
 #include "metricsserver.h"
 #include "invokers/httpinvoker.h"
@@ -166,8 +167,16 @@ absl::Status CoordinatorServer::startEngine(const ServerOptions &options)
     config.processor.preparedTimeoutMs = options.preparedTimeoutMs;
     config.stuck = options.stuck;
     m_metrics = std::make_unique<MetricsServer>(*m_store, config.instanceId);
-    m_engine = std::make_unique<engine::Engine>(*m_store, *m_committer, *m_router, *m_clock,
-                                                config);
+    engine::BranchInvoker *invoker = m_router.get();
+    if (options.allowFaultInjection) {
+        m_faults = std::make_unique<invokers::FaultingInvoker>(*m_router);
+        invoker = m_faults.get();
+    }
+    m_engine = std::make_unique<engine::Engine>(*m_store, *m_committer, *invoker, *m_clock, config);
+    if (m_faults) {
+        m_engine->setFaultPlans(m_faults.get());
+        spdlog::warn("fault injection allowed: operators may submit fault plans");
+    }
     m_engine->addObserver(m_metrics.get());
     m_history = std::make_unique<stats::DashboardHistory>(*m_store, *m_hub);
     m_engine->addObserver(m_history.get());

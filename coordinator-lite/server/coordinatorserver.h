@@ -26,7 +26,8 @@ class SystemClock;
 }  // namespace coord::engine
 namespace coord::invokers {
 class SimInvoker;
-}
+class FaultingInvoker;
+}  // namespace coord::invokers
 namespace coord::dtm {
 class DtmService;
 class DtmHttpServer;
@@ -73,6 +74,9 @@ private:
     std::unique_ptr<engine::EventHub> m_hub;
     std::unique_ptr<engine::Committer> m_committer;
     std::unique_ptr<engine::EventFollower> m_follower;  // shared stores only
+    // In front of the router, where fault injection is allowed; destroyed after the invokers
+    // whose answers it may still be owed.
+    std::unique_ptr<invokers::FaultingInvoker> m_faults;
     std::unique_ptr<engine::BranchInvoker> m_http;
     std::unique_ptr<engine::BranchInvoker> m_grpc;
     std::unique_ptr<invokers::SimInvoker> m_sim;

@@ -11,7 +11,7 @@ std::string serverUsage()
     return absl::StrCat(
         "usage: coordinator-lite --listen HOST:PORT --db FILE|URL [--config FILE]\n"
         "                        [--metrics-listen HOST:PORT] [--dtm-listen HOST:PORT]\n"
-        "                        [--sqlite-sync full|normal]\n"
+        "                        [--sqlite-sync full|normal] [--allow-fault-injection]\n"
         "  --listen          gRPC address; port 0 picks a free port (default ",
         domain::kDefaultAddress,
         ")\n"
@@ -24,6 +24,8 @@ std::string serverUsage()
         "                    using dtm's SDK point DtmServer here; DTM's gRPC service\n"
         "                    dtmgimp.Dtm is always on the --listen port\n"
         "  --sqlite-sync     SQLite synchronous mode; full (default) survives power loss\n"
+        "  --allow-fault-injection  operators may submit transactions with a fault plan (the\n"
+        "                    failure-path explorer); on for the console's bundled coordinator\n"
         "  --instance-id     lease owner name, unique per instance (default: host and database\n"
         "                    for SQLite, host and process id for PostgreSQL)\n"
         "  --exit-when-unused FILE  stop (draining, exit 0) once no process holds a lock\n"
@@ -57,6 +59,10 @@ absl::StatusOr<ServerOptions> parseServerOptions(const std::vector<std::string> 
         const std::string &a = args[i];
         if (a == "-h" || a == "--help") {
             o.help = true;
+            continue;
+        }
+        if (a == "--allow-fault-injection") {
+            o.allowFaultInjection = true;
             continue;
         }
         std::string name = a, value;

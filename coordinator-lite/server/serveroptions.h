@@ -24,6 +24,7 @@ struct ServerOptions {
     std::string instanceId;      // empty = derived from host and database
     std::string exitWhenUnused;  // a file the consoles lock; exit when none holds it
     bool sqliteSyncFull = true;
+    bool allowFaultInjection = false;  // operators may submit fault plans (the explorer)
     api::ClientLimits limits;
     bool help = false;
 

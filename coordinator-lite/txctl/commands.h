@@ -21,5 +21,9 @@ int cmdResolve(Session &s);
 int cmdInspectBarrier(Session &s);
 // prune-barrier --db DSN --older-than AGE [--table T] [--yes --reason R]: a dry run unless --yes
 int cmdPruneBarrier(Session &s);
+// explore FLOW [--invariant-db DSN --invariant-sql Q]... [--invariant-url URL]...
+//   [--barrier-db DSN [--barrier-table T]]... [--parallel N] [--path-timeout S] [--report FILE]
+//   [--plan]: exit 1 when a path is red, 2 when nothing could be explored
+int cmdExplore(Session &s);
 
 }  // namespace txctl

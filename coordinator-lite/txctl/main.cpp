@@ -60,6 +60,7 @@ int main(int argc, char **argv)
             {"audit", cmdAudit},
             {"inspect-barrier", cmdInspectBarrier},
             {"prune-barrier", cmdPruneBarrier},
+            {"explore", cmdExplore},
         };
         auto it = commands.find(cli.command);
         if (it == commands.end())

@@ -3,6 +3,9 @@
 
 #include "jsonview.h"
 
+#include "api/protoconvert.h"
+#include "domain/faultplan.h"
+
 #include <cstdio>
 #include <iostream>
 
@@ -123,6 +126,14 @@ int cmdSubmit(Session &s)
                                          "a number of seconds above 0")
                                   .value_or(120);
     req.set_wait(takeFlag(args, "--wait"));
+    std::vector<coord::domain::FaultRule> faults;
+    while (auto fault = takeOption(args, "--fault")) {
+        auto rule = coord::domain::parseFaultRule(*fault);
+        if (!rule.ok())
+            throw UsageError(std::string(rule.status().message()));
+        faults.push_back(*rule);
+    }
+    coord::api::toProto(faults, req.mutable_faults());
     if (args.size() != 1)
         throw UsageError("submit needs exactly one FILE");
     req.set_flow_json(readFile(args.front(), ""));

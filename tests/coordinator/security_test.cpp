@@ -280,6 +280,27 @@ TEST_F(SecurityTest, permissionMatrixRefusesChangesNothingAndAudits)
     EXPECT_EQ(refusals, denied);
 }
 
+// A fault plan rides on Submit: a viewer is refused it (and audited), an operator is refused it
+// while the coordinator does not allow fault injection (this one was started without the flag).
+TEST_F(SecurityTest, aFaultPlanNeedsTheOperatorRoleAndTheFlag)
+{
+    pb::SubmitRequest req;
+    req.set_flow_json(readFile(kFlow));
+    req.set_gid("with-faults");
+    pb::FaultRule *rule = req.add_faults();
+    rule->set_branch_id("out");
+    rule->set_op(pb::ACTION);
+    rule->set_kind(pb::ANSWER_LOST);
+    rule->set_times(1);
+    pb::SubmitReply reply;
+    grpc::Status st = m_coordinator->stub().Submit(as("vic-secret").get(), req, &reply);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    st = m_coordinator->stub().Submit(as("olga-secret").get(), req, &reply);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_NE(st.error_message().find("--allow-fault-injection"), std::string::npos);
+    EXPECT_EQ(transactionCount(), 0);
+}
+
 TEST_F(SecurityTest, withTokensANonLoopbackAddressIsAllowed)
 {
     testsupport::ChildProcess open(testsupport::binDir() + "/coordinator-lite",

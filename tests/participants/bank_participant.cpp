@@ -1,5 +1,5 @@
 // bank_participant: the test bank as its own process, so tests can SIGKILL and restart it.
-//   bank_participant --db FILE [--port P] [--delay-ms N]
+//   bank_participant --db FILE [--port P] [--delay-ms N] [--no-barrier]
 // Prints "listening on 127.0.0.1:<port>" once it answers; runs until killed (or SIGTERM).
 // Accounts are set up by the test through a BankLedger on the same file before the start.
 #include "bankledger.h"
@@ -14,8 +14,19 @@ int main(int argc, char **argv)
 {
     std::string db;
     int port = 0, delayMs = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string key = argv[i], value = argv[i + 1];
+    bool barrier = true;
+    for (int i = 1; i < argc; i += 2) {
+        const std::string key = argv[i];
+        if (key == "--no-barrier") {
+            barrier = false;
+            --i;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::cerr << "bank_participant: " << key << " needs a value\n";
+            return 2;
+        }
+        const std::string value = argv[i + 1];
         if (key == "--db")
             db = value;
         else if (key == "--port")
@@ -28,7 +39,7 @@ int main(int argc, char **argv)
         }
     }
     if (db.empty()) {
-        std::cerr << "usage: bank_participant --db FILE [--port P] [--delay-ms N]\n";
+        std::cerr << "usage: bank_participant --db FILE [--port P] [--delay-ms N] [--no-barrier]\n";
         return 2;
     }
     sigset_t stop;
@@ -39,6 +50,7 @@ int main(int argc, char **argv)
 
     testsupport::BankLedger ledger(db);
     ledger.setDelayMs(delayMs);
+    ledger.setBarrier(barrier);
     testsupport::HttpBank bank(ledger);
     if (!bank.start(port)) {
         std::cerr << "bank_participant: cannot listen on 127.0.0.1:" << port << "\n";

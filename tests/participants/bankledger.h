@@ -57,6 +57,9 @@ public:
     void script(const std::string &method, std::vector<std::string> directives);
     // Every answer comes this much later (a slow service), unless a script says otherwise.
     void setDelayMs(int ms);
+    // Off: every call changes the accounts, however often it comes (a service without the
+    // barrier, which the failure-path explorer must catch).
+    void setBarrier(bool on);
     // Sum of the balance changes one transaction made (0 after a full rollback).
     int64_t netDelta(const std::string &gid);
     int64_t branchDelta(const std::string &gid, const std::string &branchId);
@@ -74,6 +77,7 @@ private:
     std::map<std::string, std::deque<std::string>> m_script;
     std::vector<BankCall> m_calls;
     int m_delayMs = 0;
+    bool m_barrier = true;
 };
 
 }  // namespace testsupport

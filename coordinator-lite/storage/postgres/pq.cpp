@@ -99,6 +99,7 @@ std::vector<const char *> Params::values() const
 void Result::clear(pg_result *result) { PQclear(result); }
 
 int Result::rows() const { return PQntuples(m_result.get()); }
+int Result::columns() const { return PQnfields(m_result.get()); }
 
 int64_t Result::affected() const
 {

@@ -43,6 +43,7 @@ public:
     explicit Result(pg_result *result) : m_result(result, &clear) {}
 
     int rows() const;
+    int columns() const;
     int64_t affected() const;  // rows changed by INSERT/UPDATE/DELETE
 
 private:

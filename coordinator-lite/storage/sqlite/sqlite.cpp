@@ -93,6 +93,8 @@ void Statement::reset()
 
 int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
 
+int Statement::columns() const { return sqlite3_column_count(m_stmt); }
+
 std::string Statement::text(int column) const
 {
     const void *data = sqlite3_column_blob(m_stmt, column);

@@ -40,6 +40,7 @@ public:
     int64_t int64(int column) const;
     std::string text(int column) const;
     bool isNull(int column) const;
+    int columns() const;
 
     sqlite3_stmt *handle() const { return m_stmt; }
 
