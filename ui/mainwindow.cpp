@@ -74,11 +74,12 @@ MainWindow::MainWindow(session::ConsoleSession &session, session::TokenVault &va
     layout->addWidget(m_banner);
     layout->addWidget(m_modes, 1);
     setCentralWidget(central);
-    // Run in the designer jumps to that transaction in the live monitor.
-    connect(m_designer, &DesignerWidget::submitted, this, [this](const QString &gid) {
-        showView(MonitorWidget::Transactions);
-        focusTransaction(gid);
-    });
+    // Run in the designer, and a path of its explorer, open that transaction in the monitor.
+    for (auto signal : {&DesignerWidget::submitted, &DesignerWidget::transactionRequested})
+        connect(m_designer, signal, this, [this](const QString &gid) {
+            showView(MonitorWidget::Transactions);
+            focusTransaction(gid);
+        });
     connect(m_monitor, &MonitorWidget::demoRequested, this, &MainWindow::runDemo);
     connect(m_monitor, &MonitorWidget::sampleFlowRequested, this, [this] {
         if (m_designer->maybeSave() && m_designer->openFile(kDemoFlows[0]))

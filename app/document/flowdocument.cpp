@@ -194,6 +194,16 @@ void FlowDocument::autoLayout()
         m_undo.push(new SwapDataCommand(*this, d, FlowChange::Kind::Reset, tr("Auto-layout")));
 }
 
+void FlowDocument::setExploreChecks(const ExploreChecks &checks)
+{
+    if (checks == m_data.explore)
+        return;
+    FlowData d = m_data;
+    d.explore = checks;
+    m_undo.push(new SwapDataCommand(*this, d, FlowChange::Kind::FlowChanged,
+                                    tr("Edit the explorer's checks")));
+}
+
 void FlowDocument::replaceAll(const FlowData &data, const QString &text)
 {
     m_undo.push(new SwapDataCommand(*this, data, FlowChange::Kind::Reset, text));

@@ -30,11 +30,29 @@ struct BranchData {
     bool operator==(const BranchData &) const = default;
 };
 
+// What the failure-path explorer checks after each path of this flow: queries in the
+// participants' databases and JSON documents they serve that must not change, and their barrier
+// tables. Kept in the file's layout section ("@explore"), never in the flow the coordinator runs.
+struct InvariantData {
+    QString dsn;  // with sql: a SQLite path, postgres://…, mysql://…
+    QString sql;
+    QString url;  // or an HTTP GET whose JSON body must stay equal
+
+    bool operator==(const InvariantData &) const = default;
+};
+struct ExploreChecks {
+    std::vector<InvariantData> invariants;
+    QStringList barrierDsns;  // participants' barrier tables (the usual table name)
+
+    bool operator==(const ExploreChecks &) const = default;
+};
+
 struct FlowData {
     QString name;
     coord::domain::TxType type = coord::domain::TxType::Saga;
     coord::domain::TxOptions options;
     std::vector<BranchData> branches;
+    ExploreChecks explore;
 
     bool operator==(const FlowData &) const = default;
 };
@@ -91,6 +109,7 @@ public:
     void setFlow(const QString &name, coord::domain::TxType type,
                  const coord::domain::TxOptions &options);
     void autoLayout();
+    void setExploreChecks(const ExploreChecks &checks);
     void replaceAll(const FlowData &data, const QString &text);  // import as one step
     // Adds copies of `branches` (ids made unique, ordering kept among them, placed `offset`
     // away) as one undo step; returns the new ids.

@@ -75,6 +75,51 @@ QByteArray flowJson(const FlowData &data, QString *error)
     return flow ? QByteArray::fromStdString(flow->dump(2)) : QByteArray();
 }
 
+namespace {
+
+// Not a branch id (those are letters, digits, '-', '_', '.'): the layout's one other entry.
+constexpr const char *kExploreKey = "@explore";
+
+OJson exploreJson(const ExploreChecks &checks)
+{
+    OJson invariants = OJson::array();
+    for (const InvariantData &i : checks.invariants)
+        invariants.push_back(i.url.isEmpty()
+                                 ? OJson{{"db", i.dsn.toStdString()}, {"sql", i.sql.toStdString()}}
+                                 : OJson{{"url", i.url.toStdString()}});
+    OJson barriers = OJson::array();
+    for (const QString &dsn : checks.barrierDsns)
+        barriers.push_back(dsn.toStdString());
+    return {{"invariants", invariants}, {"barriers", barriers}};
+}
+
+// Lenient: the explorer's checks are the console's own notes; what is not understood is dropped.
+ExploreChecks exploreChecksOf(const nlohmann::json &j)
+{
+    ExploreChecks checks;
+    if (!j.is_object())
+        return checks;
+    auto text = [](const nlohmann::json &o, const char *key) {
+        const auto it = o.find(key);
+        return it != o.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                                : QString();
+    };
+    if (const auto it = j.find("invariants"); it != j.end() && it->is_array())
+        for (const auto &i : *it)
+            if (i.is_object()) {
+                InvariantData d{text(i, "db"), text(i, "sql"), text(i, "url")};
+                if (!d.url.isEmpty() || (!d.dsn.isEmpty() && !d.sql.isEmpty()))
+                    checks.invariants.push_back(d);
+            }
+    if (const auto it = j.find("barriers"); it != j.end() && it->is_array())
+        for (const auto &b : *it)
+            if (b.is_string())
+                checks.barrierDsns << QString::fromStdString(b.get<std::string>());
+    return checks;
+}
+
+}  // namespace
+
 QByteArray saveFlowFile(const FlowData &data, QString *error)
 {
     auto flow = flowObject(data, error);
@@ -85,6 +130,8 @@ QByteArray saveFlowFile(const FlowData &data, QString *error)
     OJson layout = OJson::object();
     for (const BranchData &b : data.branches)
         layout[b.id.toStdString()] = {{"x", b.pos.x()}, {"y", b.pos.y()}};
+    if (data.explore != ExploreChecks())
+        layout[kExploreKey] = exploreJson(data.explore);
     doc["layout"] = layout;
     return QByteArray::fromStdString(doc.dump(2) + "\n");
 }
@@ -126,6 +173,8 @@ LoadedFlow loadFlowFile(const QByteArray &bytes)
         out.hadLayout = true;
     }
     FlowData d;
+    if (layout && layout->contains(kExploreKey))
+        d.explore = exploreChecksOf((*layout)[kExploreKey]);
     const auto &f = *parsed.flow;
     d.name = QString::fromStdString(f.name);
     d.type = f.type;

@@ -3,10 +3,12 @@
 #include "coordinatorbanner.h"
 #include "inspectparticipantdialog.h"
 #include "designer/designerwidget.h"
+#include "designer/explorefailuresdialog.h"
 #include "mainwindow.h"
 #include "monitorwidget.h"
 #include "transactiondetailwidget.h"
 #include "charts/dashboardwidget.h"
+#include "models/explorematrixmodel.h"
 #include "models/findingtablemodel.h"
 #include "models/themeicons.h"
 #include "models/transactiontablemodel.h"
@@ -290,6 +292,84 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(
             model->index(rowOf(), models::TransactionTableModel::Status).data().toString(),
             QStringLiteral("SUCCEEDED"), 10000);
+    }
+
+    // Designer ▸ Explore failures… on a sample flow: every failure point run on the bundled
+    // coordinator (which allows fault injection) against its sim:// participants, an invariant
+    // read before and after each path, the matrix filled as paths end; a row opens its run in
+    // the monitor, the report is saved and the checks stay with the flow's layout.
+    void theFailureExplorerRunsASampleFlowAndFillsTheMatrix()
+    {
+        const std::string ledger = (m_dir + QStringLiteral("/ledger.db")).toStdString();
+        {
+            auto db = coord::storage::sqlite::Connection::open(ledger, false);
+            QVERIFY(db.ok());
+            QVERIFY(
+                (*db)->exec("CREATE TABLE total (v INTEGER); INSERT INTO total VALUES (7)").ok());
+        }
+        session::ConsoleSession session(bundledConfig(m_dir + QStringLiteral("/coordinator.db")));
+        ui::MainWindow window(session, m_vault);
+        window.show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().contains(QStringLiteral("Connected")),
+                                 15000);
+        QVERIFY(
+            window.designer()->openFile(QStringLiteral(":/flows/bank-transfer-saga.txflow.json")));
+        ui::ExploreFailuresDialog *dialog = window.designer()->exploreFailures();
+        QVERIFY(dialog && dialog->isVisible());
+        QCOMPARE(dialog->pointCount(), 14);  // 2 branches × (action 4 + compensate 3)
+
+        dialog->setChecksText(QStringLiteral("not a check"));
+        dialog->explore();
+        QVERIFY(!dialog->running());
+        QVERIFY2(dialog->errorText().contains(QStringLiteral("invariant line 1")),
+                 qPrintable(dialog->errorText()));
+
+        dialog->setChecksText(QString::fromStdString(ledger)
+                              + QStringLiteral(" | SELECT v FROM total"));
+        QSignalSpy finished(dialog, &ui::ExploreFailuresDialog::explorationFinished);
+        dialog->explore();
+        QVERIFY(dialog->running());
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(dialog->errorText(), QString());
+        const models::ExploreMatrixModel *matrix = dialog->matrix();
+        QCOMPARE(matrix->rowCount(), 14);
+        QCOMPARE(matrix->redCount(), 0);
+        QCOMPARE(dialog->summaryText(), QStringLiteral("14 of 14 path(s), 0 red"));
+        int failedRow = -1;
+        for (int row = 0; row < matrix->rowCount(); ++row)
+            if (matrix->index(row, models::ExploreMatrixModel::Point).data().toString()
+                == QStringLiteral("in/action: business-failure"))
+                failedRow = row;
+        QVERIFY(failedRow >= 0);
+        auto cell = [&](int column) { return matrix->index(failedRow, column).data().toString(); };
+        QCOMPARE(cell(models::ExploreMatrixModel::Verdict), QStringLiteral("green"));
+        QCOMPARE(cell(models::ExploreMatrixModel::Status), QStringLiteral("FAILED"));
+        QCOMPARE(cell(models::ExploreMatrixModel::Undone),
+                 QStringLiteral("in/compensate → out/compensate"));
+        QCOMPARE(cell(models::ExploreMatrixModel::Invariants), QStringLiteral("7 → 7"));
+
+        auto *view = dialog->findChild<QTableView *>(QStringLiteral("matrix"));
+        QVERIFY(view);
+        emit view->clicked(view->model()->index(failedRow, 0));
+        QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->detail()->gid(),
+                                  cell(models::ExploreMatrixModel::Gid), 5000);
+
+        const QString report = m_dir + QStringLiteral("/report.md");
+        QVERIFY(dialog->saveReport(report));
+        QFile saved(report);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QVERIFY(saved.readAll().contains("| green | in/action: business-failure |"));
+        // The checks are the flow's own, in its layout section.
+        const auto &checks = window.designer()->document().data().explore;
+        QCOMPARE(checks.invariants.size(), size_t{1});
+        QCOMPARE(checks.invariants[0].sql, QStringLiteral("SELECT v FROM total"));
+        QVERIFY(window.designer()->isModified());
+        QVERIFY(window.designer()->saveTo(m_dir + QStringLiteral("/saga.txflow.json")));
+        QFile file(m_dir + QStringLiteral("/saga.txflow.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().contains("\"@explore\""));
+        dialog->close();
     }
 
     // Coordinator ▸ Inspect participant…: a service's SQLite barrier table against the bundled

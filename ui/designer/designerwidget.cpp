@@ -4,6 +4,7 @@
 #include "flowview.h"
 #include "propertypanel.h"
 #include "retrywhatifdialog.h"
+#include "explorefailuresdialog.h"
 #include "rundialog.h"
 
 #include "client/coordinatorclient.h"
@@ -249,6 +250,8 @@ void DesignerWidget::createRunActions(QToolBar *toolbar)
 {
     toolbar->addAction(models::themeIcon(QStringLiteral("media-playback-start")), tr("Run…"), this,
                        &DesignerWidget::run);
+    toolbar->addAction(models::themeIcon(QStringLiteral("tools-report-bug")),
+                       tr("Explore failures…"), this, [this] { exploreFailures(); });
     toolbar->addAction(models::themeIcon(QStringLiteral("chronometer")), tr("Retry what-if…"), this,
                        [this] {
                            auto *dialog = new RetryWhatIfDialog(m_doc.data(), this);
@@ -453,6 +456,23 @@ void DesignerWidget::run()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &RunDialog::submitted, this, &DesignerWidget::submitted);
     dialog->open();
+}
+
+ExploreFailuresDialog *DesignerWidget::exploreFailures()
+{
+    for (const auto &issue : m_doc.validate())
+        if (issue.severity == Severity::Error) {
+            QMessageBox::warning(this, tr("Cannot explore"),
+                                 tr("Fix the problems in the validation panel first:\n%1")
+                                     .arg(QString::fromStdString(issue.message)));
+            return nullptr;
+        }
+    auto *dialog = new ExploreFailuresDialog(m_client.endpoint(), m_doc, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExploreFailuresDialog::transactionRequested, this,
+            &DesignerWidget::transactionRequested);
+    dialog->open();
+    return dialog;
 }
 
 void DesignerWidget::showText(const QString &title, const QString &text)

@@ -20,6 +20,7 @@ namespace txdesk::ui {
 
 class FlowScene;
 class PropertyPanel;
+class ExploreFailuresDialog;
 
 // The flow designer: canvas, property panel, live validation, files, run and export.
 class DesignerWidget : public QWidget
@@ -49,9 +50,13 @@ public:
     QString exportGo() const;
     void copySelection();
     void pasteClipboard();
+    // Designer ▸ Explore failures… for the flow being designed; null when it has errors.
+    ExploreFailuresDialog *exploreFailures();
 
 signals:
     void submitted(const QString &gid);
+    // Open this transaction in the monitor (a path of the failure-path explorer).
+    void transactionRequested(const QString &gid);
     void titleChanged(const QString &title);
 
 private:
