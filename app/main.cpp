@@ -19,6 +19,7 @@ struct ConsoleOptions {
     QString show, detailTab, view, design;    // what the window opens on
     QString inspect;                          // a barrier database to inspect once connected
     QString screenshot;                       // save a picture of the window and quit
+    bool explore = false;                     // explore the designed flow's failures
     int quitAfterMs = -1;                     // quit after this long (-1: never)
 };
 
@@ -52,12 +53,17 @@ ConsoleOptions parseOptions(const QApplication &app)
                                 "Inspect a service's barrier table once connected (a SQLite "
                                 "file, postgres://..., mysql://...).",
                                 "dsn");
+    const QCommandLineOption explore(
+        QStringLiteral("explore"),
+        QStringLiteral("With --design: explore the flow's failures once connected."));
+    parser.addOption(explore);
     parser.process(app);
 
     ConsoleOptions o{parser.value(connect),   parser.value(token),  parser.value(coordinator),
                      parser.value(db),        parser.value(show),   parser.value(tab),
                      parser.value(view),      parser.value(design), parser.value(inspect),
                      parser.value(screenshot)};
+    o.explore = parser.isSet(explore);
     if (parser.isSet(quitAfter))
         o.quitAfterMs = parser.value(quitAfter).toInt();
     else if (parser.isSet(screenshot))
@@ -99,6 +105,8 @@ void openStartView(txdesk::ui::MainWindow &window, const ConsoleOptions &o)
     }
     if (!o.inspect.isEmpty())
         window.inspectWhenConnected(o.inspect);
+    if (o.explore)
+        window.exploreWhenConnected();
     if (!o.view.isEmpty())
         window.showView(QStringList{QStringLiteral("transactions"), QStringLiteral("stuck"),
                                     QStringLiteral("dashboard")}

@@ -3,6 +3,7 @@
 #include "connectionsdialog.h"
 #include "coordinatorbanner.h"
 #include "designer/designerwidget.h"
+#include "designer/explorefailuresdialog.h"
 #include "inspectparticipantdialog.h"
 #include "monitorwidget.h"
 
@@ -267,11 +268,24 @@ InspectParticipantDialog *MainWindow::inspector() const { return m_inspector; }
 
 void MainWindow::inspectWhenConnected(const QString &dsn)
 {
-    auto run = [this, dsn] {
+    whenConnected([this, dsn] {
         openInspector();
         m_inspector->setRequest({dsn, {}, {}});
         m_inspector->inspect();
-    };
+    });
+}
+
+void MainWindow::exploreWhenConnected()
+{
+    whenConnected([this] {
+        showDesigner(true);
+        if (ExploreFailuresDialog *dialog = m_designer->exploreFailures())
+            dialog->explore();
+    });
+}
+
+void MainWindow::whenConnected(std::function<void()> run)
+{
     if (m_session.client()->state() == CoordinatorClient::State::Connected)
         return run();
     auto once = std::make_shared<QMetaObject::Connection>();

@@ -5,6 +5,8 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <functional>
+
 class QLabel;
 class QSystemTrayIcon;
 class QTabWidget;
@@ -45,11 +47,15 @@ public:
     InspectParticipantDialog *inspector() const;
     // txdesk --inspect DSN: the dialog opens and runs on it once the coordinator answers.
     void inspectWhenConnected(const QString &dsn);
+    // txdesk --design FLOW --explore: the designer's failure-path explorer runs on it once the
+    // coordinator answers.
+    void exploreWhenConnected();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void whenConnected(std::function<void()> run);  // now, or once the coordinator answers
     void createActions();
     void createStatusBar();
     void createTrayIcon();

@@ -467,7 +467,7 @@ ExploreFailuresDialog *DesignerWidget::exploreFailures()
                                      .arg(QString::fromStdString(issue.message)));
             return nullptr;
         }
-    auto *dialog = new ExploreFailuresDialog(m_client.endpoint(), m_doc, this);
+    auto *dialog = new ExploreFailuresDialog(m_client, m_doc, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ExploreFailuresDialog::transactionRequested, this,
             &DesignerWidget::transactionRequested);

@@ -42,10 +42,10 @@ coord::explore::ExploreOptions optionsOf(const document::ExploreChecks &checks, 
 
 }  // namespace
 
-ExploreFailuresDialog::ExploreFailuresDialog(client::CoordinatorClient::Endpoint coordinator,
+ExploreFailuresDialog::ExploreFailuresDialog(const client::CoordinatorClient &coordinator,
                                              document::FlowDocument &document, QWidget *parent)
     : QDialog(parent),
-      m_coordinator(std::move(coordinator)),
+      m_coordinator(coordinator),
       m_document(document),
       m_plan(new QLabel(this)),
       m_invariants(new QPlainTextEdit(this)),
@@ -267,7 +267,7 @@ void ExploreFailuresDialog::explore()
     m_progress->setValue(0);
     setRunning(true);
     m_summary->setText(summaryText());
-    m_explorer.start(m_coordinator, flow,
+    m_explorer.start(m_coordinator.endpoint(), flow,
                      optionsOf(*checks, m_parallel->value(), m_timeout->value()));
 }
 

@@ -30,7 +30,7 @@ class ExploreFailuresDialog : public QDialog
     Q_OBJECT
 
 public:
-    ExploreFailuresDialog(client::CoordinatorClient::Endpoint coordinator,
+    ExploreFailuresDialog(const client::CoordinatorClient &coordinator,
                           document::FlowDocument &document, QWidget *parent = nullptr);
     ~ExploreFailuresDialog() override;
 
@@ -59,7 +59,7 @@ private:
     void setRunning(bool running);
     void showError(const QString &text);
 
-    client::CoordinatorClient::Endpoint m_coordinator;
+    const client::CoordinatorClient &m_coordinator;  // its endpoint when a run starts
     document::FlowDocument &m_document;
     client::FailureExplorer m_explorer;
     std::optional<coord::explore::ExploreReport> m_report;
