@@ -355,6 +355,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(window.monitor()->detail()->gid(),
                                   cell(models::ExploreMatrixModel::Gid), 5000);
 
+        QVERIFY(dialog->findChild<QPushButton *>(QStringLiteral("saveReport"))->isEnabled());
         const QString report = m_dir + QStringLiteral("/report.md");
         QVERIFY(dialog->saveReport(report));
         QFile saved(report);

@@ -125,6 +125,7 @@ ExploreFailuresDialog::ExploreFailuresDialog(const client::CoordinatorClient &co
     m_error->setStyleSheet(QStringLiteral("color: #b3261e"));
     m_error->hide();
 
+    m_save->setObjectName(QStringLiteral("saveReport"));
     m_view->setModel(m_model);
     m_view->setObjectName(QStringLiteral("matrix"));
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -172,7 +173,6 @@ ExploreFailuresDialog::ExploreFailuresDialog(const client::CoordinatorClient &co
             });
     connect(&m_explorer, &client::FailureExplorer::finished, this,
             [this](const coord::explore::ExploreReport &report, const QString &error) {
-                setRunning(false);
                 if (!error.isEmpty()) {
                     showError(tr("Nothing explored: %1").arg(error));
                 } else {
@@ -181,6 +181,7 @@ ExploreFailuresDialog::ExploreFailuresDialog(const client::CoordinatorClient &co
                     if (!report.notes.empty())
                         showError(QString::fromStdString(report.notes.front()));
                 }
+                setRunning(false);  // Save report is there once a report is
                 m_summary->setText(summaryText());
                 m_view->resizeColumnsToContents();
                 emit explorationFinished();
