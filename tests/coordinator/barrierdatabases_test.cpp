@@ -3,6 +3,7 @@
 // for PostgreSQL and MariaDB they are copied into DTM's own barrier table (its DDL) on the
 // private servers scripts/test starts, then damaged there on purpose.
 #include "barriertables.h"
+#include "barrier/readonlyquery.h"
 #include "engineharness.h"
 
 #include <set>
@@ -172,6 +173,32 @@ TEST_P(BarrierDatabaseTest, aReadOnlyTableRefusesToDeleteAndAMissingGidIndexIsSa
     ASSERT_TRUE(indexed.ok()) << indexed.status();
     EXPECT_FALSE(*indexed);
     EXPECT_TRUE(findings().empty());  // slower, not wrong
+}
+
+// The failure-path explorer's invariants: a query's answer as text, read in a read-only session.
+TEST_P(BarrierDatabaseTest, anInvariantQueryReadsItsAnswerAndCannotWrite)
+{
+    runTransfers();
+    ASSERT_TRUE(m_db->fillFromBank().ok());
+    auto table = open();
+    ASSERT_TRUE(table);
+    auto page = table->nextGids("", 10'000);
+    ASSERT_TRUE(page.ok()) << page.status();
+    size_t rows = 0;
+    for (const auto &g : *page)
+        rows += g.rows.size();
+    table.reset();
+    const std::string count = "SELECT count(DISTINCT gid), count(*) FROM " + m_db->table();
+    auto answer = coord::barrier::queryReadOnly(m_db->dsn(), count);
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(coord::barrier::toText(*answer), "5|" + std::to_string(rows));
+    EXPECT_FALSE(coord::barrier::queryReadOnly(m_db->dsn(), "DELETE FROM " + m_db->table()).ok());
+    answer = coord::barrier::queryReadOnly(m_db->dsn(), count);
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(coord::barrier::toText(*answer), "5|" + std::to_string(rows));
+    auto typo = coord::barrier::queryReadOnly(m_db->dsn(), "SELECT nothing FROM nowhere");
+    ASSERT_FALSE(typo.ok());
+    EXPECT_FALSE(std::string(typo.status().message()).empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, BarrierDatabaseTest,
