@@ -8,10 +8,12 @@
 #include "transfers.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace {
 
@@ -160,6 +162,31 @@ TEST_F(ExplorerTest, txctlExploreExitsNonZeroOnARedPathAndWritesTheReport)
     EXPECT_NE(plan.out.find("in/compensate: slow  (rollback forced by in/action)"),
               std::string::npos)
         << plan.out;
+}
+
+TEST(ExplorerInvariant, aJsonDocumentComparesInCanonicalFormAndABadAnswerIsAnError)
+{
+    httplib::Server server;
+    std::string body = R"({"b": 1, "a": {"y": [1, 2], "x": null}})";
+    server.Get("/state", [&](const httplib::Request &, httplib::Response &r) {
+        r.set_content(body, "application/json");
+    });
+    server.Get("/broken", [](const httplib::Request &, httplib::Response &r) { r.status = 500; });
+    const int port = server.bind_to_any_port("127.0.0.1");
+    std::thread thread([&] { server.listen_after_bind(); });
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    auto first = coord::explore::evaluate({{}, {}, base + "/state"});
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_EQ(*first, R"({"a":{"x":null,"y":[1,2]},"b":1})");
+    body = R"({"a":{"x":null, "y":[1,2]}, "b":1})";  // the same document, other spacing/order
+    EXPECT_EQ(*coord::explore::evaluate({{}, {}, base + "/state"}), *first);
+    body = "not json";
+    EXPECT_FALSE(coord::explore::evaluate({{}, {}, base + "/state"}).ok());
+    auto broken = coord::explore::evaluate({{}, {}, base + "/broken"});
+    ASSERT_FALSE(broken.ok());
+    EXPECT_NE(std::string(broken.status().message()).find("HTTP 500"), std::string::npos);
+    server.stop();
+    thread.join();
 }
 
 TEST(ExplorerRefusal, aCoordinatorWithoutFaultInjectionStopsTheRunNamingTheFlag)
