@@ -3,21 +3,11 @@
 #include "barrier/barrierinspection.h"
 #include "client/recordlookup.h"
 
-#include <QMetaObject>
-
 namespace txdesk::client {
 
-BarrierInspector::BarrierInspector(QObject *parent) : QObject(parent) {}
+BarrierInspector::BarrierInspector(QObject *parent) : QObject(parent), m_run(this) {}
 
-BarrierInspector::~BarrierInspector() { stopThread(); }
-
-void BarrierInspector::stopThread()
-{
-    if (m_cancelled)
-        m_cancelled->store(true);
-    if (m_thread.joinable())
-        m_thread.join();
-}
+BarrierInspector::~BarrierInspector() { m_run.stop(); }
 
 bool BarrierInspector::hasPassword(const QString &dsn)
 {
@@ -25,37 +15,22 @@ bool BarrierInspector::hasPassword(const QString &dsn)
     return coord::barrier::redactDsn(text) != text;
 }
 
-void BarrierInspector::cancel()
-{
-    if (m_cancelled)
-        m_cancelled->store(true);
-}
+void BarrierInspector::cancel() { m_run.cancel(); }
 
 void BarrierInspector::start(const CoordinatorClient::Endpoint &coordinator, const Request &request)
 {
-    stopThread();
-    m_cancelled = std::make_shared<std::atomic<bool>>(false);
     m_running = true;
-    m_thread = std::thread(&BarrierInspector::run, this, coordinator, request, ++m_generation,
-                           m_cancelled);
+    m_run.start([this, coordinator, request](const BackgroundRun::Post &post,
+                                             const std::atomic<bool> &cancelled) {
+        run(coordinator, request, post, cancelled);
+    });
 }
 
-void BarrierInspector::run(CoordinatorClient::Endpoint coordinator, Request request,
-                           quint64 generation, std::shared_ptr<std::atomic<bool>> cancelled)
+void BarrierInspector::run(const CoordinatorClient::Endpoint &coordinator, const Request &request,
+                           const BackgroundRun::Post &post, const std::atomic<bool> &cancelled)
 {
-    // Every hand-over is queued to the owner's thread and dropped once a newer run started;
-    // the destructor joins this thread first, so `this` outlives every call queued here.
-    auto post = [this, generation](auto what) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, what = std::move(what)] {
-                if (generation == m_generation)
-                    what();
-            },
-            Qt::QueuedConnection);
-    };
     auto end = [&](const QString &error) {
-        const bool wasCancelled = cancelled->load();
+        const bool wasCancelled = cancelled.load();
         post([this, error, wasCancelled] {
             m_running = false;
             emit finished(error, wasCancelled);
@@ -90,7 +65,7 @@ void BarrierInspector::run(CoordinatorClient::Endpoint coordinator, Request requ
                 emit progressed(c.gids, c.rows, c.problems, c.inFlight);
             });
             page.clear();
-            return !cancelled->load();
+            return !cancelled.load();
         });
     end(counts.ok() ? QString() : QString::fromStdString(std::string(counts.status().message())));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "backgroundrun.h"
 #include "coordinatorclient.h"
 
 #include "barrier/consistency.h"
@@ -8,8 +9,6 @@
 #include <QString>
 
 #include <atomic>
-#include <memory>
-#include <thread>
 #include <vector>
 
 namespace txdesk::client {
@@ -46,13 +45,10 @@ signals:
     void finished(const QString &error, bool cancelled);
 
 private:
-    void run(CoordinatorClient::Endpoint coordinator, Request request, quint64 generation,
-             std::shared_ptr<std::atomic<bool>> cancelled);
-    void stopThread();
+    void run(const CoordinatorClient::Endpoint &coordinator, const Request &request,
+             const BackgroundRun::Post &post, const std::atomic<bool> &cancelled);
 
-    std::thread m_thread;
-    std::shared_ptr<std::atomic<bool>> m_cancelled;
-    quint64 m_generation = 0;
+    BackgroundRun m_run;
     bool m_running = false;
 };
 

@@ -2,53 +2,25 @@
 
 #include "client/connection.h"
 
-#include <QMetaObject>
-
 namespace txdesk::client {
 
-FailureExplorer::FailureExplorer(QObject *parent) : QObject(parent) {}
+FailureExplorer::FailureExplorer(QObject *parent) : QObject(parent), m_run(this) {}
 
-FailureExplorer::~FailureExplorer() { stopThread(); }
+FailureExplorer::~FailureExplorer() { m_run.stop(); }
 
-void FailureExplorer::stopThread()
-{
-    cancel();
-    if (m_thread.joinable())
-        m_thread.join();
-}
-
-void FailureExplorer::cancel()
-{
-    if (m_cancelled)
-        m_cancelled->store(true);
-}
+void FailureExplorer::cancel() { m_run.cancel(); }
 
 void FailureExplorer::start(const CoordinatorClient::Endpoint &coordinator,
                             const QByteArray &flowJson,
                             const coord::explore::ExploreOptions &options)
 {
-    stopThread();
-    auto cancelled = std::make_shared<std::atomic<bool>>(false);
-    m_cancelled = cancelled;
-    m_running = true;
-    const quint64 generation = ++m_generation;
     coord::client::ConnectionOptions connection;
     connection.address = coordinator.address.toStdString();
     connection.token = coordinator.token.toStdString();
     connection.caPem = coordinator.caPem.toStdString();
-    m_thread = std::thread([this, connection, flow = flowJson.toStdString(), options, generation,
-                            cancelled] {
-        // Every hand-over is queued to the owner's thread and dropped once a newer run
-        // started; the destructor joins this thread first, so `this` outlives them.
-        auto post = [this, generation](auto what) {
-            QMetaObject::invokeMethod(
-                this,
-                [this, generation, what = std::move(what)] {
-                    if (generation == m_generation)
-                        what();
-                },
-                Qt::QueuedConnection);
-        };
+    m_running = true;
+    m_run.start([this, connection, flow = flowJson.toStdString(),
+                 options](const BackgroundRun::Post &post, const std::atomic<bool> &cancelled) {
         coord::client::Connection channel(connection);
         coord::explore::Explorer explorer(channel, options);
         auto report = explorer.run(
@@ -56,7 +28,7 @@ void FailureExplorer::start(const CoordinatorClient::Endpoint &coordinator,
             [&](int done, int total, const coord::explore::PathResult &path) {
                 post([this, done, total, path] { emit pathFinished(done, total, path); });
             },
-            cancelled.get());
+            &cancelled);
         post([this, report = std::move(report)] {
             m_running = false;
             if (report.ok())

@@ -1,15 +1,12 @@
 #pragma once
 
+#include "backgroundrun.h"
 #include "coordinatorclient.h"
 
 #include "explore/explorer.h"
 
 #include <QObject>
 #include <QString>
-
-#include <atomic>
-#include <memory>
-#include <thread>
 
 namespace txdesk::client {
 
@@ -37,11 +34,7 @@ signals:
     void finished(const coord::explore::ExploreReport &report, const QString &error);
 
 private:
-    void stopThread();
-
-    std::thread m_thread;
-    std::shared_ptr<std::atomic<bool>> m_cancelled;
-    quint64 m_generation = 0;
+    BackgroundRun m_run;
     bool m_running = false;
 };
 
