@@ -38,6 +38,31 @@ bool refusesEveryPath(grpc::StatusCode code)
         || code == grpc::StatusCode::INVALID_ARGUMENT || code == grpc::StatusCode::UNAVAILABLE;
 }
 
+absl::StatusOr<flow::FlowDefinition> parsedFlow(const std::string &json)
+{
+    flow::ParseResult parsed = flow::parseFlow(json);
+    if (parsed.ok())
+        return std::move(*parsed.flow);
+    const flow::FlowIssue *e = parsed.firstError();
+    return absl::InvalidArgumentError(e ? absl::StrCat("the flow: ", e->field, ": ", e->message)
+                                        : "the flow: not valid");
+}
+
+// The inspector's problems with one path's rows in one table.
+void addFindings(PathResult &path, const barrier::GidRows &rows, const std::string &table)
+{
+    if (!path.record)
+        return;
+    for (const barrier::Finding &f : barrier::inspectGid(rows.gid, rows.rows, path.record)) {
+        if (!barrier::isProblem(f.kind))
+            continue;
+        std::string text = absl::StrCat(barrier::toString(f.kind), f.branchId.empty() ? "" : " ",
+                                        f.branchId, ": ", f.detail);
+        path.problems.push_back(absl::StrCat("barrier ", table, ": ", text));
+        path.findings.push_back(std::move(text));
+    }
+}
+
 absl::Status toAbsl(const grpc::Status &s)
 {
     return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
@@ -57,25 +82,22 @@ Explorer::Explorer(client::Connection &connection, ExploreOptions options)
 
 absl::StatusOr<std::vector<FailurePoint>> Explorer::plan(const std::string &flowJson)
 {
-    flow::ParseResult parsed = flow::parseFlow(flowJson);
-    if (!parsed.ok()) {
-        const flow::FlowIssue *e = parsed.firstError();
-        return absl::InvalidArgumentError(e ? absl::StrCat("the flow: ", e->field, ": ", e->message)
-                                            : "the flow: not valid");
-    }
-    return failurePoints(*parsed.flow);
+    auto flow = parsedFlow(flowJson);
+    if (!flow.ok())
+        return flow.status();
+    return failurePoints(*flow);
 }
 
 absl::StatusOr<ExploreReport> Explorer::run(const std::string &flowJson, const Progress &progress,
                                             const std::atomic<bool> *cancel)
 {
-    auto points = plan(flowJson);
-    if (!points.ok())
-        return points.status();
-    const flow::FlowDefinition flow = *flow::parseFlow(flowJson).flow;
+    auto flow = parsedFlow(flowJson);
+    if (!flow.ok())
+        return flow.status();
+    const std::vector<FailurePoint> points = failurePoints(*flow);
     ExploreReport report;
-    report.flowName = flow.name;
-    report.type = flow.type;
+    report.flowName = flow->name;
+    report.type = flow->type;
     report.runId = m_options.runId.empty() ? timeRunId() : m_options.runId;
     for (const Invariant &inv : m_options.invariants) {
         auto value = evaluate(inv);
@@ -86,11 +108,11 @@ absl::StatusOr<ExploreReport> Explorer::run(const std::string &flowJson, const P
         report.baseline.push_back({inv.label(), *value, *value, {}});
     }
 
-    const int total = static_cast<int>(points->size());
+    const int total = static_cast<int>(points.size());
     const int workers = m_options.invariants.empty()
         ? std::clamp(m_options.parallel, 1, std::max(total, 1))
         : 1;
-    std::vector<std::optional<PathResult>> results(points->size());
+    std::vector<std::optional<PathResult>> results(points.size());
     std::atomic<int> next{0};
     std::mutex mutex;  // results, done, fatal, the progress callback
     int done = 0;
@@ -111,7 +133,7 @@ absl::StatusOr<ExploreReport> Explorer::run(const std::string &flowJson, const P
             // Paths run one at a time with invariants: each path's before is its own.
             std::vector<InvariantValue> invariants = readInvariants();
             absl::Status refusal;
-            PathResult path = runPath(flowJson, (*points)[i], gid, cancel, refusal);
+            PathResult path = runPath(flowJson, points[i], gid, cancel, refusal);
             if (path.finished)
                 path.invariants = readInvariantsAfter(std::move(invariants));
             for (const InvariantValue &v : path.invariants)
@@ -257,19 +279,8 @@ void Explorer::addBarrierFindings(ExploreReport &report)
                     break;
                 }
                 after = g.gid;
-                auto path = byGid.find(g.gid);
-                if (path == byGid.end() || !path->second->record)
-                    continue;
-                for (const barrier::Finding &f :
-                     barrier::inspectGid(g.gid, g.rows, path->second->record))
-                    if (barrier::isProblem(f.kind)) {
-                        std::string text = absl::StrCat(barrier::toString(f.kind),
-                                                        f.branchId.empty() ? "" : " ", f.branchId,
-                                                        ": ", f.detail);
-                        path->second->problems.push_back(
-                            absl::StrCat("barrier ", (*table)->describe(), ": ", text));
-                        path->second->findings.push_back(std::move(text));
-                    }
+                if (auto path = byGid.find(g.gid); path != byGid.end())
+                    addFindings(*path->second, g, (*table)->describe());
             }
         }
     }
