@@ -1,6 +1,6 @@
 // coordinator-lite: the TxDesk transaction coordinator.
-#include "allocatortuning.h"
 #include "coordinatorserver.h"
+#include "processtuning.h"
 #include "serverconfig.h"
 #include "serveroptions.h"
 #include "unusedwatch.h"
@@ -18,6 +18,7 @@
 int main(int argc, char **argv)
 {
     coord::server::keepFreedMemoryInTheAllocator();
+    coord::server::skipMutexDeadlockDetection();
 
     auto options = coord::server::parseServerOptions({argv + 1, argv + argc});
     if (!options.ok()) {

@@ -8,7 +8,7 @@
 // With --db the database is kept (and grows run after run): `--batches 20000 --db
 // DIR/coordinator.db` leaves 1M finished sagas for `coordinator_bench --keep DIR` (cost with a
 // large history).
-#include "server/allocatortuning.h"
+#include "server/processtuning.h"
 #include "storage/sqlite/sqlitestore.h"
 
 #include <chrono>

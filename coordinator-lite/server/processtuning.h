@@ -1,5 +1,7 @@
 #pragma once
 
+#include <absl/synchronization/mutex.h>
+
 #include <malloc.h>
 
 namespace coord::server {
@@ -12,6 +14,14 @@ inline void keepFreedMemoryInTheAllocator()
 {
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
+}
+
+// Debian builds Abseil with its mutex deadlock detection on: every absl::Mutex lock in gRPC
+// walked a lock graph (GraphCycles::GetId, ~1% of the coordinator's CPU under load). Our own
+// locks are std::mutex; gRPC's are its business. Call first thing in main().
+inline void skipMutexDeadlockDetection()
+{
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 }  // namespace coord::server
