@@ -1,35 +1,24 @@
 #pragma once
 
+#include "curltransport.h"
 #include "engine/branchinvoker.h"
-
-#include <atomic>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include "plainhttptransport.h"
 
 namespace coord::invokers {
 
-// HTTP(S) participants through one libcurl multi handle on its own thread: asynchronous,
-// keep-alive connections reused across calls, thousands in flight.
+// HTTP(S) participants, DTM's way: the call's gid, trans_type, branch_id and op in the query, the
+// payload as a JSON POST (no payload: a GET), the answer classified as DTM does. http:// goes
+// through the coordinator's own HTTP/1.1 client, https:// through libcurl.
 class HttpInvoker : public engine::BranchInvoker
 {
 public:
     explicit HttpInvoker(long maxConnectionsPerHost = 64);
-    ~HttpInvoker() override;  // answers calls still in flight with a transient error
 
     void invoke(engine::BranchCall call, Done done) override;
 
 private:
-    struct Request;
-    void run();
-    static void configure(Request &request);
-    static engine::CallResult resultOf(Request &request, int curlCode);
-
-    void *m_multi = nullptr;  // CURLM*
-    std::mutex m_mutex;
-    std::deque<Request *> m_incoming;
-    std::atomic<bool> m_stopping{false};
-    std::thread m_thread;
+    http::CurlTransport m_curl;  // declared first: the plain transport hands redirects to it
+    http::PlainHttpTransport m_plain;
 };
 
 }  // namespace coord::invokers
