@@ -316,10 +316,12 @@ ResponseParser::State ResponseParser::feed(const char *bytes, size_t size, size_
             size_t lf = m_head.find("\n\n", from);
             size_t stop = std::min(crlf == std::string::npos ? std::string::npos : crlf + 4,
                                    lf == std::string::npos ? std::string::npos : lf + 2);
+            if (stop == std::string::npos ? m_head.size() > kMaxHead : stop > kMaxHead) {
+                p = end;
+                return result(fail("an answer whose headers exceed 64 KiB"));
+            }
             if (stop == std::string::npos) {
                 p = end;
-                if (m_head.size() > kMaxHead)
-                    return result(fail("an answer whose headers exceed 64 KiB"));
                 break;
             }
             p += stop - before;

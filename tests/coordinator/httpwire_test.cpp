@@ -141,18 +141,20 @@ TEST(HttpWire, whatIsNotAnHttpAnswerIsNamedAsSuch)
              {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "transfer encoding"},
              {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "chunk size"},
              {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabcd\r\n", "line end"},
+             {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\n13\r\n_result\r\n",
+              "line end"},
+             {"HTTP/1.1 200 OK\r\nX-Long: " + std::string(70 * 1024, 'a') + "\r\n\r\n", "64 KiB"},
+             {"HTTP/1.1 200 OK\r\nX-Long: " + std::string(70 * 1024, 'a'), "64 KiB"},
          }) {
-        ResponseParser parser;
-        size_t used = 0;
-        EXPECT_EQ(parser.feed(c.wire.data(), c.wire.size(), &used), State::Invalid) << c.wire;
-        EXPECT_NE(parser.error().find(c.words), std::string::npos) << parser.error();
-        EXPECT_FALSE(parser.keepAlive());
+        for (size_t step : {size_t(1), size_t(3), size_t(15), c.wire.size()}) {
+            ResponseParser parser;
+            size_t used = 0;
+            EXPECT_EQ(feedInSlices(parser, c.wire, step, &used), State::Invalid)
+                << c.wire.substr(0, 80) << " in slices of " << step;
+            EXPECT_NE(parser.error().find(c.words), std::string::npos) << parser.error();
+            EXPECT_FALSE(parser.keepAlive());
+        }
     }
-    ResponseParser endless;
-    const std::string header = "X-Long: " + std::string(70 * 1024, 'a');
-    size_t used = 0;
-    EXPECT_EQ(endless.feed(header.data(), header.size(), &used), State::Invalid);
-    EXPECT_NE(endless.error().find("64 KiB"), std::string::npos) << endless.error();
 }
 
 TEST(HttpWire, aConnectionClosedMidAnswerIsAnErrorSayingWhen)

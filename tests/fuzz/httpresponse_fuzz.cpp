@@ -1,6 +1,8 @@
 // libFuzzer target: a participant's answer parsed by the plain-http client in one piece and in
 // slices (the first byte picks their size) must agree, never use more bytes than given, and
-// keep no more of the body than kMaxBody.
+// keep no more of the body than kMaxBody. Where they stopped reading is compared only for a
+// complete answer: after an invalid one the connection is closed, and a slice may end before
+// the byte that proved it wrong.
 #include "invokers/httpwire.h"
 
 #include <cstdint>
@@ -54,10 +56,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *wire = reinterpret_cast<const char *>(data + 1);
     Outcome whole = parse(wire, size - 1, size, closeAtEnd);
     Outcome sliced = parse(wire, size - 1, step, closeAtEnd);
-    if (whole.state != sliced.state || whole.used != sliced.used)
+    if (whole.state != sliced.state)
         std::abort();
     if (whole.state == ResponseParser::State::Complete
-        && (whole.status != sliced.status || whole.body != sliced.body
+        && (whole.used != sliced.used || whole.status != sliced.status || whole.body != sliced.body
             || whole.keepAlive != sliced.keepAlive))
         std::abort();
     return 0;
