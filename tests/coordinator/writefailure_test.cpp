@@ -67,6 +67,12 @@ class WriteFailureTest : public testsupport::EngineHarness
 protected:
     coord::storage::Store &engineStore() override { return m_held; }
 
+    void TearDown() override
+    {
+        m_held.failHeldCommit();  // a failed assertion must not leave the committer held
+        EngineHarness::TearDown();
+    }
+
     std::future<absl::Status> registerBranch(const std::string &id, const std::string &side,
                                              const std::string &account)
     {
@@ -116,7 +122,9 @@ TEST_F(WriteFailureTest, aStoredWriteBehindAFailedOneLeavesNoStaleCopyAndTheGidM
     auto second = registerBranch("02", "In", "B");  // queued behind it, then stored
     for (int i = 0; i < 1000 && m_committer->queued() == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    ASSERT_EQ(m_committer->queued(), 1u);
+    // At least the second registration; under a slow build (TSan) a write the engine queues on
+    // its own, e.g. a delayed one, may be queued with it.
+    ASSERT_GE(m_committer->queued(), 1u);
     m_held.failHeldCommit();
 
     absl::Status lost = first.get(), stored = second.get();
