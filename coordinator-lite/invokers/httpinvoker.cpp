@@ -3,10 +3,25 @@
 #include "httpwire.h"
 #include "responseclassifier.h"
 
+#include <cstdlib>
+
 namespace coord::invokers {
 
+bool HttpInvoker::proxyInEnvironment()
+{
+    // libcurl's own reading: lowercase http_proxy only (HTTP_PROXY may come from a CGI request's
+    // Proxy header), then all_proxy in either case.
+    for (const char *name : {"http_proxy", "all_proxy", "ALL_PROXY"}) {
+        const char *value = std::getenv(name);
+        if (value && *value)
+            return true;
+    }
+    return false;
+}
+
 HttpInvoker::HttpInvoker(long maxConnectionsPerHost)
-    : m_curl(maxConnectionsPerHost),
+    : m_viaProxy(proxyInEnvironment()),
+      m_curl(maxConnectionsPerHost),
       m_plain(m_curl, static_cast<size_t>(std::max(1L, maxConnectionsPerHost)))
 {}
 
@@ -27,7 +42,7 @@ void HttpInvoker::invoke(engine::BranchCall call, Done done)
     auto answered = [done = std::move(done)](http::Response response) {
         done(classifyHttp(response.status, response.body, response.transportError));
     };
-    if (http::parsePlainUrl(request.url))
+    if (!m_viaProxy && http::parsePlainUrl(request.url))
         m_plain.send(std::move(request), std::move(answered));
     else
         m_curl.send(std::move(request), std::move(answered));

@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -362,6 +364,67 @@ TEST(HttpInvoker, redirectsAreFollowedAsGoDoes)
     CallResult loop = call(invoker, branch(p.url("/loop")));
     EXPECT_EQ(loop.outcome, AttemptOutcome::Transient);
     EXPECT_NE(loop.error.find("too many redirects"), std::string::npos) << loop.error;
+}
+
+// Sets an environment variable for one scope and puts back what was there.
+class ScopedEnv
+{
+public:
+    ScopedEnv(const char *name, const std::string &value) : m_name(name)
+    {
+        if (const char *old = std::getenv(name))
+            m_old = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv()
+    {
+        if (m_old)
+            ::setenv(m_name, m_old->c_str(), 1);
+        else
+            ::unsetenv(m_name);
+    }
+
+private:
+    const char *m_name;
+    std::optional<std::string> m_old;
+};
+
+TEST(HttpInvoker, aProxyNamedInTheEnvironmentCarriesPlainHttpCallsExceptForNoProxyHosts)
+{
+    std::mutex mutex;
+    std::string proxied;  // the request line the proxy saw
+    RawServer proxy([&](int fd) {
+        std::string request = readRequest(fd);
+        {
+            std::lock_guard lock(mutex);
+            proxied = request.substr(0, request.find("\r\n"));
+        }
+        sendAll(fd,
+                "HTTP/1.1 200 OK\r\nContent-Length: 24\r\nConnection: close\r\n\r\n"
+                R"({"dtm_result":"SUCCESS"})");
+    });
+    Participant direct;
+    direct.server.Post("/api/TransOut", [](const httplib::Request &, httplib::Response &res) {
+        res.set_content(R"({"dtm_result":"SUCCESS"})", "application/json");
+    });
+    direct.start();
+
+    ScopedEnv viaProxy("http_proxy", proxy.url(""));
+    ScopedEnv notFor("no_proxy", "localhost");
+    ASSERT_TRUE(HttpInvoker::proxyInEnvironment());
+    HttpInvoker invoker;
+    // Nothing listens on the participant's port 1: only the proxy can have answered.
+    CallResult viaTheProxy = call(invoker, branch("http://127.0.0.1:1/api/TransOut"));
+    EXPECT_EQ(viaTheProxy.outcome, AttemptOutcome::Success) << viaTheProxy.error;
+    {
+        std::lock_guard lock(mutex);
+        EXPECT_EQ(proxied.rfind("POST http://127.0.0.1:1/api/TransOut?gid=", 0), 0u) << proxied;
+    }
+    int proxiedCalls = proxy.accepted;
+    CallResult straight =
+        call(invoker, branch("http://localhost:" + std::to_string(direct.port) + "/api/TransOut"));
+    EXPECT_EQ(straight.outcome, AttemptOutcome::Success) << straight.error;
+    EXPECT_EQ(proxy.accepted, proxiedCalls) << "no_proxy names localhost";
 }
 
 TEST(HttpInvoker, aHeaderWithALineBreakIsRefusedNotSent)
