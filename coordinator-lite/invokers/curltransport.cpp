@@ -61,14 +61,23 @@ void CurlTransport::send(Request request, Done done)
     auto *c = new Call;
     c->request = std::move(request);
     c->done = std::move(done);
-    bool wake = false;
+    bool wake = false, closed = false;
     {
         std::lock_guard lock(m_mutex);
+        closed = m_closed;
         // One wake-up per batch: the first call into an empty queue wakes the loop, the calls
         // that follow before it runs ride along. The loop's own thread needs none: the loop
         // looks at the queue before it waits.
-        wake = m_incoming.empty() && std::this_thread::get_id() != m_thread.get_id();
-        m_incoming.push_back(c);
+        wake = !closed && m_incoming.empty() && std::this_thread::get_id() != m_thread.get_id();
+        if (!closed)
+            m_incoming.push_back(c);
+    }
+    if (closed) {
+        Done answer = std::move(c->done);
+        delete c;
+        Response shuttingDown;
+        shuttingDown.transportError = "coordinator shutting down";
+        return answer(std::move(shuttingDown));
     }
     if (wake)
         curl_multi_wakeup(static_cast<CURLM *>(m_multi));
@@ -173,19 +182,28 @@ void CurlTransport::run()
     Response shuttingDown;
     shuttingDown.transportError = "coordinator shutting down";
     std::vector<Call *> pending(active.begin(), active.end());
-    {
-        std::lock_guard lock(m_mutex);
-        for (Call *c : m_incoming) {
-            Done done = std::move(c->done);
-            delete c;
-            done(shuttingDown);
-        }
-        m_incoming.clear();
-    }
     for (Call *c : pending)
         finish(c, shuttingDown);
     for (CURL *e : idle)
         curl_easy_cleanup(e);
+    // Calls sent meanwhile, also by the answers above: answered outside the lock (an answer may
+    // send again) until none come; later ones are answered by send() itself.
+    for (;;) {
+        std::deque<Call *> late;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_incoming.empty()) {
+                m_closed = true;
+                return;
+            }
+            late.swap(m_incoming);
+        }
+        for (Call *c : late) {
+            Done done = std::move(c->done);
+            delete c;
+            done(shuttingDown);
+        }
+    }
 }
 
 }  // namespace coord::invokers::http

@@ -28,6 +28,7 @@ private:
     void *m_multi = nullptr;  // CURLM*
     std::mutex m_mutex;
     std::deque<Call *> m_incoming;
+    bool m_closed = false;  // after shutdown: send() answers at once (guarded by m_mutex)
     std::atomic<bool> m_stopping{false};
     std::thread m_thread;
 };

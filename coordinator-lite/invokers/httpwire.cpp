@@ -73,7 +73,21 @@ std::string shown(std::string_view s)
     return out;
 }
 
-bool hasLineBreak(const std::string &s) { return s.find_first_of("\r\n") != std::string::npos; }
+// RFC 9110 5.1 and 5.5: a token for the name; no control character but tab in the value.
+bool headerName(std::string_view name)
+{
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c))
+            || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    });
+}
+bool headerValue(std::string_view value)
+{
+    return std::none_of(value.begin(), value.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && c != '\t') || u == 0x7f;
+    });
+}
 
 // Headers the framing belongs to: a participant's own would corrupt it.
 bool framingHeader(const std::string &name)
@@ -163,12 +177,20 @@ std::string resolveLocation(std::string_view base, std::string_view location)
         return cat(base.substr(0, schemeEnd + 1), location);
     if (location.starts_with("/"))
         return cat(origin, location);
+    if (location.starts_with("?"))  // the same path, another query
+        return cat(base.substr(0, base.find_first_of("?#", authorityEnd)), location);
     std::string_view path = authorityEnd == std::string_view::npos
         ? std::string_view("/")
         : base.substr(authorityEnd, base.find_first_of("?#", authorityEnd) - authorityEnd);
     if (path.empty() || path.front() != '/')
         path = "/";
     return cat(origin, path.substr(0, path.rfind('/') + 1), location);
+}
+
+bool credentialHeader(std::string_view name)
+{
+    return iequals(name, "Authorization") || iequals(name, "Cookie") || iequals(name, "Cookie2")
+        || iequals(name, "Proxy-Authorization");
 }
 
 std::string serialize(const Request &request, const PlainUrl &url, std::string *error)
@@ -179,11 +201,10 @@ std::string serialize(const Request &request, const PlainUrl &url, std::string *
                "\r\nAccept: */*\r\n");
     bool contentType = false;
     for (const auto &[name, value] : request.headers) {
-        if (name.empty() || hasLineBreak(name) || hasLineBreak(value)
-            || name.find(':') != std::string::npos) {
+        if (!headerName(name) || !headerValue(value)) {
             *error = cat("the header \"", shown(name),
-                         "\" cannot be sent: its name or value has a line break or a colon "
-                         "in the name");
+                         "\" cannot be sent: its name is not an HTTP token or its value has a "
+                         "line break or control character");
             return {};
         }
         if (framingHeader(name))
@@ -265,7 +286,9 @@ ResponseParser::State ResponseParser::headComplete()
                 return fail(cat("a bad Content-Length (\"", shown(value), "\")"));
             length = n;
         } else if (iequals(name, "Transfer-Encoding")) {
-            chunked = icontains(value, "chunked");
+            // Only a last coding of chunked frames the body (RFC 9112 6.1).
+            std::string_view last = value.substr(value.rfind(',') + 1);
+            chunked = iequals(trimmed(last), "chunked");
             if (!chunked)
                 return fail(cat("a transfer encoding this client does not decode (\"", shown(value),
                                 "\")"));
@@ -282,6 +305,8 @@ ResponseParser::State ResponseParser::headComplete()
     }
     m_status = status;
     m_keepAlive = http10 ? icontains(connection, "keep-alive") : !icontains(connection, "close");
+    if (chunked && length)
+        m_keepAlive = false;  // both: read as chunked, but the connection is not trusted again
     if (status == 204 || status == 304) {
         m_phase = Phase::Done;
     } else if (chunked) {

@@ -29,6 +29,9 @@ std::optional<PlainUrl> parsePlainUrl(std::string_view url);
 // Where a redirect's Location points, from the URL that answered it.
 std::string resolveLocation(std::string_view base, std::string_view location);
 
+// Authorization, Cookie and the like: not sent on to another host by a redirect.
+bool credentialHeader(std::string_view name);
+
 // The request's bytes; "" and `error` set when a header would break the framing (a line break
 // in a name or value).
 std::string serialize(const Request &request, const PlainUrl &url, std::string *error);

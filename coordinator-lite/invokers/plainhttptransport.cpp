@@ -89,7 +89,10 @@ PlainHttpTransport::PlainHttpTransport(Transport &others, size_t maxConnectionsP
 
 PlainHttpTransport::~PlainHttpTransport()
 {
-    m_stopping = true;
+    {
+        std::lock_guard lock(m_resolveMutex);  // else the resolver may miss the notify
+        m_stopping = true;
+    }
     uint64_t one = 1;
     (void)!::write(m_wake, &one, sizeof one);
     m_resolveCv.notify_all();
@@ -104,14 +107,18 @@ void PlainHttpTransport::send(Request request, Done done)
     auto *call = new Call;
     call->request = std::move(request);
     call->done = std::move(done);
-    bool wake = false;
+    bool wake = false, closed = false;
     {
         std::lock_guard lock(m_mutex);
+        closed = m_closed;
         // One wake-up per batch, none from the loop's own thread (it looks before it waits).
-        wake = m_incoming.empty() && m_resolved.empty()
+        wake = !closed && m_incoming.empty() && m_resolved.empty()
             && std::this_thread::get_id() != m_thread.get_id();
-        m_incoming.push_back(call);
+        if (!closed)
+            m_incoming.push_back(call);
     }
+    if (closed)
+        return fail(call, "coordinator shutting down");
     if (wake) {
         uint64_t one = 1;
         (void)!::write(m_wake, &one, sizeof one);
@@ -224,7 +231,9 @@ void PlainHttpTransport::start(Call *call)
         return finish(call, Response{0, {}, error});
     call->key = keyOf(call->url);
     call->startedMs = nowMs();
-    call->deadlineMs = call->startedMs + std::max<int64_t>(1, call->request.timeoutMs);
+    constexpr int64_t kLongestMs = 24LL * 3600 * 1000;  // no overflow for any request_timeout
+    call->deadlineMs = call->startedMs
+        + std::clamp<int64_t>(call->request.timeoutMs, 1, kLongestMs);
     setDeadline(call, call->deadlineMs);
     Origin &origin = m_origins[call->key];
     if (origin.host.empty()) {
@@ -336,7 +345,7 @@ void PlainHttpTransport::connect(Origin &origin, Call *call, size_t addressIndex
     m_connections.emplace(c->id, std::move(owned));
     ++origin.open;
     epoll_event ev{};
-    ev.events = EPOLLOUT;
+    ev.events = EPOLLOUT | EPOLLIN;  // as watch(c, true): an early answer is read too
     ev.data.u64 = c->id;
     c->watchingWrite = true;
     epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
@@ -504,6 +513,10 @@ void PlainHttpTransport::completed(Connection *c, bool leftover)
                         + " ms following redirects");
     Request next = std::move(call->request);
     next.url = resolveLocation(next.url, location);
+    auto nextUrl = parsePlainUrl(next.url);
+    if (!nextUrl || keyOf(*nextUrl) != call->key)  // as Go and libcurl: credentials stay home
+        std::erase_if(next.headers,
+                      [](const auto &header) { return credentialHeader(header.first); });
     next.timeoutMs = left;
     --next.redirectsLeft;
     if (response.status != 307 && response.status != 308) {
@@ -576,7 +589,18 @@ void PlainHttpTransport::expire(int64_t now)
         std::string after = std::to_string(now - call->startedMs) + " ms";
         Origin &origin = m_origins[call->key];
         std::string why;
-        if (Connection *c = call->connection) {
+        Connection *c = call->connection;
+        if (c && c->connecting && call->deadlineMs > now
+            && call->addressesTried + 1 < origin.addresses.size()) {
+            // This address does not answer (a black-holed IPv6 route, say): the next one.
+            size_t next = c->addressIndex + 1;
+            ++call->addressesTried;
+            setDeadline(call, 0);
+            close(c);
+            connect(origin, call, next);
+            continue;
+        }
+        if (c) {
             why = c->connecting
                 ? "connecting to " + call->key + " timed out after " + after
                 : "timed out after " + after + " waiting for " + call->key + " to answer";
@@ -598,11 +622,6 @@ void PlainHttpTransport::expire(int64_t now)
 void PlainHttpTransport::shutDown()
 {
     std::vector<Call *> calls;
-    {
-        std::lock_guard lock(m_mutex);
-        calls.assign(m_incoming.begin(), m_incoming.end());
-        m_incoming.clear();
-    }
     for (auto &[id, c] : m_connections) {
         if (c->call)
             calls.push_back(c->call);
@@ -616,6 +635,21 @@ void PlainHttpTransport::shutDown()
     for (Call *call : calls) {
         call->armedMs = 0;
         fail(call, "coordinator shutting down");
+    }
+    // Calls sent meanwhile, also by the answers above, until none come; later ones are answered
+    // by send() itself.
+    for (;;) {
+        std::deque<Call *> late;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_incoming.empty()) {
+                m_closed = true;
+                return;
+            }
+            late.swap(m_incoming);
+        }
+        for (Call *call : late)
+            fail(call, "coordinator shutting down");
     }
 }
 

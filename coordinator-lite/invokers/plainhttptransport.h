@@ -84,8 +84,9 @@ private:
     int m_epoll = -1;
     int m_wake = -1;  // eventfd
 
-    std::mutex m_mutex;  // guards m_incoming and m_resolved
+    std::mutex m_mutex;  // guards m_incoming, m_closed and m_resolved
     std::deque<Call *> m_incoming;
+    bool m_closed = false;  // after shutdown: send() answers at once
     std::deque<Resolution> m_resolved;
     std::atomic<bool> m_stopping{false};
 

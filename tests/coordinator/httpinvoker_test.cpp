@@ -366,6 +366,40 @@ TEST(HttpInvoker, redirectsAreFollowedAsGoDoes)
     EXPECT_NE(loop.error.find("too many redirects"), std::string::npos) << loop.error;
 }
 
+TEST(HttpInvoker, aRedirectToAnotherHostDoesNotCarryTheCredentials)
+{
+    Participant home, other;
+    std::string seenHome, seenOther;
+    home.server.Post("/away", [&](const httplib::Request &, httplib::Response &res) {
+        res.set_redirect(other.url("/target"), 307);
+    });
+    home.server.Post("/near", [](const httplib::Request &, httplib::Response &res) {
+        res.set_redirect("/target", 307);
+    });
+    home.server.Post("/target", [&](const httplib::Request &r, httplib::Response &res) {
+        seenHome = r.get_header_value("Authorization") + "|" + r.get_header_value("X-Trace");
+        res.set_content("SUCCESS", "text/plain");
+    });
+    other.server.Post("/target", [&](const httplib::Request &r, httplib::Response &res) {
+        seenOther = r.get_header_value("Authorization") + "|" + r.get_header_value("Cookie") + "|"
+            + r.get_header_value("X-Trace");
+        res.set_content("SUCCESS", "text/plain");
+    });
+    other.start();
+    home.start();
+    HttpInvoker invoker;
+    BranchCall away = branch(home.url("/away"));
+    away.headers = {{"Authorization", "Bearer s3cret"}, {"Cookie", "c=1"}, {"X-Trace", "t"}};
+    CallResult r = call(invoker, away);
+    EXPECT_EQ(r.outcome, AttemptOutcome::Success) << r.error;
+    EXPECT_EQ(seenOther, "||t") << "another port is another host: no credentials";
+    BranchCall near = away;
+    near.endpoint = home.url("/near");
+    r = call(invoker, near);
+    EXPECT_EQ(r.outcome, AttemptOutcome::Success) << r.error;
+    EXPECT_EQ(seenHome, "Bearer s3cret|t") << "the same host keeps them";
+}
+
 // Sets an environment variable for one scope and puts back what was there.
 class ScopedEnv
 {

@@ -139,6 +139,7 @@ TEST(HttpWire, whatIsNotAnHttpAnswerIsNamedAsSuch)
              {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
               "Content-Length"},
              {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "transfer encoding"},
+             {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", "transfer encoding"},
              {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "chunk size"},
              {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabcd\r\n", "line end"},
              {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\n13\r\n_result\r\n",
@@ -207,6 +208,7 @@ TEST(HttpWire, aRedirectLocationIsResolvedAgainstTheUrlThatAnsweredIt)
     EXPECT_EQ(resolveLocation(base, "TransIn"), "http://a:1/api/busi/TransIn");
     EXPECT_EQ(resolveLocation(base, "//c:2/y"), "http://c:2/y");
     EXPECT_EQ(resolveLocation("http://a:1", "z"), "http://a:1/z");
+    EXPECT_EQ(resolveLocation(base, "?q=1"), "http://a:1/api/busi/TransOut?q=1");
 }
 
 TEST(HttpWire, theRequestCarriesItsHeadersAndRefusesOnesThatWouldBreakTheFraming)
@@ -234,6 +236,23 @@ TEST(HttpWire, theRequestCarriesItsHeadersAndRefusesOnesThatWouldBreakTheFraming
     injected.headers = {{"X-A", "1\r\nX-Injected: 2"}};
     EXPECT_EQ(serialize(injected, *parsePlainUrl(injected.url), &error), "");
     EXPECT_NE(error.find("line break"), std::string::npos) << error;
+    for (const char *name : {"Transfer-Encoding\t", "X A", "X:A", ""}) {
+        Request odd = get;
+        odd.headers = {{name, "1"}};
+        EXPECT_EQ(serialize(odd, *parsePlainUrl(odd.url), &error), "") << name;
+        EXPECT_NE(error.find("not an HTTP token"), std::string::npos) << error;
+    }
+}
+
+TEST(HttpWire, anAnswerWithBothALengthAndChunkedIsReadAsChunkedAndItsConnectionNotKept)
+{
+    const std::string wire = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: "
+                             "gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+    ResponseParser parser;
+    size_t used = 0;
+    ASSERT_EQ(parser.feed(wire.data(), wire.size(), &used), State::Complete);
+    EXPECT_EQ(parser.body(), "ok");
+    EXPECT_FALSE(parser.keepAlive());
 }
 
 TEST(HttpWire, percentEncodingKeepsOnlyTheUnreservedCharacters)
