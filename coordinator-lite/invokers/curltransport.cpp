@@ -1,6 +1,7 @@
 #include "curltransport.h"
 
 #include "engine/threadname.h"
+#include "latecalls.h"
 
 #include <curl/curl.h>
 
@@ -186,24 +187,11 @@ void CurlTransport::run()
         finish(c, shuttingDown);
     for (CURL *e : idle)
         curl_easy_cleanup(e);
-    // Calls sent meanwhile, also by the answers above: answered outside the lock (an answer may
-    // send again) until none come; later ones are answered by send() itself.
-    for (;;) {
-        std::deque<Call *> late;
-        {
-            std::lock_guard lock(m_mutex);
-            if (m_incoming.empty()) {
-                m_closed = true;
-                return;
-            }
-            late.swap(m_incoming);
-        }
-        for (Call *c : late) {
-            Done done = std::move(c->done);
-            delete c;
-            done(shuttingDown);
-        }
-    }
+    answerLateCalls(m_mutex, m_incoming, m_closed, [&shuttingDown](Call *c) {
+        Done done = std::move(c->done);
+        delete c;
+        done(shuttingDown);
+    });
 }
 
 }  // namespace coord::invokers::http

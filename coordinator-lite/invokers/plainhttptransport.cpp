@@ -1,5 +1,7 @@
 #include "plainhttptransport.h"
 
+#include "latecalls.h"
+
 #include "engine/threadname.h"
 
 #include <arpa/inet.h>
@@ -636,21 +638,8 @@ void PlainHttpTransport::shutDown()
         call->armedMs = 0;
         fail(call, "coordinator shutting down");
     }
-    // Calls sent meanwhile, also by the answers above, until none come; later ones are answered
-    // by send() itself.
-    for (;;) {
-        std::deque<Call *> late;
-        {
-            std::lock_guard lock(m_mutex);
-            if (m_incoming.empty()) {
-                m_closed = true;
-                return;
-            }
-            late.swap(m_incoming);
-        }
-        for (Call *call : late)
-            fail(call, "coordinator shutting down");
-    }
+    answerLateCalls(m_mutex, m_incoming, m_closed,
+                    [this](Call *call) { fail(call, "coordinator shutting down"); });
 }
 
 }  // namespace coord::invokers::http
