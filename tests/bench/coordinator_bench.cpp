@@ -55,6 +55,7 @@ struct Options {
     long history = 0;
     bool parallel = false;  // branches without "after" (default: a chain, DTM's default saga)
     bool direct = true;
+    bool ping = false;  // also measure a Ping phase: the coordinator's CPU for a bare unary call
     std::string keepDir;
     std::string db;     // a postgresql:// URL; empty = a fresh SQLite file
     int instances = 1;  // coordinator-lite processes on that database (PostgreSQL only)
@@ -77,6 +78,8 @@ const char *kUsage =
     "  --history N           preload N finished transactions before measuring (default 0)\n"
     "  --parallel            branches run concurrently (default: each after the previous)\n"
     "  --no-direct           skip the direct-call baseline\n"
+    "  --ping                also run the same clients calling Ping (an empty unary call):\n"
+    "                        prints coordinator_us_per_ping, the gRPC part of a Submit's floor\n"
     "  --keep DIR            use DIR for the database and keep it; a database already there is\n"
     "                        reused, so --history accumulates over runs (default: a fresh temp "
     "dir)\n"
@@ -148,6 +151,8 @@ Options parseOptions(int argc, char **argv)
             o.parallel = true;
         } else if (a == "--no-direct") {
             o.direct = false;
+        } else if (a == "--ping") {
+            o.ping = true;
         } else if (a == "--keep") {
             o.keepDir = value();
         } else if (a == "--db") {
@@ -396,6 +401,8 @@ int main(int argc, char **argv)
                                       db,         "--sqlite-sync", o.sqliteSync};
         if (o.api == "dtm-http")
             args.insert(args.end(), {"--dtm-listen", "127.0.0.1:0"});
+        if (o.ping)  // Pings of 32 clients on one address outrun the default 10,000/s
+            args.insert(args.end(), {"--rate-limit", "1000000"});
         coordinators.push_back(
             std::make_unique<ChildProcess>(testsupport::binDir() + "/coordinator-lite", args));
         if (!coordinators.back()->start()) {
@@ -636,6 +643,40 @@ int main(int argc, char **argv)
         direct = summarise(directResults, o.seconds);
     }
 
+    // ---- the gRPC floor: the same clients calling Ping (nothing stored, nothing called) ------
+    PhaseResult pings;
+    double pingCoordinatorCpu = 0;  // cores busy in the coordinator during the Ping phase
+    if (o.ping) {
+        Clock::time_point p0, p1;
+        CpuSample pcpu0, pcpu1;
+        auto pingResults = runPhase(
+            o,
+            [&](int i, Clock::time_point w0, Clock::time_point w1, ThreadResult &r) {
+                auto stub = newStub(addresses[i % addresses.size()], i);
+                while (Clock::now() < w1) {
+                    pb::PingRequest req;
+                    pb::PingReply reply;
+                    grpc::ClientContext ctx;
+                    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+                    auto a = Clock::now();
+                    grpc::Status st = stub->Ping(&ctx, req, &reply);
+                    auto b = Clock::now();
+                    if (a < w0 || b > w1)
+                        continue;
+                    if (st.ok())
+                        r.latenciesMs.push_back(
+                            std::chrono::duration<double, std::milli>(b - a).count());
+                    else if (r.errors++ == 0)
+                        r.firstError = "Ping: " + st.error_message();
+                }
+            },
+            tick, &p0, &p1, [&] { sampleCpu(&pcpu0); }, [&] { sampleCpu(&pcpu1); });
+        const double pwindow = std::chrono::duration<double>(pcpu1.at - pcpu0.at).count();
+        if (pwindow > 0)
+            pingCoordinatorCpu = (pcpu1.coordinator - pcpu0.coordinator) / pwindow;
+        pings = summarise(pingResults, o.seconds);
+    }
+
     // ---- report ---------------------------------------------------------------------------
     const double window = std::chrono::duration<double>(cpu1.at - cpu0.at).count();
     const double txPerS = double(viaCoordinator.ok) / o.seconds;
@@ -691,6 +732,14 @@ int main(int argc, char **argv)
         out["coordinator_us_per_tx"] = round1(coordinatorUs);
         out["participant_us_per_tx"] = round1(participantUs);
         out["cpu_ratio"] = participantUs > 0 ? round3(coordinatorUs / participantUs) : 0.0;
+    }
+    if (o.ping && pings.ok > 0) {
+        const double pingsPerS = double(pings.ok) / o.seconds;
+        out["pings_per_s"] = round1(pingsPerS);
+        out["coordinator_us_per_ping"] = round1(pingCoordinatorCpu / pingsPerS * 1e6);
+        out["ping_errors"] = pings.errors;
+        if (!pings.firstError.empty())
+            out["ping_first_error"] = pings.firstError;
     }
     out["fsync_ms"] = round3(fsyncMs);
     if (fsyncMs > 0)
