@@ -1,12 +1,10 @@
 #pragma once
 
+#include "hostresolver.h"
 #include "httptransport.h"
 #include "httpwire.h"
 
-#include <sys/socket.h>
-
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
@@ -33,12 +31,10 @@ public:
     void send(Request request, Done done) override;
 
 private:
-    struct Call;
-    struct Connection;
-    struct Address {
-        sockaddr_storage addr{};
-        socklen_t length = 0;
-    };
+    struct Call;        // plainhttpcall.h
+    struct Connection;  // plainhttpcall.h
+    using Address = HostResolver::Address;
+    using Resolution = HostResolver::Resolution;
     struct Origin {
         std::string host;
         uint16_t port = 0;
@@ -51,16 +47,10 @@ private:
         std::vector<Connection *> idle;
         std::deque<Call *> waiting;  // for an address or a free connection
     };
-    struct Resolution {
-        std::string key;
-        std::vector<Address> addresses;
-        std::string error;
-    };
-
     void run();
-    void resolveLoop();
     void start(Call *call);
     void dispatch(Origin &origin, Call *call, bool fresh);
+    void resolve(Origin &origin, const std::string &key);
     void resolved(Resolution resolution);
     void connect(Origin &origin, Call *call, size_t addressIndex);
     void attach(Connection *connection, Call *call);
@@ -90,10 +80,6 @@ private:
     std::deque<Resolution> m_resolved;
     std::atomic<bool> m_stopping{false};
 
-    std::mutex m_resolveMutex;
-    std::condition_variable m_resolveCv;
-    std::deque<std::pair<std::string, std::pair<std::string, uint16_t>>> m_toResolve;
-
     // The loop thread's own.
     std::map<std::string, Origin> m_origins;  // "host:port"
     std::unordered_map<uint64_t, std::unique_ptr<Connection>> m_connections;
@@ -101,7 +87,7 @@ private:
     std::set<std::pair<int64_t, Call *>> m_deadlines;
     std::vector<char> m_buffer;
 
-    std::thread m_resolver;
+    std::unique_ptr<HostResolver> m_resolver;
     std::thread m_thread;
 };
 
