@@ -9,8 +9,9 @@
 
 namespace coord::engine {
 
-// Runs each posted task once a fixed delay has passed, in posting order, on its own thread.
-// The engine uses it to bound how long changes that gate nothing wait for the next write.
+// Runs each posted task once a fixed delay has passed (or up to a quarter of it sooner, with an
+// earlier task that is due), in posting order, on its own thread. The engine uses it to bound
+// how long changes that gate nothing wait for the next write.
 class DelayQueue
 {
 public:
@@ -27,6 +28,7 @@ private:
     void run();
 
     const std::chrono::milliseconds m_delay;
+    const std::chrono::milliseconds m_early;  // how much sooner a task may run with another
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<std::pair<Clock::time_point, std::function<void()>>> m_tasks;
