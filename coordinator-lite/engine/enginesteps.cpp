@@ -366,7 +366,9 @@ void Engine::onResult(const RtPtr &rt, const std::string &branchId, OpKind op, C
         }
     }
     deliver(rt, out);
-    if (--m_callsInFlight == 0)
+    // Only stop() waits for the last call (it also looks every 5 ms); a wake-up each time the
+    // count touched 0 under load cost the recovery thread a futex round trip for nothing.
+    if (--m_callsInFlight == 0 && m_stopping)
         m_loopWake.notify_all();
 }
 
