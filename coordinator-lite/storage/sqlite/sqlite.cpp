@@ -6,6 +6,9 @@
 #include <absl/strings/str_cat.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace coord::storage::sqlite {
 
 absl::Status errorStatus(sqlite3 *db, int rc, std::string_view what)
@@ -45,16 +48,37 @@ Statement &Statement::bind(int index, int64_t value)
     return *this;
 }
 
+const char *Statement::keep(std::string_view bytes)
+{
+    constexpr size_t kChunkBytes = 16 * 1024;
+    for (;;) {
+        if (m_chunk < m_chunks.size()) {
+            Chunk &c = m_chunks[m_chunk];
+            if (c.size - m_used >= bytes.size()) {
+                char *at = c.data.get() + m_used;
+                if (!bytes.empty())
+                    std::memcpy(at, bytes.data(), bytes.size());
+                m_used += bytes.size();
+                return at;
+            }
+            ++m_chunk;
+            m_used = 0;
+            continue;
+        }
+        const size_t size = std::max(kChunkBytes, bytes.size());
+        m_chunks.push_back({std::make_unique<char[]>(size), size});
+    }
+}
+
 Statement &Statement::bind(int index, std::string_view text)
 {
-    sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(m_stmt, index, keep(text), static_cast<int>(text.size()), SQLITE_STATIC);
     return *this;
 }
 
 Statement &Statement::bindBlob(int index, std::string_view bytes)
 {
-    sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_blob(m_stmt, index, keep(bytes), static_cast<int>(bytes.size()), SQLITE_STATIC);
     return *this;
 }
 
@@ -86,9 +110,14 @@ absl::Status Statement::run()
 void Statement::reset()
 {
     sqlite3_reset(m_stmt);
-    sqlite3_clear_bindings(m_stmt);
+    sqlite3_clear_bindings(m_stmt);  // nothing points into the chunks any more
     m_status = absl::OkStatus();
     m_next = 1;
+    m_chunk = 0;
+    m_used = 0;
+    // A statement that once bound a large payload does not keep that much memory for good.
+    if (m_chunks.size() > 4 || (!m_chunks.empty() && m_chunks.front().size > 64 * 1024))
+        m_chunks.clear();
 }
 
 int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }

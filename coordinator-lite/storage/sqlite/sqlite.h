@@ -4,10 +4,11 @@
 #include <absl/status/statusor.h>
 
 #include <cstdint>
-#include <unordered_map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -45,10 +46,22 @@ public:
     sqlite3_stmt *handle() const { return m_stmt; }
 
 private:
+    // Text and bytes are copied here and bound without SQLite copying them again: one memcpy
+    // into memory the statement keeps, not a malloc per value (and a free on reset). Valid
+    // until reset(), which is when SQLite stops reading them.
+    const char *keep(std::string_view bytes);
+
+    struct Chunk {
+        std::unique_ptr<char[]> data;
+        size_t size = 0;
+    };
     sqlite3 *m_db;
     sqlite3_stmt *m_stmt;
     absl::Status m_status;
     int m_next = 1;
+    std::vector<Chunk> m_chunks;
+    size_t m_chunk = 0;  // the chunk being filled
+    size_t m_used = 0;   // of it
 };
 
 // One connection with a cache of prepared statements. Not thread-safe: one user at a time.
