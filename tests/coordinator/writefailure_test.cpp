@@ -11,8 +11,10 @@ using When = coord::engine::Engine::AnswerWhen;
 
 namespace {
 
-// Between the engine and the SQLite store: the next commit, on cue, waits until released and
-// then fails the way a lost database connection does. Everything else goes straight through.
+// Between the engine and the SQLite store: the commit that adds a given branch, on cue, waits
+// until released and then fails the way a lost database connection does. Everything else goes
+// straight through (the write the engine queues on its own after the prepare, say: holding
+// "the next commit" held that one when the machine was slow).
 class HeldCommitStore : public testsupport::ForwardingStore
 {
 public:
@@ -20,10 +22,10 @@ public:
         : ForwardingStore([&inner]() -> coord::storage::Store & { return *inner; })
     {}
 
-    void holdNextCommit()
+    void holdCommitAdding(std::string branchId)
     {
         std::lock_guard lock(m_mutex);
-        m_holdNext = true;
+        m_holdBranch = std::move(branchId);
     }
     bool waitUntilHeld()
     {
@@ -42,8 +44,8 @@ public:
     {
         {
             std::unique_lock lock(m_mutex);
-            if (m_holdNext) {
-                m_holdNext = false;
+            if (!m_holdBranch.empty() && adds(writes, m_holdBranch)) {
+                m_holdBranch.clear();
                 m_held = true;
                 m_cv.notify_all();
                 m_cv.wait(lock, [this] { return m_released; });
@@ -57,9 +59,19 @@ public:
     }
 
 private:
+    static bool adds(std::span<coord::storage::TxWrite> writes, const std::string &branchId)
+    {
+        for (const auto &w : writes)
+            for (const auto &b : w.addBranches)
+                if (b.id == branchId)
+                    return true;
+        return false;
+    }
+
     std::mutex m_mutex;
     std::condition_variable m_cv;
-    bool m_holdNext = false, m_held = false, m_released = false;
+    std::string m_holdBranch;
+    bool m_held = false, m_released = false;
 };
 
 class WriteFailureTest : public testsupport::EngineHarness
@@ -116,7 +128,7 @@ TEST_F(WriteFailureTest, aStoredWriteBehindAFailedOneLeavesNoStaleCopyAndTheGidM
     });
     ASSERT_TRUE(prepared.get_future().get().ok());
 
-    m_held.holdNextCommit();
+    m_held.holdCommitAdding("01");
     auto first = registerBranch("01", "Out", "A");  // its write is held, then fails
     ASSERT_TRUE(m_held.waitUntilHeld());
     auto second = registerBranch("02", "In", "B");  // queued behind it, then stored
