@@ -548,7 +548,9 @@ int main(int argc, char **argv)
                     if (a >= w0 && b <= w1) {
                         r.errors++;
                         if (r.firstError.empty())
-                            r.firstError = error;
+                            r.firstError = error + " (at "
+                                + std::to_string(std::chrono::duration<double>(a - w0).count())
+                                + " s into the window)";
                     }
                     std::this_thread::sleep_for(std::chrono::milliseconds(10));
                     continue;
