@@ -336,6 +336,15 @@ void Engine::prepare(PrepareCommand cmd, Done done)
         return done(absl::UnavailableError("the coordinator is shutting down"));
     if (!isValidGid(cmd.gid))
         return done(absl::InvalidArgumentError(absl::StrCat("gid: ", kGidRule)));
+    if (auto existing = m_store.get(cmd.gid, kAttemptsLoaded); existing.ok()) {
+        if (existing->summary.status == TxStatus::Prepared && existing->clientDriven)
+            return done(*existing);  // idempotent
+        return done(absl::FailedPreconditionError(absl::StrCat("gid ", cmd.gid, ": current status ",
+                                                               toString(existing->summary.status),
+                                                               ", cannot prepare")));
+    } else if (!absl::IsNotFound(existing.status())) {
+        return done(existing.status());
+    }
     const int64_t now = m_clock.nowMs();
     Transaction tx;
     tx.summary.gid = cmd.gid;
@@ -353,22 +362,7 @@ void Engine::prepare(PrepareCommand cmd, Done done)
         tx.options.requestTimeoutMs = cmd.requestTimeoutMs;
     if (cmd.retryIntervalMs > 0)
         tx.options.retryIntervalMs = cmd.retryIntervalMs;
-    // The insert is the check that the gid is new; the store is read only when it is taken.
-    admit(std::move(tx), AnswerWhen::Durable,
-          [this, done = std::move(done), gid = cmd.gid](absl::StatusOr<Transaction> r) {
-              if (!absl::IsAlreadyExists(r.status()))
-                  return done(std::move(r));
-              auto existing = m_store.get(gid, kAttemptsLoaded);
-              if (absl::IsNotFound(existing.status()))
-                  return done(r.status());  // another prepare of it is being written
-              if (!existing.ok())
-                  return done(existing.status());
-              if (existing->summary.status == TxStatus::Prepared && existing->clientDriven)
-                  return done(*existing);  // idempotent
-              done(absl::FailedPreconditionError(absl::StrCat("gid ", gid, ": current status ",
-                                                              toString(existing->summary.status),
-                                                              ", cannot prepare")));
-          });
+    admit(std::move(tx), AnswerWhen::Durable, std::move(done));
 }
 
 void Engine::registerBranch(RegisterCommand cmd, StatusDone done)

@@ -1,5 +1,5 @@
-// A submit (or a TCC prepare) with the client's own gid reads nothing from the store before its
-// write: the insert is the check. The store is read only when the gid is taken, to answer again.
+// A submit with the client's own gid reads nothing from the store before its write: the insert
+// is the check. The store is read only when the gid is taken, to answer a repeated submit.
 #include "engineharness.h"
 #include "forwardingstore.h"
 
@@ -47,36 +47,6 @@ TEST_F(SubmitReadsTest, aNewClientGidIsWrittenWithoutAReadAndARepeatIsAnsweredFr
     EXPECT_TRUE(absl::IsAlreadyExists(different.status())) << different.status();
     EXPECT_NE(different.status().message().find("different flow"), std::string::npos)
         << different.status();
-}
-
-}  // namespace
-
-namespace {
-
-TEST_F(SubmitReadsTest, aPrepareOfANewGidReadsNothingAndAgainIsIdempotent)
-{
-    auto prepare = [this] {
-        std::promise<absl::StatusOr<Transaction>> answer;
-        auto f = answer.get_future();
-        m_engine->prepare({.gid = "tcc-own"},
-                          [&answer](absl::StatusOr<Transaction> r) { answer.set_value(r); });
-        return f.get();
-    };
-    auto first = prepare();
-    ASSERT_TRUE(first.ok()) << first.status();
-    EXPECT_EQ(m_counting.gets.load(), 0) << "no read before the write of a new gid";
-    auto again = prepare();
-    ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(again->summary.status, TxStatus::Prepared);
-    EXPECT_GE(m_counting.gets.load(), 1);
-
-    auto submitted = submit(transferSaga(5), "saga-own");
-    ASSERT_TRUE(submitted.ok()) << submitted.status();
-    std::promise<absl::StatusOr<Transaction>> refused;
-    m_engine->prepare({.gid = "saga-own"},
-                      [&refused](absl::StatusOr<Transaction> r) { refused.set_value(r); });
-    auto r = refused.get_future().get();
-    EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
 }
 
 }  // namespace
