@@ -192,6 +192,25 @@ void Engine::submit(SubmitCommand cmd, Done done)
                      std::move(done), &cmd);
     }
 
+    // Same gid again (only a client's gid can be): answer with the existing transaction when
+    // it is the same flow.
+    if (!generatedGid && !cmd.refuseStored) {
+        auto existing = m_store.get(cmd.gid, kAttemptsLoaded);
+        if (existing.ok() || !absl::IsNotFound(existing.status())) {
+            if (!existing.ok())
+                return done(existing.status());
+            if (existing->flowJson != built->flowJson)
+                return done(absl::AlreadyExistsError(
+                    absl::StrCat("gid ", cmd.gid, " already exists with a different flow (status ",
+                                 toString(existing->summary.status), ")")));
+            if (isFinal(existing->summary.status) || !cmd.wait)
+                return done(*existing);
+            auto rt = acquire(cmd.gid);
+            if (!rt.ok())
+                return done(*existing);  // leased elsewhere: report what we know
+            return submitExisting(*rt, built->flowJson, cmd.wait, std::move(done));
+        }
+    }
     {
         std::lock_guard lock(m_mapMutex);
         if (auto it = m_active.find(cmd.gid); it != m_active.end()) {
@@ -202,39 +221,18 @@ void Engine::submit(SubmitCommand cmd, Done done)
             return submitExisting(rt, built->flowJson, cmd.wait, std::move(done));
         }
     }
-    const AnswerWhen when = answerWhen(cmd, *built);
-    if (generatedGid || cmd.refuseStored)
-        return admit(std::move(*built), when, std::move(done));
-    // A client's gid: the insert is the check (it is nearly always new), so the store is read
-    // only when the gid is taken, to answer with that transaction when it is the same flow.
-    TxWaiter answer = [this, done = std::move(done), gid = cmd.gid, flowJson = built->flowJson,
-                       wait = cmd.wait](absl::StatusOr<Transaction> r) mutable {
-        if (absl::IsAlreadyExists(r.status()))
-            return submitStored(gid, flowJson, wait, r.status(), std::move(done));
+
+    if (cmd.refuseStored)
+        return admit(std::move(*built), answerWhen(cmd, *built), std::move(done));
+    TxWaiter answer = [done = std::move(done), this, gid = cmd.gid](absl::StatusOr<Transaction> r) {
+        if (!r.ok() && absl::IsAlreadyExists(r.status())) {
+            // Lost a race with another submission of the same gid.
+            auto existing = m_store.get(gid, kAttemptsLoaded);
+            return done(existing.ok() ? absl::StatusOr<Transaction>(*existing) : r);
+        }
         done(std::move(r));
     };
-    admit(std::move(*built), when, std::move(answer));
-}
-
-// The same gid again: its transaction when it is the same flow (once finished, if `wait`).
-void Engine::submitStored(const std::string &gid, const std::string &flowJson, bool wait,
-                          const absl::Status &refused, Done done)
-{
-    auto existing = m_store.get(gid, kAttemptsLoaded);
-    if (absl::IsNotFound(existing.status()))
-        return done(refused);  // another submit of it is being written
-    if (!existing.ok())
-        return done(existing.status());
-    if (existing->flowJson != flowJson)
-        return done(absl::AlreadyExistsError(
-            absl::StrCat("gid ", gid, " already exists with a different flow (status ",
-                         toString(existing->summary.status), ")")));
-    if (isFinal(existing->summary.status) || !wait)
-        return done(*existing);
-    auto rt = acquire(gid);
-    if (!rt.ok())
-        return done(*existing);  // leased elsewhere: report what we know
-    submitExisting(*rt, flowJson, wait, std::move(done));
+    admit(std::move(*built), answerWhen(cmd, *built), std::move(answer));
 }
 
 Engine::AnswerWhen Engine::answerWhen(const SubmitCommand &cmd, const Transaction &tx)

@@ -60,7 +60,8 @@ struct SubmitCommand {
     std::vector<domain::FaultRule> faults;
     domain::Actor actor;  // who submits (the fault plan's audit entry)
     // A gid that exists (stored, or under way here) is answered AlreadyExists instead of being
-    // joined with: DTM's API, which answers a repeated submit its own way.
+    // joined, and the store is not read first: the insert is the check. DTM's API, which then
+    // answers a repeated submit its own way.
     bool refuseStored = false;
 };
 
@@ -195,8 +196,6 @@ private:
     absl::Status checkFaults(const SubmitCommand &cmd, const flow::FlowDefinition &flow,
                              bool generatedGid) const;
     void submitExisting(const RtPtr &rt, const std::string &flowJson, bool wait, Done done);
-    void submitStored(const std::string &gid, const std::string &flowJson, bool wait,
-                      const absl::Status &refused, Done done);
     static AnswerWhen answerWhen(const SubmitCommand &cmd, const domain::Transaction &tx);
     int64_t backoffMs(const domain::Transaction &tx, int consecutiveErrors) const;
     absl::Status checkAction(const TxRuntime &rt, const domain::ActionCommand &cmd) const;
