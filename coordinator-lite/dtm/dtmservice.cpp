@@ -193,6 +193,18 @@ void DtmService::submit(const DtmTrans &t, TxOrigin origin, Reply reply)
 
 void DtmService::submitSaga(const DtmTrans &t, TxOrigin origin, Reply reply)
 {
+    // dtmsvr/api.go svcSubmit: a repeated submit of a submitted saga is accepted; one that has
+    // moved on is refused. (DTM also runs one more round; our engine is already driving it.)
+    auto existing = m_store.get(t.gid, 1);
+    if (existing.ok()) {
+        const TxStatus s = existing->summary.status;
+        if (s == TxStatus::Submitted)
+            return reply(DtmAnswer::success());
+        return reply(DtmAnswer::failure(
+            absl::StrCat("current status '", statusName(s), "', cannot sumbmit.")));
+    }
+    if (!absl::IsNotFound(existing.status()))
+        return reply(DtmAnswer::fromStatus(existing.status()));
     auto flow = sagaFlow(t);
     if (!flow.ok())
         return reply(DtmAnswer::fromStatus(flow.status()));
@@ -200,36 +212,16 @@ void DtmService::submitSaga(const DtmTrans &t, TxOrigin origin, Reply reply)
     cmd.gid = t.gid;
     cmd.flow = std::move(*flow);
     cmd.origin = origin;
-    cmd.refuseStored = true;  // a new gid, nearly always: no read of the store before the write
     const bool waitResult = t.waitResult;
-    m_engine.submit(
-        std::move(cmd), [this, gid = t.gid, reply, waitResult](absl::StatusOr<Transaction> r) {
-            if (absl::IsAlreadyExists(r.status()))
-                return reply(repeatedSubmit(gid));
-            if (!r.ok())
-                return reply(DtmAnswer::fromStatus(r.status()));
-            if (!waitResult || r->summary.status == TxStatus::Succeeded)
-                return reply(DtmAnswer::success());
-            // dtmsvr/trans_process.go processWithWaitResult: not succeeded after the round.
-            const std::string &reason = r->summary.rollbackReason;
-            reply(DtmAnswer::failure(reason.empty() ? "wait result not return success:" : reason));
-        });
-}
-
-// dtmsvr/api.go svcSubmit: a repeated submit of a submitted saga is accepted; one that has moved
-// on is refused. (DTM also runs one more round; our engine is already driving it.)
-DtmAnswer DtmService::repeatedSubmit(const std::string &gid)
-{
-    auto existing = m_store.get(gid, 1);
-    if (absl::IsNotFound(existing.status()))
-        return DtmAnswer::success();  // another submit of it is being written: it is submitted
-    if (!existing.ok())
-        return DtmAnswer::fromStatus(existing.status());
-    const TxStatus s = existing->summary.status;
-    if (s == TxStatus::Submitted)
-        return DtmAnswer::success();
-    return DtmAnswer::failure(
-        absl::StrCat("current status '", statusName(s), "', cannot sumbmit."));
+    m_engine.submit(std::move(cmd), [reply, waitResult](absl::StatusOr<Transaction> r) {
+        if (!r.ok())
+            return reply(DtmAnswer::fromStatus(r.status()));
+        if (!waitResult || r->summary.status == TxStatus::Succeeded)
+            return reply(DtmAnswer::success());
+        // dtmsvr/trans_process.go processWithWaitResult: not succeeded after the round.
+        const std::string &reason = r->summary.rollbackReason;
+        reply(DtmAnswer::failure(reason.empty() ? "wait result not return success:" : reason));
+    });
 }
 
 void DtmService::submitTcc(const DtmTrans &t, Reply reply)

@@ -74,7 +74,6 @@ public:
 
 private:
     void submitSaga(const DtmTrans &trans, domain::TxOrigin origin, Reply reply);
-    DtmAnswer repeatedSubmit(const std::string &gid);
     void submitTcc(const DtmTrans &trans, Reply reply);
     // The stored transaction, or (answered through `reply`) why there is none.
     std::optional<domain::Transaction> stored(const std::string &gid, const Reply &reply);

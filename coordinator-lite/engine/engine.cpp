@@ -194,7 +194,7 @@ void Engine::submit(SubmitCommand cmd, Done done)
 
     // Same gid again (only a client's gid can be): answer with the existing transaction when
     // it is the same flow.
-    if (!generatedGid && !cmd.refuseStored) {
+    if (!generatedGid) {
         auto existing = m_store.get(cmd.gid, kAttemptsLoaded);
         if (existing.ok() || !absl::IsNotFound(existing.status())) {
             if (!existing.ok())
@@ -214,16 +214,11 @@ void Engine::submit(SubmitCommand cmd, Done done)
     {
         std::lock_guard lock(m_mapMutex);
         if (auto it = m_active.find(cmd.gid); it != m_active.end()) {
-            if (cmd.refuseStored)
-                return done(
-                    absl::AlreadyExistsError(absl::StrCat("gid ", cmd.gid, " is under way")));
             RtPtr rt = it->second;
             return submitExisting(rt, built->flowJson, cmd.wait, std::move(done));
         }
     }
 
-    if (cmd.refuseStored)
-        return admit(std::move(*built), answerWhen(cmd, *built), std::move(done));
     TxWaiter answer = [done = std::move(done), this, gid = cmd.gid](absl::StatusOr<Transaction> r) {
         if (!r.ok() && absl::IsAlreadyExists(r.status())) {
             // Lost a race with another submission of the same gid.
@@ -232,14 +227,10 @@ void Engine::submit(SubmitCommand cmd, Done done)
         }
         done(std::move(r));
     };
-    admit(std::move(*built), answerWhen(cmd, *built), std::move(answer));
-}
-
-Engine::AnswerWhen Engine::answerWhen(const SubmitCommand &cmd, const Transaction &tx)
-{
-    return cmd.wait             ? AnswerWhen::Finished
-        : tx.options.waitResult ? AnswerWhen::Round
-                                : AnswerWhen::Durable;
+    const AnswerWhen when = cmd.wait ? AnswerWhen::Finished
+        : built->options.waitResult  ? AnswerWhen::Round
+                                     : AnswerWhen::Durable;
+    admit(std::move(*built), when, std::move(answer));
 }
 
 absl::Status Engine::checkFaults(const SubmitCommand &cmd, const flow::FlowDefinition &flow,

@@ -59,10 +59,6 @@ struct SubmitCommand {
     // (--allow-fault-injection), only for a new gid, audited in the write that creates it.
     std::vector<domain::FaultRule> faults;
     domain::Actor actor;  // who submits (the fault plan's audit entry)
-    // A gid that exists (stored, or under way here) is answered AlreadyExists instead of being
-    // joined, and the store is not read first: the insert is the check. DTM's API, which then
-    // answers a repeated submit its own way.
-    bool refuseStored = false;
 };
 
 struct PrepareCommand {
@@ -196,7 +192,6 @@ private:
     absl::Status checkFaults(const SubmitCommand &cmd, const flow::FlowDefinition &flow,
                              bool generatedGid) const;
     void submitExisting(const RtPtr &rt, const std::string &flowJson, bool wait, Done done);
-    static AnswerWhen answerWhen(const SubmitCommand &cmd, const domain::Transaction &tx);
     int64_t backoffMs(const domain::Transaction &tx, int consecutiveErrors) const;
     absl::Status checkAction(const TxRuntime &rt, const domain::ActionCommand &cmd) const;
     void applyAction(TxRuntime &rt, const domain::ActionCommand &cmd, int64_t now) const;
