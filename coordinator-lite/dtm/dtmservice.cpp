@@ -212,6 +212,7 @@ void DtmService::submitSaga(const DtmTrans &t, TxOrigin origin, Reply reply)
     cmd.gid = t.gid;
     cmd.flow = std::move(*flow);
     cmd.origin = origin;
+    cmd.gidLookedUp = true;  // just above: one read per submit, not two
     const bool waitResult = t.waitResult;
     m_engine.submit(std::move(cmd), [reply, waitResult](absl::StatusOr<Transaction> r) {
         if (!r.ok())

@@ -194,7 +194,7 @@ void Engine::submit(SubmitCommand cmd, Done done)
 
     // Same gid again (only a client's gid can be): answer with the existing transaction when
     // it is the same flow.
-    if (!generatedGid) {
+    if (!generatedGid && !cmd.gidLookedUp) {
         auto existing = m_store.get(cmd.gid, kAttemptsLoaded);
         if (existing.ok() || !absl::IsNotFound(existing.status())) {
             if (!existing.ok())

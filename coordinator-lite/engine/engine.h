@@ -59,6 +59,9 @@ struct SubmitCommand {
     // (--allow-fault-injection), only for a new gid, audited in the write that creates it.
     std::vector<domain::FaultRule> faults;
     domain::Actor actor;  // who submits (the fault plan's audit entry)
+    // The caller has just read the store and found no such gid (DTM's API does, to answer a
+    // repeated submit its own way): the engine does not read it again before the write.
+    bool gidLookedUp = false;
 };
 
 struct PrepareCommand {
