@@ -19,12 +19,17 @@ HostResolver::HostResolver(Resolved onResolved)
 
 HostResolver::~HostResolver()
 {
+    stop();
+    m_thread.join();
+}
+
+void HostResolver::stop()
+{
     {
         std::lock_guard lock(m_mutex);  // else the thread may miss the notify
         m_stopping = true;
     }
     m_cv.notify_all();
-    m_thread.join();
 }
 
 void HostResolver::resolve(std::string key, std::string host, uint16_t port)

@@ -31,7 +31,10 @@ public:
     using Resolved = std::function<void(Resolution)>;
 
     explicit HostResolver(Resolved onResolved);
-    ~HostResolver();  // stops: names still queued are not resolved
+    ~HostResolver();  // stop(), then waits for the lookup under way
+
+    // Names still queued are not resolved; returns at once.
+    void stop();
 
     void resolve(std::string key, std::string host, uint16_t port);
     // An IPv4 or IPv6 address needs no resolver.

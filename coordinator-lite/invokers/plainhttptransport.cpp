@@ -49,6 +49,7 @@ PlainHttpTransport::PlainHttpTransport(Transport &others, size_t maxConnectionsP
 PlainHttpTransport::~PlainHttpTransport()
 {
     m_stopping = true;
+    m_resolver->stop();  // no new lookup while the loop winds down
     uint64_t one = 1;
     (void)!::write(m_wake, &one, sizeof one);
     m_thread.join();

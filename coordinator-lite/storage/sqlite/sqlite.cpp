@@ -116,7 +116,9 @@ void Statement::reset()
     m_chunk = 0;
     m_used = 0;
     // A statement that once bound a large payload does not keep that much memory for good.
-    if (m_chunks.size() > 4 || (!m_chunks.empty() && m_chunks.front().size > 64 * 1024))
+    if (m_chunks.size() > 4 || std::any_of(m_chunks.begin(), m_chunks.end(), [](const Chunk &c) {
+            return c.size > 64 * 1024;
+        }))
         m_chunks.clear();
 }
 
