@@ -182,14 +182,13 @@ void PlainHttpTransport::resolved(Resolution resolution)
         return;
     Origin &origin = it->second;
     origin.resolving = false;
-    if (!resolution.error.empty() || resolution.addresses.empty()) {
+    if (resolution.addresses.empty()) {  // the resolver says why
         if (!origin.addresses.empty())
             return;  // a refresh failed: keep using what worked
         std::deque<Call *> waiting;
         waiting.swap(origin.waiting);
         for (Call *call : waiting)
-            fail(call,
-                 resolution.error.empty() ? "cannot resolve " + origin.host : resolution.error);
+            fail(call, resolution.error);
         return;
     }
     origin.addresses = std::move(resolution.addresses);
