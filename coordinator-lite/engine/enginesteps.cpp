@@ -292,7 +292,9 @@ void Engine::onCommitted(const RtPtr &rt, const storage::WriteResult &r, uint64_
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
                 rt->removable = true;
                 out.release = true;
-            } else if (kind == WriteKind::Park) {
+            } else if (kind == WriteKind::Park && rt->activity == activity) {
+                // Only the park that ended the latest step ends a round: a park queued before
+                // a newer step (a submit after a register) says nothing about that step.
                 answerAll(rt->roundWaiters, rt->tx, out.answers);
             }
         }
