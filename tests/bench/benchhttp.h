@@ -23,6 +23,7 @@ public:
         curl_easy_setopt(m_easy, CURLOPT_TIMEOUT_MS, 3000L);
         curl_easy_setopt(m_easy, CURLOPT_WRITEFUNCTION, &collect);
         curl_easy_setopt(m_easy, CURLOPT_WRITEDATA, &m_body);
+        curl_easy_setopt(m_easy, CURLOPT_ERRORBUFFER, m_curlError);
     }
     ~HttpClient()
     {
@@ -31,6 +32,9 @@ public:
     }
     HttpClient(const HttpClient &) = delete;
     HttpClient &operator=(const HttpClient &) = delete;
+
+    // Why the last call did not answer 200: libcurl's reason, or the status and its body.
+    const std::string &lastError() const { return m_lastError; }
 
     // POST; true on HTTP 200.
     bool post(const std::string &url, const std::string &body)
@@ -56,16 +60,23 @@ public:
 private:
     long perform()
     {
-        if (curl_easy_perform(m_easy) != CURLE_OK)
+        m_curlError[0] = '\0';
+        if (CURLcode c = curl_easy_perform(m_easy); c != CURLE_OK) {
+            m_lastError = m_curlError[0] ? m_curlError : curl_easy_strerror(c);
             return 0;
+        }
         long status = 0;
         curl_easy_getinfo(m_easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status != 200)
+            m_lastError = "HTTP " + std::to_string(status) + ": " + m_body.substr(0, 200);
         return status;
     }
 
     CURL *m_easy = nullptr;
     curl_slist *m_headers = nullptr;
     std::string m_body;
+    std::string m_lastError;
+    char m_curlError[CURL_ERROR_SIZE] = {};
 };
 
 // The participant's own count of calls (GET <base>/stats), or -1.

@@ -632,7 +632,9 @@ int main(int argc, char **argv)
                         r.latenciesMs.push_back(
                             std::chrono::duration<double, std::milli>(b - a).count());
                     else if (r.errors++ == 0)
-                        r.firstError = "direct call failed";
+                        r.firstError = "direct call " + url + ": " + client.lastError() + " (at "
+                            + std::to_string(std::chrono::duration<double>(a - w0).count())
+                            + " s into the window)";
                 }
             },
             tick, &d0, &d1, [&] { sampleCpu(&dcpu0); }, [&] { sampleCpu(&dcpu1); });
@@ -709,6 +711,7 @@ int main(int argc, char **argv)
     out["ratio"] = directTxPerS > 0 ? round3(txPerS / directTxPerS) : 0.0;
     out["added_p50_ms"] = round3(viaCoordinator.p50 - direct.p50);
     out["errors"] = viaCoordinator.errors + direct.errors;
+    out["direct_errors"] = direct.errors;
     // Average cores busy per process during the coordinator phase (2 cores = 2.0).
     if (window > 0) {
         out["coordinator_cpu"] = round3((cpu1.coordinator - cpu0.coordinator) / window);
@@ -756,8 +759,8 @@ int main(int argc, char **argv)
     out["db_mb"] = round1(dbMb);  // database + WAL size when the measurement started
     if (!viaCoordinator.firstError.empty())
         out["first_error"] = viaCoordinator.firstError;
-    else if (!direct.firstError.empty())
-        out["first_error"] = direct.firstError;
+    if (!direct.firstError.empty())
+        out["direct_first_error"] = direct.firstError;
     std::cout << out.dump() << std::endl;
 
     control.reset();
