@@ -258,6 +258,13 @@ std::unique_ptr<pb::Coordinator::Stub> newStub(const std::string &address, int c
         grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
 }
 
+// " (at 0.0123 s into the window)": when an error happened, for its first report.
+std::string intoTheWindow(Clock::time_point at, Clock::time_point windowStart)
+{
+    return " (at " + std::to_string(std::chrono::duration<double>(at - windowStart).count())
+        + " s into the window)";
+}
+
 struct ThreadResult {
     std::vector<double> latenciesMs;  // successful, measured transactions
     long errors = 0;
@@ -548,9 +555,7 @@ int main(int argc, char **argv)
                     if (a >= w0 && b <= w1) {
                         r.errors++;
                         if (r.firstError.empty())
-                            r.firstError = error + " (at "
-                                + std::to_string(std::chrono::duration<double>(a - w0).count())
-                                + " s into the window)";
+                            r.firstError = error + intoTheWindow(a, w0);
                     }
                     std::this_thread::sleep_for(std::chrono::milliseconds(10));
                     continue;
@@ -632,9 +637,8 @@ int main(int argc, char **argv)
                         r.latenciesMs.push_back(
                             std::chrono::duration<double, std::milli>(b - a).count());
                     else if (r.errors++ == 0)
-                        r.firstError = "direct call " + url + ": " + client.lastError() + " (at "
-                            + std::to_string(std::chrono::duration<double>(a - w0).count())
-                            + " s into the window)";
+                        r.firstError = "direct call " + url + ": " + client.lastError()
+                            + intoTheWindow(a, w0);
                 }
             },
             tick, &d0, &d1, [&] { sampleCpu(&dcpu0); }, [&] { sampleCpu(&dcpu1); });

@@ -116,6 +116,34 @@ protected:
         return f.get();
     }
 
+    // Client-driven TCC: registers a branch of the HTTP bank (Trans<side>Confirm / Cancel);
+    // the future holds the engine's answer.
+    std::future<absl::Status> registerBranchAsync(const std::string &gid, const std::string &id,
+                                                  const std::string &side,
+                                                  const std::string &account, int amount)
+    {
+        auto answer = std::make_shared<std::promise<absl::Status>>();
+        auto future = answer->get_future();
+        Json payload = {{"account", account}, {"amount", amount}};
+        m_engine->registerBranch({gid, id, "", m_http->url("Trans" + side + "Confirm"),
+                                  m_http->url("Trans" + side + "Cancel"), payload.dump()},
+                                 [answer](absl::Status s) { answer->set_value(s); });
+        return future;
+    }
+    absl::Status registerBranch(const std::string &gid, const std::string &id,
+                                const std::string &side, const std::string &account, int amount)
+    {
+        return registerBranchAsync(gid, id, side, account, amount).get();
+    }
+
+    // What the client does itself in client-driven TCC: call try on the participant.
+    BankReply clientTry(const std::string &gid, const std::string &id, const std::string &side,
+                        const std::string &account, int amount)
+    {
+        Json payload = {{"account", account}, {"amount", amount}};
+        return m_ledger->handle("Trans" + side + "Try", {"tcc", gid, id, "try"}, payload.dump());
+    }
+
     // Waits until no call or write is under way: every transaction finished or waiting.
     bool settle(std::chrono::milliseconds timeout = std::chrono::seconds(20))
     {

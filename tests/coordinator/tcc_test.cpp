@@ -40,27 +40,6 @@ protected:
             return absl::DeadlineExceededError("no answer");
         return fut.get();
     }
-
-    absl::Status registerBranch(const std::string &gid, const std::string &id,
-                                const std::string &side, const std::string &account, int amount)
-    {
-        std::promise<absl::Status> p;
-        auto fut = p.get_future();
-        Json payload = {{"account", account}, {"amount", amount}};
-        m_engine->registerBranch({gid, id, "", m_http->url("Trans" + side + "Confirm"),
-                                  m_http->url("Trans" + side + "Cancel"), payload.dump()},
-                                 [&p](absl::Status s) { p.set_value(s); });
-        return fut.get();
-    }
-
-    // What the client does itself in client-driven TCC: call try on the participant.
-    testsupport::BankReply clientTry(const std::string &gid, const std::string &id,
-                                     const std::string &side, const std::string &account,
-                                     int amount)
-    {
-        Json payload = {{"account", account}, {"amount", amount}};
-        return m_ledger->handle("Trans" + side + "Try", {"tcc", gid, id, "try"}, payload.dump());
-    }
 };
 
 TEST_F(TccTest, tccTriesThenConfirmsEveryBranch)
