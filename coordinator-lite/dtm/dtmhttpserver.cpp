@@ -1,6 +1,9 @@
 #include "dtmhttpserver.h"
 
+#include "net/httplibbridge.h"
 #include "net/httplistener.h"
+#include "net/httprouter.h"
+#include "net/httpserver.h"
 
 #include "dtmjson.h"
 #include "dtmservice.h"
@@ -17,7 +20,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <future>
 #include <optional>
 #include <tuple>
 
@@ -25,52 +27,60 @@ namespace coord::dtm {
 
 using Json = nlohmann::json;
 using domain::Role;
+using net::HttpRequest;
+using net::HttpResponder;
+using net::HttpResponse;
+using Run = net::HttpRouter::Run;
 
 namespace {
 
-constexpr const char *kJson = "application/json";
-// Longer than any one round the engine answers after (wait_result), so a client is not told
-// "no answer" while its answer is on its way.
-constexpr auto kAnswerTimeout = std::chrono::seconds(120);
 constexpr const char *kBase = "/api/dtmsvr/";
 
-void send(httplib::Response &res, int status, const Json &body)
+HttpResponse json(int status, const Json &body)
 {
-    res.status = status;
     // A participant's answer may hold bytes that are not UTF-8: replaced, as Go's encoder does.
-    res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), kJson);
+    return {status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace),
+            {}};
 }
 
 // One answer on the wire (dtmutil/utils.go WrapHandler2); `invalidStatus` is what a malformed
 // body gets: 500 as DTM's handlers, 400 for registerBranch (gin's BindJSON).
-void reply(httplib::Response &res, const DtmAnswer &a, int invalidStatus = 500)
+HttpResponse answerOf(const DtmAnswer &a, int invalidStatus = 500)
 {
     switch (a.kind) {
     case DtmAnswer::Kind::Success:
-        return send(res, 200, {{"dtm_result", "SUCCESS"}});
+        return json(200, {{"dtm_result", "SUCCESS"}});
     case DtmAnswer::Kind::Failure:
-        return send(res, 409, {{"dtm_result", "FAILURE"}, {"message", a.failureText()}});
+        return json(409, {{"dtm_result", "FAILURE"}, {"message", a.failureText()}});
     case DtmAnswer::Kind::Ongoing:
-        return send(res, 425, {{"dtm_result", "ONGOING"}, {"message", a.message}});
+        return json(425, {{"dtm_result", "ONGOING"}, {"message", a.message}});
     case DtmAnswer::Kind::Invalid:
-        return send(res, invalidStatus, {{"message", a.message}});
-    case DtmAnswer::Kind::Unauthenticated:
-        res.set_header("WWW-Authenticate", "Basic realm=\"coordinator-lite\"");
-        return send(res, 401, {{"message", a.message}});
+        return json(invalidStatus, {{"message", a.message}});
+    case DtmAnswer::Kind::Unauthenticated: {
+        HttpResponse r = json(401, {{"message", a.message}});
+        r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"coordinator-lite\"");
+        return r;
+    }
     case DtmAnswer::Kind::PermissionDenied:
-        return send(res, 403, {{"message", a.message}});
+        return json(403, {{"message", a.message}});
     case DtmAnswer::Kind::Unavailable:
-        return send(res, 503, {{"message", a.message}});
+        return json(503, {{"message", a.message}});
     case DtmAnswer::Kind::Error:
         break;
     }
-    send(res, 500, {{"message", a.message}});
+    return json(500, {{"message", a.message}});
+}
+
+// The engine's answer, whenever it comes, as the client's.
+DtmService::Reply replyTo(HttpResponder respond, int invalidStatus = 500)
+{
+    return [respond, invalidStatus](DtmAnswer a) { respond(answerOf(a, invalidStatus)); };
 }
 
 // Basic credentials (user:TOKEN, or TOKEN: alone) or a Bearer token.
-std::optional<std::string> tokenOf(const httplib::Request &req)
+std::optional<std::string> tokenOf(const HttpRequest &req)
 {
-    const std::string auth = req.get_header_value("Authorization");
+    const std::string auth = req.header("Authorization");
     if (absl::StartsWith(auth, "Bearer "))
         return auth.substr(7);
     if (absl::StartsWith(auth, "Basic ")) {
@@ -88,37 +98,28 @@ std::optional<std::string> tokenOf(const httplib::Request &req)
     return std::nullopt;
 }
 
-template <class Call>
-DtmAnswer await(Call call)
-{
-    auto answer = std::make_shared<std::promise<DtmAnswer>>();
-    auto future = answer->get_future();
-    call([answer](DtmAnswer a) { answer->set_value(std::move(a)); });
-    if (future.wait_for(kAnswerTimeout) != std::future_status::ready)
-        return DtmAnswer::error("no answer from the coordinator in time; the request may still "
-                                "take effect: query the gid");
-    return future.get();
-}
-
 }  // namespace
 
 DtmHttpServer::DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version,
                              engine::BranchInvoker *sim)
-    : m_service(service), m_guard(guard), m_version(std::move(version)), m_sim(sim)
-{}
+    : m_service(service), m_guard(guard), m_version(std::move(version)), m_sim(sim),
+      m_router(std::make_unique<net::HttpRouter>())
+{
+    routes();
+}
 
 DtmHttpServer::~DtmHttpServer() { stop(); }
 
 DtmHttpServer::Handler DtmHttpServer::guarded(Role role, const char *rpc, ActorHandler handler)
 {
     // Who may call it, then what it does.
-    return [this, role, rpc, handler = std::move(handler)](const httplib::Request &req,
-                                                           httplib::Response &res) {
+    return [this, role, rpc, handler = std::move(handler)](const HttpRequest &req,
+                                                           HttpResponder respond) {
         const std::optional<std::string> token = tokenOf(req);
-        auto actor = m_guard.checkToken(token ? &*token : nullptr, req.remote_addr, role, rpc);
+        auto actor = m_guard.checkToken(token ? &*token : nullptr, req.remoteAddr, role, rpc);
         if (!actor.ok())
-            return reply(res, DtmAnswer::fromStatus(actor.status()));
-        handler(req, res, *actor);
+            return respond(answerOf(DtmAnswer::fromStatus(actor.status())));
+        handler(req, std::move(respond), *actor);
     };
 }
 
@@ -132,25 +133,25 @@ void DtmHttpServer::routes()
     routeUnsupported();
 }
 
-// ping, version, newGid; prepare, submit, abort and branch registration.
+// ping, version, newGid; prepare, submit, abort and branch registration: answered from the
+// thread that read the request, or later from the engine's.
 void DtmHttpServer::routeServiceAndTransactions()
 {
     const std::string base = kBase;
-    m_http->Get("/api/ping", [](const httplib::Request &, httplib::Response &res) {
-        send(res, 200, {{"msg", "pong"}});
+    auto &r = *m_router;
+    r.add("GET", "/api/ping", Run::Inline,
+          [](const HttpRequest &, HttpResponder respond) { respond(json(200, {{"msg", "pong"}})); });
+    r.add("GET", base + "version", Run::Inline, [this](const HttpRequest &, HttpResponder respond) {
+        respond(json(200, {{"version", m_version}}));
     });
-    m_http->Get(base + "version", [this](const httplib::Request &, httplib::Response &res) {
-        send(res, 200, {{"version", m_version}});
-    });
-    m_http->Get(
-        base + "newGid",
-        guarded(Role::Viewer, "DTM newGid", [this](auto &, auto &res, const domain::Actor &) {
-            // Strings only: MustGenGid decodes map[string]string.
-            send(res, 200, {{"gid", m_service.newGid().gid}, {"dtm_result", "SUCCESS"}});
-        }));
+    r.add("GET", base + "newGid", Run::Inline,
+          guarded(Role::Viewer, "DTM newGid", [this](auto &, HttpResponder respond, auto &) {
+              // Strings only: MustGenGid decodes map[string]string.
+              respond(json(200, {{"gid", m_service.newGid().gid}, {"dtm_result", "SUCCESS"}}));
+          }));
     // prepare, submit, abort: DTM's TransGlobal body, one use-case each.
-    using Run = std::function<void(const DtmTrans &, DtmService::Reply)>;
-    const std::tuple<const char *, const char *, Run> transRoutes[] = {
+    using Start = std::function<void(const DtmTrans &, DtmService::Reply)>;
+    const std::tuple<const char *, const char *, Start> transRoutes[] = {
         {"prepare", "DTM prepare",
          [this](const DtmTrans &t, DtmService::Reply r) {
              m_service.prepare(t, domain::TxOrigin::DtmHttp, std::move(r));
@@ -162,143 +163,135 @@ void DtmHttpServer::routeServiceAndTransactions()
         {"abort", "DTM abort",
          [this](const DtmTrans &t, DtmService::Reply r) { m_service.abort(t, std::move(r)); }},
     };
-    for (const auto &[op, rpc, run] : transRoutes)
-        m_http->Post(
-            base + op,
-            guarded(Role::Operator, rpc, [run = run](auto &req, auto &res, const domain::Actor &) {
-                auto trans = parseTransJson(req.body);
-                if (!trans.ok())
-                    return reply(res, DtmAnswer::fromStatus(trans.status()));
-                reply(res, await([&](DtmService::Reply r) { run(*trans, std::move(r)); }));
-            }));
+    for (const auto &[op, rpc, start] : transRoutes)
+        r.add("POST", base + op, Run::Inline,
+              guarded(Role::Operator, rpc,
+                      [start = start](auto &req, HttpResponder respond, auto &) {
+                          auto trans = parseTransJson(req.body);
+                          if (!trans.ok())
+                              return respond(answerOf(DtmAnswer::fromStatus(trans.status())));
+                          start(*trans, replyTo(std::move(respond)));
+                      }));
     // registerXaBranch / registerTccBranch: the names older SDKs call.
     for (const char *op : {"registerBranch", "registerTccBranch", "registerXaBranch"})
-        m_http->Post(base + op,
-                     guarded(Role::Operator, "DTM registerBranch",
-                             [this](auto &req, auto &res, const domain::Actor &) {
-                                 auto branch = parseBranchJson(req.body);
-                                 if (!branch.ok())
-                                     return reply(res, DtmAnswer::fromStatus(branch.status()), 400);
-                                 reply(res, await([&](DtmService::Reply r) {
-                                           m_service.registerBranch(*branch, r);
-                                       }));
-                             }));
+        r.add("POST", base + op, Run::Inline,
+              guarded(Role::Operator, "DTM registerBranch",
+                      [this](auto &req, HttpResponder respond, auto &) {
+                          auto branch = parseBranchJson(req.body);
+                          if (!branch.ok())
+                              return respond(answerOf(DtmAnswer::fromStatus(branch.status()), 400));
+                          m_service.registerBranch(*branch, replyTo(std::move(respond)));
+                      }));
 }
 
-// query (one transaction with its branches) and all (a page of transactions).
+// query (one transaction with its branches) and all (a page of transactions): store reads, on
+// the router's workers.
 void DtmHttpServer::routeQueries()
 {
     const std::string base = kBase;
-    m_http->Get(
-        base + "query",
-        guarded(Role::Viewer, "DTM query", [this](auto &req, auto &res, const domain::Actor &) {
-            const std::string gid = req.get_param_value("gid");
+    m_router->add(
+        "GET", base + "query", Run::OnWorker,
+        guarded(Role::Viewer, "DTM query", [this](auto &req, HttpResponder respond, auto &) {
+            const std::string gid = req.param("gid");
             if (gid.empty())
-                return reply(res, DtmAnswer::error("no gid specified"));
+                return respond(answerOf(DtmAnswer::error("no gid specified")));
             auto tx = m_service.query(gid);
             if (!tx.ok())
-                return reply(res, DtmAnswer::fromStatus(tx.status()));
+                return respond(answerOf(DtmAnswer::fromStatus(tx.status())));
             if (!*tx)
-                return send(res, 200, {{"branches", Json::array()}, {"transaction", nullptr}});
-            send(res, 200, {{"branches", branchesJson(**tx)}, {"transaction", globalJson(**tx)}});
+                return respond(json(200, {{"branches", Json::array()}, {"transaction", nullptr}}));
+            respond(
+                json(200, {{"branches", branchesJson(**tx)}, {"transaction", globalJson(**tx)}}));
         }));
-    m_http->Get(
-        base + "all",
-        guarded(Role::Viewer, "DTM all",
-                [this](auto &req, auto &res, const domain::Actor &) { listAll(req, res); }));
+    m_router->add("GET", base + "all", Run::OnWorker,
+                  guarded(Role::Viewer, "DTM all", [this](auto &req, HttpResponder respond, auto &) {
+                      respond(listAll(req));
+                  }));
 }
 
-void DtmHttpServer::listAll(const httplib::Request &req, httplib::Response &res)
+HttpResponse DtmHttpServer::listAll(const HttpRequest &req)
 {
-    const std::string gid = req.get_param_value("gid");
+    const std::string gid = req.param("gid");
     if (!gid.empty()) {  // dtmsvr/api_http.go: one transaction, or null
         auto tx = m_service.query(gid);
         if (!tx.ok())
-            return reply(res, DtmAnswer::fromStatus(tx.status()));
+            return answerOf(DtmAnswer::fromStatus(tx.status()));
         Json list = *tx ? Json::array({globalJson(**tx)}) : Json(nullptr);
-        return send(res, 200,
-                    {{"next_position", req.get_param_value("position")}, {"transactions", list}});
+        return json(200, {{"next_position", req.param("position")}, {"transactions", list}});
     }
     domain::ListQuery q;
     int limit = 100;
-    if (req.has_param("limit") && !absl::SimpleAtoi(req.get_param_value("limit"), &limit))
-        return reply(res, DtmAnswer::error("limit: expected a whole number"));
+    if (req.hasParam("limit") && !absl::SimpleAtoi(req.param("limit"), &limit))
+        return answerOf(DtmAnswer::error("limit: expected a whole number"));
     q.limit = std::clamp(limit, 1, 10000);
-    if (req.has_param("position") && !req.get_param_value("position").empty()
-        && !absl::SimpleAtoi(req.get_param_value("position"), &q.cursor))
-        return reply(res, DtmAnswer::error("position: expected a next_position from before"));
-    if (const std::string s = req.get_param_value("status"); !s.empty()) {
+    if (!req.param("position").empty() && !absl::SimpleAtoi(req.param("position"), &q.cursor))
+        return answerOf(DtmAnswer::error("position: expected a next_position from before"));
+    if (const std::string s = req.param("status"); !s.empty()) {
         auto status = DtmService::statusFromName(s);
         if (!status)
-            return send(res, 200, {{"next_position", ""}, {"transactions", Json::array()}});
+            return json(200, {{"next_position", ""}, {"transactions", Json::array()}});
         q.statuses.push_back(*status);
     }
-    if (const std::string t = req.get_param_value("transType"); !t.empty()) {
+    if (const std::string t = req.param("transType"); !t.empty()) {
         if (t != "saga" && t != "tcc")
-            return send(res, 200, {{"next_position", ""}, {"transactions", Json::array()}});
+            return json(200, {{"next_position", ""}, {"transactions", Json::array()}});
         q.types.push_back(t == "saga" ? domain::TxType::Saga : domain::TxType::Tcc);
     }
     for (auto [param, out] :
          {std::pair{"createTimeStart", &q.createdAfterMs}, {"createTimeEnd", &q.createdBeforeMs}})
-        if (req.has_param(param) && !absl::SimpleAtoi(req.get_param_value(param), out))
-            return reply(res, DtmAnswer::error(absl::StrCat(param, ": expected epoch ms")));
+        if (req.hasParam(param) && !absl::SimpleAtoi(req.param(param), out))
+            return answerOf(DtmAnswer::error(absl::StrCat(param, ": expected epoch ms")));
     auto page = m_service.all(q);
     if (!page.ok())
-        return reply(res, DtmAnswer::fromStatus(page.status()));
+        return answerOf(DtmAnswer::fromStatus(page.status()));
     Json list = Json::array();
     for (const auto &s : page->transactions)
         list.push_back(globalJson(s));
-    send(res, 200,
-         {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
-          {"transactions", list}});
+    return json(200, {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
+                      {"transactions", list}});
 }
 
-// forceStop and resetNextCronTime: DTM's operator calls.
+// forceStop and resetNextCronTime: DTM's operator calls (they read the store first: workers).
 void DtmHttpServer::routeOperatorActions()
 {
     const std::string base = kBase;
-    auto gidOf = [](const httplib::Request &req) -> absl::StatusOr<std::string> {
-        auto trans = parseTransJson(req.body);
-        if (!trans.ok())
-            return trans.status();
-        if (trans->gid.empty())
-            return absl::InvalidArgumentError("gid: required");
-        return trans->gid;
+    using Act = void (DtmService::*)(const std::string &, const domain::Actor &, DtmService::Reply);
+    const std::tuple<const char *, Role, const char *, Act> actions[] = {
+        {"forceStop", Role::Admin, "DTM forceStop", &DtmService::forceStop},
+        {"resetNextCronTime", Role::Operator, "DTM resetNextCronTime",
+         &DtmService::resetNextCronTime},
     };
-    m_http->Post(base + "forceStop",
-                 guarded(Role::Admin, "DTM forceStop",
-                         [this, gidOf](auto &req, auto &res, const domain::Actor &actor) {
-                             auto gid = gidOf(req);
-                             if (!gid.ok())
-                                 return reply(res, DtmAnswer::fromStatus(gid.status()));
-                             reply(res, await([&](DtmService::Reply r) {
-                                       m_service.forceStop(*gid, actor, r);
-                                   }));
-                         }));
-    m_http->Post(base + "resetNextCronTime",
-                 guarded(Role::Operator, "DTM resetNextCronTime",
-                         [this, gidOf](auto &req, auto &res, const domain::Actor &actor) {
-                             auto gid = gidOf(req);
-                             if (!gid.ok())
-                                 return reply(res, DtmAnswer::fromStatus(gid.status()));
-                             reply(res, await([&](DtmService::Reply r) {
-                                       m_service.resetNextCronTime(*gid, actor, r);
-                                   }));
-                         }));
+    for (const auto &[op, role, rpc, act] : actions)
+        m_router->add("POST", base + op, Run::OnWorker,
+                      guarded(role, rpc,
+                              [this, act = act](auto &req, HttpResponder respond,
+                                                const domain::Actor &actor) {
+                                  auto trans = parseTransJson(req.body);
+                                  if (trans.ok() && trans->gid.empty())
+                                      trans = absl::InvalidArgumentError("gid: required");
+                                  if (!trans.ok())
+                                      return respond(
+                                          answerOf(DtmAnswer::fromStatus(trans.status())));
+                                  (m_service.*act)(trans->gid, actor, replyTo(std::move(respond)));
+                              }));
 }
 
 // /api/sim/NAME?…: the participant sim://NAME?… answers as an HTTP participant would.
 void DtmHttpServer::routeSimBridge()
 {
-    auto simulated = [this](const httplib::Request &req, httplib::Response &res) {
-        simulate(req, res);
-    };
-    m_http->Post(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
-    m_http->Get(R"(/api/sim/([A-Za-z0-9_.-]+))", simulated);
+    for (const char *method : {"POST", "GET"})
+        m_router->addPrefix(method, "/api/sim/", Run::OnWorker,
+                            [this](const HttpRequest &req, HttpResponder respond) {
+                                simulate(req, std::move(respond));
+                            });
 }
 
-void DtmHttpServer::simulate(const httplib::Request &req, httplib::Response &res)
+void DtmHttpServer::simulate(const HttpRequest &req, HttpResponder respond)
 {
+    const std::string name = req.path.substr(std::string_view("/api/sim/").size());
+    if (name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+        != std::string::npos)
+        return respond(json(404, {{"message", "no simulated participant of that name"}}));
     engine::BranchCall call;
     std::string params;
     for (const auto &[k, v] : req.params) {
@@ -306,29 +299,25 @@ void DtmHttpServer::simulate(const httplib::Request &req, httplib::Response &res
             continue;
         absl::StrAppend(&params, params.empty() ? "?" : "&", k, "=", v);
     }
-    call.endpoint = absl::StrCat("sim://", std::string(req.matches[1]), params);
-    call.gid = req.get_param_value("gid");
-    call.transType = req.get_param_value("trans_type");
-    call.branchId = req.get_param_value("branch_id");
-    call.op = req.get_param_value("op");
+    call.endpoint = absl::StrCat("sim://", name, params);
+    call.gid = req.param("gid");
+    call.transType = req.param("trans_type");
+    call.branchId = req.param("branch_id");
+    call.op = req.param("op");
     call.payload = req.body;
-    auto result = std::make_shared<std::promise<engine::CallResult>>();
-    auto future = result->get_future();
-    m_sim->invoke(call, [result](engine::CallResult r) { result->set_value(std::move(r)); });
-    if (future.wait_for(kAnswerTimeout) != std::future_status::ready)
-        return send(res, 504, {{"message", "the simulated participant did not answer"}});
-    const engine::CallResult r = future.get();
-    switch (r.outcome) {
-    case domain::AttemptOutcome::Success:
-        return send(res, 200, {{"dtm_result", "SUCCESS"}});
-    case domain::AttemptOutcome::Failure:
-        return send(res, 409, {{"dtm_result", "FAILURE"}, {"message", r.error}});
-    case domain::AttemptOutcome::Ongoing:
-        return send(res, 425, {{"dtm_result", "ONGOING"}});
-    case domain::AttemptOutcome::Transient:
-        break;
-    }
-    send(res, 500, {{"message", r.error}});
+    m_sim->invoke(call, [respond = std::move(respond)](engine::CallResult r) {
+        switch (r.outcome) {
+        case domain::AttemptOutcome::Success:
+            return respond(json(200, {{"dtm_result", "SUCCESS"}}));
+        case domain::AttemptOutcome::Failure:
+            return respond(json(409, {{"dtm_result", "FAILURE"}, {"message", r.error}}));
+        case domain::AttemptOutcome::Ongoing:
+            return respond(json(425, {{"dtm_result", "ONGOING"}}));
+        case domain::AttemptOutcome::Transient:
+            break;
+        }
+        respond(json(500, {{"message", r.error}}));
+    });
 }
 
 // What DTM serves and coordinator-lite does not: refused in words DTM's clients understand.
@@ -337,47 +326,60 @@ void DtmHttpServer::routeUnsupported()
     const std::string base = kBase;
     // Workflow's client ignores the status and parses the body: refuse it with text that is not
     // JSON, so its Execute fails instead of going on (dtm client/workflow/rpc.go).
-    m_http->Post(base + "prepareWorkflow", [](const httplib::Request &, httplib::Response &res) {
-        res.status = 409;
-        res.set_content("workflow transactions are not supported by coordinator-lite (SAGA and "
-                        "TCC are) FAILURE",
-                        "text/plain");
-    });
+    m_router->add("POST", base + "prepareWorkflow", Run::Inline,
+                  [](const HttpRequest &, HttpResponder respond) {
+                      respond({409, "text/plain",
+                               "workflow transactions are not supported by coordinator-lite "
+                               "(SAGA and TCC are) FAILURE",
+                               {}});
+                  });
     for (const char *op : {"subscribe", "unsubscribe", "scanKV", "queryKV", "resetCronTime"})
-        m_http->Get(base + op, [op](const httplib::Request &, httplib::Response &res) {
-            send(res, 409,
-                 {{"dtm_result", "FAILURE"},
-                  {"message",
-                   absl::StrCat(op,
-                                " is not supported by coordinator-lite: "
-                                "topics and the KV store belong to msg "
-                                "transactions, which it does not run "
-                                "FAILURE")}});
-        });
+        m_router->add("GET", base + op, Run::Inline,
+                      [op](const HttpRequest &, HttpResponder respond) {
+                          respond(json(409, {{"dtm_result", "FAILURE"},
+                                             {"message", absl::StrCat(op,
+                                                                      " is not supported by "
+                                                                      "coordinator-lite: topics "
+                                                                      "and the KV store belong to "
+                                                                      "msg transactions, which it "
+                                                                      "does not run FAILURE")}}));
+                      });
 }
 
 absl::StatusOr<std::string> DtmHttpServer::start(const std::string &listen,
                                                  const std::string &tlsCert,
                                                  const std::string &tlsKey)
 {
+    if (tlsCert.empty()) {
+        net::HttpServerOptions options;
+        options.threadName = "dtm-http";
+        m_plain = std::make_unique<net::HttpServer>(
+            [this](HttpRequest request, HttpResponder respond) {
+                m_router->handle(std::move(request), std::move(respond));
+            },
+            options);
+        return m_plain->listen(listen, "--dtm-listen");
+    }
     auto listener = net::HttpListener::create(tlsCert, tlsKey);
     if (!listener.ok())
         return absl::InvalidArgumentError(absl::StrCat("DTM API: ", listener.status().message()));
     m_listener = std::move(*listener);
-    m_http = &m_listener->server();
+    httplib::Server &https = m_listener->server();
     // Each request waits for the engine's answer: enough workers that waiting callers do not
     // hold up the others; httplib keeps a pool thread per kept-alive connection: room for many
     // SDK clients.
-    m_http->new_task_queue = [] { return new httplib::ThreadPool(256); };
-    m_http->set_payload_max_length(8 * 1024 * 1024);
-    m_http->set_keep_alive_max_count(100000);  // SDK clients keep their connection
-    m_http->set_tcp_nodelay(true);  // small answers on kept-alive connections: no Nagle delay
-    routes();
+    https.new_task_queue = [] { return new httplib::ThreadPool(256); };
+    https.set_payload_max_length(8 * 1024 * 1024);
+    https.set_keep_alive_max_count(100000);  // SDK clients keep their connection
+    https.set_tcp_nodelay(true);  // small answers on kept-alive connections: no Nagle delay
+    net::routeThroughHttplib(https, *m_router);
     return m_listener->listen(listen, "--dtm-listen");
 }
 
 void DtmHttpServer::stop()
 {
+    if (m_plain)
+        m_plain->stop();
     if (m_listener)
         m_listener->stop();
 }

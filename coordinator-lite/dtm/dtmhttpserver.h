@@ -8,17 +8,17 @@
 #include <memory>
 #include <string>
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 namespace coord::api {
 class AccessGuard;
 }
 namespace coord::net {
 class HttpListener;
-}
+class HttpRouter;
+class HttpServer;
+class HttpResponder;
+struct HttpRequest;
+struct HttpResponse;
+}  // namespace coord::net
 namespace coord::engine {
 class BranchInvoker;
 }
@@ -31,7 +31,9 @@ class DtmService;
 // SDK only change their DtmServer URL. Answers exactly as DTM's WrapHandler2: 200 with
 // {"dtm_result":"SUCCESS"} or the object, 409 FAILURE, 425 ONGOING, 500 {"message"}.
 // Credentials: HTTP Basic (what Go sends for http://user:TOKEN@host/… URLs) or a Bearer token,
-// mapped to roles like the gRPC API's tokens.
+// mapped to roles like the gRPC API's tokens. Plain HTTP is served by the coordinator's own
+// server (net/httpserver.h: an answer is written by the engine's thread the moment it is
+// decided); HTTPS by httplib, through the same routes.
 class DtmHttpServer
 {
 public:
@@ -48,9 +50,9 @@ public:
     void stop();
 
 private:
-    using Handler = std::function<void(const httplib::Request &, httplib::Response &)>;
-    using ActorHandler =
-        std::function<void(const httplib::Request &, httplib::Response &, const domain::Actor &)>;
+    using Handler = std::function<void(const net::HttpRequest &, net::HttpResponder)>;
+    using ActorHandler = std::function<void(const net::HttpRequest &, net::HttpResponder,
+                                            const domain::Actor &)>;
     Handler guarded(domain::Role role, const char *rpc, ActorHandler handler);
     void routes();
     void routeServiceAndTransactions();
@@ -58,15 +60,16 @@ private:
     void routeOperatorActions();
     void routeSimBridge();
     void routeUnsupported();
-    void listAll(const httplib::Request &req, httplib::Response &res);
-    void simulate(const httplib::Request &req, httplib::Response &res);
+    net::HttpResponse listAll(const net::HttpRequest &req);
+    void simulate(const net::HttpRequest &req, net::HttpResponder respond);
 
     DtmService &m_service;
     api::AccessGuard &m_guard;
     std::string m_version;
     engine::BranchInvoker *m_sim = nullptr;
-    std::unique_ptr<net::HttpListener> m_listener;
-    httplib::Server *m_http = nullptr;  // the listener's
+    std::unique_ptr<net::HttpRouter> m_router;
+    std::unique_ptr<net::HttpServer> m_plain;         // http://
+    std::unique_ptr<net::HttpListener> m_listener;  // https://
 };
 
 }  // namespace coord::dtm

@@ -9,37 +9,17 @@ namespace coord::invokers::http {
 
 namespace {
 
-constexpr size_t kMaxHead = 64 * 1024;
-constexpr size_t kMaxLine = 4096;
+using net::http::headerName;
+using net::http::headerValue;
+using net::http::icontains;
+using net::http::iequals;
+using net::http::shown;
+using net::http::toNumber;
+using net::http::trimmed;
 
 bool unreserved(unsigned char c)
 {
     return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return lower(x) == lower(y);
-           });
-}
-
-bool icontains(std::string_view text, std::string_view word)
-{
-    return std::search(text.begin(), text.end(), word.begin(), word.end(),
-                       [](char x, char y) { return lower(x) == lower(y); })
-        != text.end();
-}
-
-std::string_view trimmed(std::string_view s)
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
 }
 
 template <typename... Parts>
@@ -48,45 +28,6 @@ std::string cat(const Parts &...parts)
     std::string out;
     (out.append(std::string_view(parts)), ...);
     return out;
-}
-
-template <typename T>
-bool toNumber(std::string_view s, T *out, int base = 10)
-{
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out, base);
-    return ec == std::errc() && end == s.data() + s.size() && !s.empty();
-}
-
-// Printable, for an error message: at most 40 bytes, control characters as \xNN.
-std::string shown(std::string_view s)
-{
-    std::string out;
-    for (unsigned char c : s.substr(0, 40)) {
-        if (c >= 0x20 && c < 0x7f && c != '"') {
-            out += static_cast<char>(c);
-        } else {
-            char buf[5];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        }
-    }
-    return out;
-}
-
-// RFC 9110 5.1 and 5.5: a token for the name; no control character but tab in the value.
-bool headerName(std::string_view name)
-{
-    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c))
-            || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    });
-}
-bool headerValue(std::string_view value)
-{
-    return std::none_of(value.begin(), value.end(), [](char c) {
-        auto u = static_cast<unsigned char>(c);
-        return (u < 0x20 && c != '\t') || u == 0x7f;
-    });
 }
 
 // Headers the framing belongs to: a participant's own would corrupt it.
@@ -230,34 +171,10 @@ ResponseParser::State ResponseParser::fail(std::string why)
     return State::Invalid;
 }
 
-void ResponseParser::keep(const char *bytes, size_t size)
-{
-    if (m_body.size() < kMaxBody)
-        m_body.append(bytes, std::min(size, kMaxBody - m_body.size()));
-}
-
-// A CRLF-terminated line (bare LF accepted) into `line`, across feeds; false: not complete yet.
-bool ResponseParser::takeLine(const char *&p, const char *end, std::string &line, size_t limit)
-{
-    const char *nl = static_cast<const char *>(std::memchr(p, '\n', end - p));
-    const char *stop = nl ? nl : end;
-    line.append(p, stop);
-    p = nl ? nl + 1 : end;
-    if (!nl)
-        return line.size() > limit;  // caller sees an over-long line as "complete" and rejects it
-    if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-    return true;
-}
-
 ResponseParser::State ResponseParser::headComplete()
 {
     std::vector<std::string_view> lines;
-    for (std::string_view rest = m_head; !rest.empty();) {
-        size_t nl = rest.find('\n');
-        lines.push_back(rest.substr(0, nl));
-        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    }
+    net::http::forEachLine(m_head, [&](std::string_view line) { lines.push_back(line); });
     std::string_view statusLine = trimmed(lines.front());
     if (!statusLine.starts_with("HTTP/1.") || statusLine.size() < 12 || statusLine[8] != ' ')
         return fail(cat("not an HTTP answer (it began \"", shown(statusLine.substr(0, 40)), "\")"));
@@ -299,25 +216,24 @@ ResponseParser::State ResponseParser::headComplete()
         }
     }
     m_head.clear();
-    if (status < 200) {  // 100 Continue and other interim answers: the real one follows
-        m_phase = Phase::Head;
+    if (status < 200)  // 100 Continue and other interim answers: the real one follows
         return State::NeedMore;
-    }
     m_status = status;
     m_keepAlive = http10 ? icontains(connection, "keep-alive") : !icontains(connection, "close");
     if (chunked && length)
         m_keepAlive = false;  // both: read as chunked, but the connection is not trusted again
+    using Overflow = net::http::BodyReader::Overflow;
     if (status == 204 || status == 304) {
-        m_phase = Phase::Done;
+        m_body.startLength(0, kMaxBody, Overflow::Truncate);
     } else if (chunked) {
-        m_phase = Phase::ChunkSize;
+        m_body.startChunked(kMaxBody, Overflow::Truncate);
     } else if (length) {
-        m_remaining = *length;
-        m_phase = m_remaining ? Phase::Body : Phase::Done;
+        m_body.startLength(*length, kMaxBody, Overflow::Truncate);
     } else {
         m_keepAlive = false;
-        m_phase = Phase::UntilClose;
+        m_body.startUntilClose(kMaxBody);
     }
+    m_phase = m_body.complete() ? Phase::Done : Phase::Body;
     return m_phase == Phase::Done ? State::Complete : State::NeedMore;
 }
 
@@ -331,17 +247,13 @@ ResponseParser::State ResponseParser::feed(const char *bytes, size_t size, size_
         return s;
     };
     while (p < end && m_phase != Phase::Done) {
-        switch (m_phase) {
-        case Phase::Head: {
+        if (m_phase == Phase::Head) {
             // The head ends at an empty line: look for it in what came before and what is new.
             size_t before = m_head.size();
             m_head.append(p, end);
-            size_t from = before >= 3 ? before - 3 : 0;
-            size_t crlf = m_head.find("\r\n\r\n", from);
-            size_t lf = m_head.find("\n\n", from);
-            size_t stop = std::min(crlf == std::string::npos ? std::string::npos : crlf + 4,
-                                   lf == std::string::npos ? std::string::npos : lf + 2);
-            if (stop == std::string::npos ? m_head.size() > kMaxHead : stop > kMaxHead) {
+            size_t stop = net::http::headEnd(m_head, before);
+            if (stop == std::string::npos ? m_head.size() > net::http::kMaxHead
+                                          : stop > net::http::kMaxHead) {
                 p = end;
                 return result(fail("an answer whose headers exceed 64 KiB"));
             }
@@ -354,64 +266,13 @@ ResponseParser::State ResponseParser::feed(const char *bytes, size_t size, size_
             State s = headComplete();
             if (s != State::NeedMore)
                 return result(s);
-            break;
+            continue;
         }
-        case Phase::Body: {
-            size_t n = static_cast<size_t>(std::min<uint64_t>(m_remaining, end - p));
-            keep(p, n);
-            p += n;
-            m_remaining -= n;
-            if (m_remaining == 0)
-                m_phase = Phase::Done;
-            break;
-        }
-        case Phase::ChunkSize: {
-            if (!takeLine(p, end, m_line, kMaxLine))
-                break;
-            std::string_view sizeText =
-                trimmed(std::string_view(m_line).substr(0, m_line.find(';')));
-            uint64_t n = 0;
-            if (m_line.size() > kMaxLine || sizeText.empty() || sizeText.size() > 15
-                || !toNumber(sizeText, &n, 16))
-                return result(
-                    fail(cat("a bad chunk size (\"", shown(m_line.substr(0, 40)), "\")")));
-            m_line.clear();
-            m_remaining = n;
-            m_phase = n ? Phase::ChunkData : Phase::Trailers;
-            break;
-        }
-        case Phase::ChunkData: {
-            size_t n = static_cast<size_t>(std::min<uint64_t>(m_remaining, end - p));
-            keep(p, n);
-            p += n;
-            m_remaining -= n;
-            if (m_remaining == 0)
-                m_phase = Phase::ChunkDataEnd;
-            break;
-        }
-        case Phase::ChunkDataEnd:
-            if (!takeLine(p, end, m_line, 2))
-                break;
-            if (!m_line.empty())
-                return result(fail("a chunk not followed by its line end"));
-            m_phase = Phase::ChunkSize;
-            break;
-        case Phase::Trailers:
-            if (!takeLine(p, end, m_line, kMaxLine))
-                break;
-            if (m_line.size() > kMaxLine)
-                return result(fail("a trailer line over 4 KiB"));
-            if (m_line.empty())
-                m_phase = Phase::Done;
-            m_line.clear();
-            break;
-        case Phase::UntilClose:
-            keep(p, end - p);
-            p = end;
-            break;
-        case Phase::Done:
-            break;
-        }
+        auto s = m_body.feed(p, end);
+        if (s == net::http::BodyReader::State::Invalid)
+            return result(fail(m_body.error()));
+        if (s == net::http::BodyReader::State::Complete)
+            m_phase = Phase::Done;
     }
     return result(m_phase == Phase::Done ? State::Complete : State::NeedMore);
 }
@@ -420,7 +281,7 @@ ResponseParser::State ResponseParser::closed()
 {
     if (m_phase == Phase::Done)
         return State::Complete;
-    if (m_phase == Phase::UntilClose) {
+    if (m_phase == Phase::Body && m_body.untilClose()) {
         m_phase = Phase::Done;
         return State::Complete;
     }

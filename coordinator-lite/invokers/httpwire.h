@@ -2,6 +2,8 @@
 
 #include "httptransport.h"
 
+#include "net/httpsyntax.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,27 +51,23 @@ public:
     State closed();
 
     long status() const { return m_status; }
-    const std::string &body() const { return m_body; }
+    const std::string &body() const { return m_body.body(); }
     const std::string &error() const { return m_error; }
     bool keepAlive() const { return m_keepAlive; }
     bool started() const { return m_started; }
     const std::string &location() const { return m_location; }
 
 private:
-    enum class Phase { Head, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Done };
+    enum class Phase { Head, Body, Done };
     State fail(std::string why);
     State headComplete();
-    void keep(const char *bytes, size_t size);
-    bool takeLine(const char *&p, const char *end, std::string &line, size_t limit);
 
     Phase m_phase = Phase::Head;
     std::string m_head;  // the head so far (status line and headers)
-    std::string m_line;  // a chunk-size or trailer line so far
-    std::string m_body;
+    net::http::BodyReader m_body;
     std::string m_error;
     std::string m_location;
     long m_status = 0;
-    uint64_t m_remaining = 0;  // bytes of the body or chunk still to come
     bool m_keepAlive = true;
     bool m_started = false;
 };
