@@ -39,8 +39,8 @@ constexpr const char *kBase = "/api/dtmsvr/";
 HttpResponse json(int status, const Json &body)
 {
     // A participant's answer may hold bytes that are not UTF-8: replaced, as Go's encoder does.
-    return {status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace),
-            {}};
+    return {
+        status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
 }
 
 // One answer on the wire (dtmutil/utils.go WrapHandler2); `invalidStatus` is what a malformed
@@ -102,7 +102,10 @@ std::optional<std::string> tokenOf(const HttpRequest &req)
 
 DtmHttpServer::DtmHttpServer(DtmService &service, api::AccessGuard &guard, std::string version,
                              engine::BranchInvoker *sim)
-    : m_service(service), m_guard(guard), m_version(std::move(version)), m_sim(sim),
+    : m_service(service),
+      m_guard(guard),
+      m_version(std::move(version)),
+      m_sim(sim),
       m_router(std::make_unique<net::HttpRouter>())
 {
     routes();
@@ -139,8 +142,9 @@ void DtmHttpServer::routeServiceAndTransactions()
 {
     const std::string base = kBase;
     auto &r = *m_router;
-    r.add("GET", "/api/ping", Run::Inline,
-          [](const HttpRequest &, HttpResponder respond) { respond(json(200, {{"msg", "pong"}})); });
+    r.add("GET", "/api/ping", Run::Inline, [](const HttpRequest &, HttpResponder respond) {
+        respond(json(200, {{"msg", "pong"}}));
+    });
     r.add("GET", base + "version", Run::Inline, [this](const HttpRequest &, HttpResponder respond) {
         respond(json(200, {{"version", m_version}}));
     });
@@ -164,14 +168,14 @@ void DtmHttpServer::routeServiceAndTransactions()
          [this](const DtmTrans &t, DtmService::Reply r) { m_service.abort(t, std::move(r)); }},
     };
     for (const auto &[op, rpc, start] : transRoutes)
-        r.add("POST", base + op, Run::Inline,
-              guarded(Role::Operator, rpc,
-                      [start = start](auto &req, HttpResponder respond, auto &) {
-                          auto trans = parseTransJson(req.body);
-                          if (!trans.ok())
-                              return respond(answerOf(DtmAnswer::fromStatus(trans.status())));
-                          start(*trans, replyTo(std::move(respond)));
-                      }));
+        r.add(
+            "POST", base + op, Run::Inline,
+            guarded(Role::Operator, rpc, [start = start](auto &req, HttpResponder respond, auto &) {
+                auto trans = parseTransJson(req.body);
+                if (!trans.ok())
+                    return respond(answerOf(DtmAnswer::fromStatus(trans.status())));
+                start(*trans, replyTo(std::move(respond)));
+            }));
     // registerXaBranch / registerTccBranch: the names older SDKs call.
     for (const char *op : {"registerBranch", "registerTccBranch", "registerXaBranch"})
         r.add("POST", base + op, Run::Inline,
@@ -203,10 +207,10 @@ void DtmHttpServer::routeQueries()
             respond(
                 json(200, {{"branches", branchesJson(**tx)}, {"transaction", globalJson(**tx)}}));
         }));
-    m_router->add("GET", base + "all", Run::OnWorker,
-                  guarded(Role::Viewer, "DTM all", [this](auto &req, HttpResponder respond, auto &) {
-                      respond(listAll(req));
-                  }));
+    m_router->add(
+        "GET", base + "all", Run::OnWorker,
+        guarded(Role::Viewer, "DTM all",
+                [this](auto &req, HttpResponder respond, auto &) { respond(listAll(req)); }));
 }
 
 HttpResponse DtmHttpServer::listAll(const HttpRequest &req)
@@ -247,8 +251,9 @@ HttpResponse DtmHttpServer::listAll(const HttpRequest &req)
     Json list = Json::array();
     for (const auto &s : page->transactions)
         list.push_back(globalJson(s));
-    return json(200, {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
-                      {"transactions", list}});
+    return json(200,
+                {{"next_position", page->nextCursor ? std::to_string(page->nextCursor) : ""},
+                 {"transactions", list}});
 }
 
 // forceStop and resetNextCronTime: DTM's operator calls (they read the store first: workers).
@@ -262,18 +267,18 @@ void DtmHttpServer::routeOperatorActions()
          &DtmService::resetNextCronTime},
     };
     for (const auto &[op, role, rpc, act] : actions)
-        m_router->add("POST", base + op, Run::OnWorker,
-                      guarded(role, rpc,
-                              [this, act = act](auto &req, HttpResponder respond,
-                                                const domain::Actor &actor) {
-                                  auto trans = parseTransJson(req.body);
-                                  if (trans.ok() && trans->gid.empty())
-                                      trans = absl::InvalidArgumentError("gid: required");
-                                  if (!trans.ok())
-                                      return respond(
-                                          answerOf(DtmAnswer::fromStatus(trans.status())));
-                                  (m_service.*act)(trans->gid, actor, replyTo(std::move(respond)));
-                              }));
+        m_router->add(
+            "POST", base + op, Run::OnWorker,
+            guarded(
+                role, rpc,
+                [this, act = act](auto &req, HttpResponder respond, const domain::Actor &actor) {
+                    auto trans = parseTransJson(req.body);
+                    if (trans.ok() && trans->gid.empty())
+                        trans = absl::InvalidArgumentError("gid: required");
+                    if (!trans.ok())
+                        return respond(answerOf(DtmAnswer::fromStatus(trans.status())));
+                    (m_service.*act)(trans->gid, actor, replyTo(std::move(respond)));
+                }));
 }
 
 // /api/sim/NAME?…: the participant sim://NAME?… answers as an HTTP participant would.
@@ -328,7 +333,8 @@ void DtmHttpServer::routeUnsupported()
     // JSON, so its Execute fails instead of going on (dtm client/workflow/rpc.go).
     m_router->add("POST", base + "prepareWorkflow", Run::Inline,
                   [](const HttpRequest &, HttpResponder respond) {
-                      respond({409, "text/plain",
+                      respond({409,
+                               "text/plain",
                                "workflow transactions are not supported by coordinator-lite "
                                "(SAGA and TCC are) FAILURE",
                                {}});
@@ -336,13 +342,15 @@ void DtmHttpServer::routeUnsupported()
     for (const char *op : {"subscribe", "unsubscribe", "scanKV", "queryKV", "resetCronTime"})
         m_router->add("GET", base + op, Run::Inline,
                       [op](const HttpRequest &, HttpResponder respond) {
-                          respond(json(409, {{"dtm_result", "FAILURE"},
-                                             {"message", absl::StrCat(op,
-                                                                      " is not supported by "
-                                                                      "coordinator-lite: topics "
-                                                                      "and the KV store belong to "
-                                                                      "msg transactions, which it "
-                                                                      "does not run FAILURE")}}));
+                          respond(json(409,
+                                       {{"dtm_result", "FAILURE"},
+                                        {"message",
+                                         absl::StrCat(op,
+                                                      " is not supported by "
+                                                      "coordinator-lite: topics "
+                                                      "and the KV store belong to "
+                                                      "msg transactions, which it "
+                                                      "does not run FAILURE")}}));
                       });
 }
 

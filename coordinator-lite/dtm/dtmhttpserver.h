@@ -51,8 +51,8 @@ public:
 
 private:
     using Handler = std::function<void(const net::HttpRequest &, net::HttpResponder)>;
-    using ActorHandler = std::function<void(const net::HttpRequest &, net::HttpResponder,
-                                            const domain::Actor &)>;
+    using ActorHandler =
+        std::function<void(const net::HttpRequest &, net::HttpResponder, const domain::Actor &)>;
     Handler guarded(domain::Role role, const char *rpc, ActorHandler handler);
     void routes();
     void routeServiceAndTransactions();
@@ -68,7 +68,7 @@ private:
     std::string m_version;
     engine::BranchInvoker *m_sim = nullptr;
     std::unique_ptr<net::HttpRouter> m_router;
-    std::unique_ptr<net::HttpServer> m_plain;         // http://
+    std::unique_ptr<net::HttpServer> m_plain;       // http://
     std::unique_ptr<net::HttpListener> m_listener;  // https://
 };
 

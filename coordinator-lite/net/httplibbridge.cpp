@@ -22,9 +22,8 @@ void routeThroughHttplib(httplib::Server &server, HttpRouter &router)
         request.remoteAddr = req.remote_addr;
         auto answer = std::make_shared<std::promise<HttpResponse>>();
         auto future = answer->get_future();
-        router.handle(std::move(request), HttpResponder([answer](HttpResponse r) {
-                          answer->set_value(std::move(r));
-                      }));
+        router.handle(std::move(request),
+                      HttpResponder([answer](HttpResponse r) { answer->set_value(std::move(r)); }));
         HttpResponse response = future.get();
         res.status = response.status;
         for (const auto &[name, value] : response.headers)

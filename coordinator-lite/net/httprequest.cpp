@@ -13,25 +13,44 @@ namespace {
 const char *reason(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 417: return "Expectation Failed";
-    case 425: return "Too Early";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Status";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 417:
+        return "Expectation Failed";
+    case 425:
+        return "Too Early";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Status";
     }
 }
 
@@ -91,7 +110,8 @@ void HttpResponder::operator()(HttpResponse response) const
 HttpResponder::Once::~Once()
 {
     if (!answered.exchange(true))
-        send({500, "application/json",
+        send({500,
+              "application/json",
               R"({"message":"the coordinator dropped this request without an answer"})",
               {}});
 }
@@ -200,8 +220,8 @@ RequestParser::State RequestParser::headerLine(std::string_view line,
         std::string_view last = value.substr(value.rfind(',') + 1);
         *chunked = iequals(trimmed(last), "chunked");
         if (!*chunked)
-            return fail(501, "a transfer encoding this server does not decode (\"" + shown(value)
-                                 + "\")");
+            return fail(
+                501, "a transfer encoding this server does not decode (\"" + shown(value) + "\")");
     } else if (iequals(name, "Connection")) {
         if (http::icontains(value, "close"))
             m_keepAlive = false;
@@ -235,8 +255,9 @@ RequestParser::State RequestParser::headComplete()
         return fail(400, "both a Content-Length and a chunked Transfer-Encoding");
     using Overflow = http::BodyReader::Overflow;
     if (length && *length > m_maxBody)
-        return fail(413, "a body of " + std::to_string(*length) + " bytes; at most "
-                             + std::to_string(m_maxBody) + " are taken");
+        return fail(413,
+                    "a body of " + std::to_string(*length) + " bytes; at most "
+                        + std::to_string(m_maxBody) + " are taken");
     if (chunked)
         m_body.startChunked(m_maxBody, Overflow::Refuse);
     else
@@ -284,9 +305,9 @@ RequestParser::State RequestParser::feed(const char *bytes, size_t size, size_t 
         auto s = m_body.feed(p, end);
         if (s == http::BodyReader::State::Invalid)
             return result(fail(m_body.overflowed() ? 413 : 400,
-                               m_body.overflowed() ? "a body over "
-                                       + std::to_string(m_maxBody) + " bytes"
-                                                   : m_body.error()));
+                               m_body.overflowed()
+                                   ? "a body over " + std::to_string(m_maxBody) + " bytes"
+                                   : m_body.error()));
         if (s == http::BodyReader::State::Complete)
             m_phase = Phase::Done;
     }

@@ -17,8 +17,8 @@
 namespace coord::net {
 
 struct HttpRequest {
-    std::string method;                            // as sent: GET, POST, ...
-    std::string path;                              // percent-decoded, without the query
+    std::string method;                              // as sent: GET, POST, ...
+    std::string path;                                // percent-decoded, without the query
     std::multimap<std::string, std::string> params;  // the query, decoded ('+' is a space)
     std::vector<std::pair<std::string, std::string>> headers;  // names as sent
     std::string body;

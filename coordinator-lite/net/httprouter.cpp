@@ -67,8 +67,9 @@ void HttpRouter::handle(HttpRequest request, HttpResponder respond)
     bool pathKnown = false;
     const Route *route = find(request.method, request.path, &pathKnown);
     if (!route)
-        return respond(pathKnown ? message(405, request.method + " is not served at " + request.path)
-                                 : message(404, "nothing is served at " + request.path));
+        return respond(pathKnown
+                           ? message(405, request.method + " is not served at " + request.path)
+                           : message(404, "nothing is served at " + request.path));
     if (route->run == Run::Inline)
         return route->handler(request, std::move(respond));
     {

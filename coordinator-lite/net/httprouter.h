@@ -27,8 +27,7 @@ public:
 
     void add(const std::string &method, const std::string &path, Run run, Handler handler);
     // Every path under `prefix` (which ends with '/').
-    void addPrefix(const std::string &method, const std::string &prefix, Run run,
-                   Handler handler);
+    void addPrefix(const std::string &method, const std::string &prefix, Run run, Handler handler);
 
     // 404 for a path nothing serves, 405 for a method it does not take.
     void handle(HttpRequest request, HttpResponder respond);

@@ -178,8 +178,8 @@ struct Connection {
     void flush(bool onLoop)
     {
         while (outSent < out.size()) {
-            ssize_t n =
-                ::send(fd, out.data() + outSent, out.size() - outSent, MSG_NOSIGNAL | MSG_DONTWAIT);
+            ssize_t n = ::send(fd, out.data() + outSent, out.size() - outSent,
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n > 0) {
                 outSent += static_cast<size_t>(n);
                 continue;
@@ -267,7 +267,8 @@ void HttpServer::Impl::run(Loop &loop)
 {
     std::vector<epoll_event> events(64);
     while (!stopping.load(std::memory_order_relaxed)) {
-        int n = epoll_wait(loop.shared->epoll, events.data(), static_cast<int>(events.size()), 1000);
+        int n = epoll_wait(loop.shared->epoll, events.data(), static_cast<int>(events.size()),
+                           1000);
         for (int i = 0; i < n; ++i) {
             uint64_t id = events[i].data.u64;
             if (id == kListenId)
@@ -453,8 +454,10 @@ void HttpServer::Impl::sweep(Loop &loop)
             if (c->requestStartedMs && now - c->requestStartedMs > options.requestMs) {
                 c->inFlight = true;
                 c->closeAfter = true;
-                c->answer({408, "application/json",
-                           R"({"message":"the request did not arrive in time"})", {}},
+                c->answer({408,
+                           "application/json",
+                           R"({"message":"the request did not arrive in time"})",
+                           {}},
                           true);
             } else if (!c->requestStartedMs && now - c->lastActiveMs > options.idleMs) {
                 c->closeNow();
@@ -473,7 +476,8 @@ void HttpServer::Impl::erase(Loop &loop, uint64_t id)
         --open;
 }
 
-HttpServer::HttpServer(Handler handler, HttpServerOptions options) : m_impl(std::make_unique<Impl>())
+HttpServer::HttpServer(Handler handler, HttpServerOptions options)
+    : m_impl(std::make_unique<Impl>())
 {
     m_impl->handler = std::move(handler);
     m_impl->options = std::move(options);
@@ -517,8 +521,8 @@ absl::StatusOr<std::string> HttpServer::listen(const std::string &address, const
     }
     freeaddrinfo(found);
     if (fd < 0)
-        return absl::UnavailableError(absl::StrCat(flag, ": cannot listen on ", address,
-                                                   why.empty() ? "" : ": ", why));
+        return absl::UnavailableError(
+            absl::StrCat(flag, ": cannot listen on ", address, why.empty() ? "" : ": ", why));
     sockaddr_storage bound{};
     socklen_t len = sizeof bound;
     getsockname(fd, reinterpret_cast<sockaddr *>(&bound), &len);
@@ -545,7 +549,8 @@ absl::StatusOr<std::string> HttpServer::listen(const std::string &address, const
     for (int i = 0; i < count; ++i) {
         Impl::Loop &loop = *m_impl->loops[i];
         loop.thread = std::thread([this, &loop] { m_impl->run(loop); });
-        const std::string name = (m_impl->options.threadName + "-" + std::to_string(i)).substr(0, 15);
+        const std::string name =
+            (m_impl->options.threadName + "-" + std::to_string(i)).substr(0, 15);
         pthread_setname_np(loop.thread.native_handle(), name.c_str());
     }
     return absl::StrCat(host, ":", boundPort);

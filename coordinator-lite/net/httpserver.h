@@ -12,12 +12,12 @@
 namespace coord::net {
 
 struct HttpServerOptions {
-    int loops = 2;                      // epoll loops (threads); connections are spread over them
-    size_t maxConnections = 10'000;     // beyond: a new connection is closed at once
-    size_t maxBody = 8 * 1024 * 1024;   // a longer request body gets 413
-    int64_t idleMs = 300'000;           // a kept-alive connection with no request is closed after
-    int64_t requestMs = 30'000;         // a request begun must be in by then (408 otherwise)
-    std::string threadName = "http";    // the loops are "<name>-0", "<name>-1", ...
+    int loops = 2;                     // epoll loops (threads); connections are spread over them
+    size_t maxConnections = 10'000;    // beyond: a new connection is closed at once
+    size_t maxBody = 8 * 1024 * 1024;  // a longer request body gets 413
+    int64_t idleMs = 300'000;          // a kept-alive connection with no request is closed after
+    int64_t requestMs = 30'000;        // a request begun must be in by then (408 otherwise)
+    std::string threadName = "http";   // the loops are "<name>-0", "<name>-1", ...
 };
 
 // The coordinator's own HTTP/1.1 server, for DTM's HTTP API (plaintext; HTTPS goes through

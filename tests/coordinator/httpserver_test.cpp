@@ -42,7 +42,8 @@ public:
         m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
+        a.sin_port =
+            htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
         inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
         EXPECT_EQ(::connect(m_fd, reinterpret_cast<sockaddr *>(&a), sizeof a), 0);
     }
@@ -86,10 +87,7 @@ public:
         m_pending.erase(0, m_pending.find(text) + text.size());
         return true;
     }
-    bool closedByServer()
-    {
-        return m_pending.empty() && !fill();
-    }
+    bool closedByServer() { return m_pending.empty() && !fill(); }
 
 private:
     bool fill()
@@ -115,35 +113,38 @@ std::string post(const std::string &path, const std::string &body, const std::st
         + "\r\n" + extra + "\r\n" + body;
 }
 
-HttpResponse text(int status, std::string body) { return {status, "text/plain", std::move(body), {}}; }
+HttpResponse text(int status, std::string body)
+{
+    return {status, "text/plain", std::move(body), {}};
+}
 
 // Echoes method, path, the params and the body; "/later" answers from another thread after
 // 50 ms, "/never" drops its responder, "/big" answers with 4 MiB.
 struct EchoServer {
     explicit EchoServer(HttpServerOptions options = {})
         : server(
-              [this](HttpRequest r, HttpResponder respond) {
-                  ++requests;
-                  std::string echo = r.method + " " + r.path;
-                  for (const auto &[k, v] : r.params)
-                      echo += " " + k + "=" + v;
-                  echo += " [" + r.body + "]";
-                  if (r.path == "/later") {
-                      std::thread([respond, echo] {
-                          std::this_thread::sleep_for(50ms);
-                          respond(text(200, echo));
-                      }).detach();
-                  } else if (r.path == "/never") {
-                  } else if (r.path == "/big") {
-                      respond(text(200, std::string(4 * 1024 * 1024, 'b')));
-                  } else if (r.path == "/hold") {
-                      std::lock_guard lock(heldMutex);
-                      held = respond;
-                  } else {
-                      respond(text(200, echo));
-                  }
-              },
-              options)
+            [this](HttpRequest r, HttpResponder respond) {
+                ++requests;
+                std::string echo = r.method + " " + r.path;
+                for (const auto &[k, v] : r.params)
+                    echo += " " + k + "=" + v;
+                echo += " [" + r.body + "]";
+                if (r.path == "/later") {
+                    std::thread([respond, echo] {
+                        std::this_thread::sleep_for(50ms);
+                        respond(text(200, echo));
+                    }).detach();
+                } else if (r.path == "/never") {
+                } else if (r.path == "/big") {
+                    respond(text(200, std::string(4 * 1024 * 1024, 'b')));
+                } else if (r.path == "/hold") {
+                    std::lock_guard lock(heldMutex);
+                    held = respond;
+                } else {
+                    respond(text(200, echo));
+                }
+            },
+            options)
     {
         auto bound = server.listen("127.0.0.1:0", "--test");
         EXPECT_TRUE(bound.ok()) << bound.status();
@@ -269,8 +270,8 @@ TEST(HttpServerTest, anAnswerLargerThanTheSocketTakesIsSentWholeToASlowReader)
 TEST(HttpServerTest, httpOneZeroAndConnectionCloseEndTheConnectionAfterTheAnswer)
 {
     EchoServer s;
-    for (const std::string &wire : {std::string("GET /a HTTP/1.0\r\n\r\n"),
-                                   post("/b", "x", "Connection: close\r\n")}) {
+    for (const std::string &wire :
+         {std::string("GET /a HTTP/1.0\r\n\r\n"), post("/b", "x", "Connection: close\r\n")}) {
         RawClient c(s.address);
         c.send(wire);
         auto a = c.read();
@@ -382,7 +383,8 @@ TEST(HttpRouterTest, routesByPathAndMethodAndRunsBlockingHandlersOffTheCallersTh
 
 TEST(HttpRequestParserTest, aRequestInEverySlicingParsesTheSameAndLeavesTheNextOnesBytes)
 {
-    const std::string wire = "\r\nPOST http://h:1/a%2Fb?x=%41&y HTTP/1.1\nHost: h\nContent-Length: 3\n\nabcGET";
+    const std::string wire =
+        "\r\nPOST http://h:1/a%2Fb?x=%41&y HTTP/1.1\nHost: h\nContent-Length: 3\n\nabcGET";
     for (size_t step : {1, 2, 5, 4096}) {
         RequestParser parser;
         size_t at = 0;
