@@ -25,6 +25,8 @@ const char *reason(int status)
         return "Forbidden";
     case 404:
         return "Not Found";
+    case 405:
+        return "Method Not Allowed";
     case 408:
         return "Request Timeout";
     case 409:
@@ -116,7 +118,8 @@ HttpResponder::Once::~Once()
               {}});
 }
 
-std::string serializeResponse(const HttpResponse &response, bool keepAlive, bool http10)
+std::string serializeResponse(const HttpResponse &response, bool keepAlive, bool http10,
+                              bool headOnly)
 {
     std::string out;
     out.reserve(128 + response.body.size());
@@ -137,7 +140,8 @@ std::string serializeResponse(const HttpResponse &response, bool keepAlive, bool
     else if (http10)
         out += "Connection: keep-alive\r\n";
     out += "\r\n";
-    out += response.body;
+    if (!headOnly)
+        out += response.body;
     return out;
 }
 

@@ -57,8 +57,10 @@ private:
 };
 
 // "HTTP/1.1 200 OK" and the headers, Content-Length framed; `keepAlive` false adds
-// Connection: close, true on an HTTP/1.0 request Connection: keep-alive.
-std::string serializeResponse(const HttpResponse &response, bool keepAlive, bool http10);
+// Connection: close, true on an HTTP/1.0 request Connection: keep-alive. `headOnly` (the answer
+// to HEAD): the headers a GET would get, without the body.
+std::string serializeResponse(const HttpResponse &response, bool keepAlive, bool http10,
+                              bool headOnly = false);
 
 // %XX decoded; with `plusIsSpace` (a query) '+' too. A malformed escape stays as it is.
 std::string percentDecode(std::string_view text, bool plusIsSpace);

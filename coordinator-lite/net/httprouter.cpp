@@ -65,7 +65,9 @@ const HttpRouter::Route *HttpRouter::find(const std::string &method, const std::
 void HttpRouter::handle(HttpRequest request, HttpResponder respond)
 {
     bool pathKnown = false;
-    const Route *route = find(request.method, request.path, &pathKnown);
+    // HEAD is answered as GET would be (the server leaves the body out).
+    const Route *route = find(request.method == "HEAD" ? "GET" : request.method, request.path,
+                              &pathKnown);
     if (!route)
         return respond(pathKnown
                            ? message(405, request.method + " is not served at " + request.path)

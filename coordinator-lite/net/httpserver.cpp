@@ -112,6 +112,7 @@ struct Connection {
     bool answered = false;    // the answer is in `out`
     bool closeAfter = false;  // once the answer is sent
     bool http10 = false;
+    bool headOnly = false;    // the request is a HEAD
     bool readPaused = false;  // the client sent more while a request was in flight
     bool watchingOut = false;
     bool sentContinue = false;
@@ -216,7 +217,7 @@ struct Connection {
 
     void answer(const HttpResponse &response, bool onLoop)
     {
-        out += serializeResponse(response, !closeAfter, http10);
+        out += serializeResponse(response, !closeAfter, http10, headOnly);
         answered = true;
         if (!watchingOut)  // otherwise the loop sends it after what is still queued
             flush(onLoop);
@@ -421,6 +422,7 @@ void HttpServer::Impl::process(const std::shared_ptr<Connection> &c,
     c->inFlight = true;
     c->requestStartedMs = 0;
     c->sentContinue = false;
+    c->headOnly = false;
     if (state == RequestParser::State::Invalid) {
         c->closeAfter = true;  // the framing is lost: nothing after it can be read
         HttpResponse error{c->parser.errorStatus(), "application/json", {}, {}};
@@ -432,6 +434,7 @@ void HttpServer::Impl::process(const std::shared_ptr<Connection> &c,
     request.remoteAddr = c->remote;
     c->closeAfter = !request.keepAlive || stopping.load();
     c->http10 = request.http10;
+    c->headOnly = request.method == "HEAD";
     lock.unlock();
     HttpResponder responder([c](HttpResponse response) { respond(c, std::move(response)); });
     try {

@@ -179,6 +179,19 @@ TEST(HttpServerTest, aKeptAliveConnectionServesRequestsAnsweredNowAndLaterFromAn
     EXPECT_EQ(s.server.connections(), 1u);
 }
 
+TEST(HttpServerTest, headIsAnsweredWithTheHeadersOfGetAndNoBody)
+{
+    EchoServer s;
+    RawClient c(s.address);
+    c.send("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(c.readUntil("Content-Length: 10\r\n"));  // of "HEAD /h []", not sent
+    ASSERT_TRUE(c.readUntil("\r\n"));  // the head's end: Content-Length is its last header
+    c.send("GET /g HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto a = c.read();  // a body after the HEAD's headers would be read as this answer
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->body, "GET /g []");
+}
+
 TEST(HttpServerTest, pipelinedRequestsAreAnsweredInTheOrderSentEvenWhenTheFirstAnswersLater)
 {
     EchoServer s;
@@ -375,6 +388,7 @@ TEST(HttpRouterTest, routesByPathAndMethodAndRunsBlockingHandlersOffTheCallersTh
     EXPECT_EQ(call("GET", "/slow").body, "slow");
     EXPECT_NE(workerThread, std::this_thread::get_id());
     EXPECT_EQ(call("POST", "/sim/bank").body, "/sim/bank");
+    EXPECT_EQ(call("HEAD", "/inline").body, "inline");  // the server drops it on the wire
     EXPECT_EQ(call("POST", "/inline").status, 405);
     EXPECT_EQ(call("GET", "/nothing").status, 404);
     EXPECT_EQ(call("POST", "/sim/").status, 404);
