@@ -261,6 +261,9 @@ struct HttpServer::Impl {
     // Parses what is buffered; a complete request goes to the handler (outside the lock).
     void process(const std::shared_ptr<Connection> &c, std::unique_lock<std::mutex> &lock);
     void sweep(Loop &loop);
+    void pauseAccepting();
+    void resumeAccepting();
+    std::atomic<int64_t> acceptPausedUntilMs{0};  // set and cleared by loop 0
     void erase(Loop &loop, uint64_t id);
 };
 
@@ -269,7 +272,7 @@ void HttpServer::Impl::run(Loop &loop)
     std::vector<epoll_event> events(64);
     while (!stopping.load(std::memory_order_relaxed)) {
         int n = epoll_wait(loop.shared->epoll, events.data(), static_cast<int>(events.size()),
-                           1000);
+                           acceptPausedUntilMs ? 100 : 1000);
         for (int i = 0; i < n; ++i) {
             uint64_t id = events[i].data.u64;
             if (id == kListenId)
@@ -279,9 +282,28 @@ void HttpServer::Impl::run(Loop &loop)
             else
                 onEvent(loop, id, events[i].events);
         }
+        if (&loop == loops[0].get() && acceptPausedUntilMs && nowMs() >= acceptPausedUntilMs)
+            resumeAccepting();
         if (nowMs() - loop.lastSweepMs >= 1000)
             sweep(loop);
     }
+}
+
+// Out of descriptors: the listener would stay readable and spin its loop; it is left out of
+// the loop's set for 100 ms instead (the clients wait in the backlog).
+void HttpServer::Impl::pauseAccepting()
+{
+    epoll_ctl(loops[0]->shared->epoll, EPOLL_CTL_DEL, listenFd, nullptr);
+    acceptPausedUntilMs = nowMs() + 100;
+}
+
+void HttpServer::Impl::resumeAccepting()
+{
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenId;
+    epoll_ctl(loops[0]->shared->epoll, EPOLL_CTL_ADD, listenFd, &ev);
+    acceptPausedUntilMs = 0;
 }
 
 void HttpServer::Impl::accept()
@@ -294,7 +316,9 @@ void HttpServer::Impl::accept()
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            return;  // EAGAIN, or out of descriptors: the listener stays readable, tried again
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                pauseAccepting();
+            return;
         }
         if (open.load() >= options.maxConnections) {
             ::close(fd);

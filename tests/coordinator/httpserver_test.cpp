@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -337,6 +338,42 @@ TEST(HttpServerTest, anAnswerGivenAfterStopGoesNowhere)
     s.reset();
     held[0](text(200, "late"));  // the connection is closed: nothing to write, nothing to crash
     held.clear();
+}
+
+double cpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+TEST(HttpServerTest, outOfDescriptorsTheListenerWaitsWithoutSpinningAndServesOnceThereAreSome)
+{
+    EchoServer s;
+    rlimit saved{};
+    getrlimit(RLIMIT_NOFILE, &saved);
+    int probe = ::dup(0);
+    rlimit low = saved;
+    low.rlim_cur = static_cast<rlim_t>(probe) + 32;
+    ::close(probe);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    std::vector<int> filler;
+    for (int fd; (fd = ::dup(0)) >= 0;)
+        filler.push_back(fd);
+    ::close(filler.back());  // one for the client; none left for the server to accept it with
+    filler.pop_back();
+    auto client = std::make_unique<RawClient>(s.address);
+    client->send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+    const double before = cpuSeconds();
+    std::this_thread::sleep_for(500ms);
+    const double spent = cpuSeconds() - before;
+    for (int fd : filler)
+        ::close(fd);
+    setrlimit(RLIMIT_NOFILE, &saved);
+    EXPECT_LT(spent, 0.2) << "the loop spun on a listener it could not accept from";
+    auto a = client->read();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->body, "GET /x []");
 }
 
 TEST(HttpServerTest, connectionsAreSpreadOverTheLoopsAndAllServed)
