@@ -137,11 +137,13 @@ void DtmHttpServer::routes()
 }
 
 // ping, version, newGid; prepare, submit, abort and branch registration: answered from the
-// thread that read the request, or later from the engine's.
+// thread that read the request, or later from the engine's. Their store read runs there too,
+// unless it waits on a database server (PostgreSQL): then on the router's workers.
 void DtmHttpServer::routeServiceAndTransactions()
 {
     const std::string base = kBase;
     auto &r = *m_router;
+    const Run storeRead = m_service.readsBlock() ? Run::OnWorker : Run::Inline;
     r.add("GET", "/api/ping", Run::Inline, [](const HttpRequest &, HttpResponder respond) {
         respond(json(200, {{"msg", "pong"}}));
     });
@@ -169,7 +171,7 @@ void DtmHttpServer::routeServiceAndTransactions()
     };
     for (const auto &[op, rpc, start] : transRoutes)
         r.add(
-            "POST", base + op, Run::Inline,
+            "POST", base + op, storeRead,
             guarded(Role::Operator, rpc, [start = start](auto &req, HttpResponder respond, auto &) {
                 auto trans = parseTransJson(req.body);
                 if (!trans.ok())
@@ -178,7 +180,7 @@ void DtmHttpServer::routeServiceAndTransactions()
             }));
     // registerXaBranch / registerTccBranch: the names older SDKs call.
     for (const char *op : {"registerBranch", "registerTccBranch", "registerXaBranch"})
-        r.add("POST", base + op, Run::Inline,
+        r.add("POST", base + op, storeRead,
               guarded(Role::Operator, "DTM registerBranch",
                       [this](auto &req, HttpResponder respond, auto &) {
                           auto branch = parseBranchJson(req.body);

@@ -139,6 +139,8 @@ std::optional<DtmAnswer> DtmService::refuseType(const std::string &transType,
         "and workflow are not supported)."));
 }
 
+bool DtmService::readsBlock() const { return m_store.readsBlock(); }
+
 DtmAnswer DtmService::newGid()
 {
     return {DtmAnswer::Kind::Success, {}, Engine::generateGid(nowMs())};

@@ -67,6 +67,10 @@ public:
     absl::StatusOr<std::optional<domain::Transaction>> query(const std::string &gid);
     absl::StatusOr<domain::ListPage> all(const domain::ListQuery &query);
 
+    // prepare, submit, abort and registerBranch read the store before they hand over to the
+    // engine: true when that read may wait on a database server.
+    bool readsBlock() const;
+
     // A DTM client's view of the status names and types (dtmcli/consts.go).
     static std::string statusName(domain::TxStatus status);
     static std::optional<domain::TxStatus> statusFromName(std::string_view name);

@@ -221,8 +221,8 @@ RequestParser::State RequestParser::headerLine(std::string_view line,
             return fail(400, "a bad Content-Length (\"" + shown(value) + "\")");
         *length = n;
     } else if (iequals(name, "Transfer-Encoding")) {
-        std::string_view last = value.substr(value.rfind(',') + 1);
-        *chunked = iequals(trimmed(last), "chunked");
+        // chunked alone: a body still compressed under it is not what handlers take.
+        *chunked = iequals(value, "chunked");
         if (!*chunked)
             return fail(
                 501, "a transfer encoding this server does not decode (\"" + shown(value) + "\")");
@@ -234,7 +234,7 @@ RequestParser::State RequestParser::headerLine(std::string_view line,
     } else if (iequals(name, "Expect")) {
         if (!iequals(value, "100-continue"))
             return fail(417, "an expectation this server does not meet (\"" + shown(value) + "\")");
-        m_expectContinue = true;
+        m_expectContinue = !m_http10;  // an HTTP/1.0 client is never sent an interim answer
     }
     m_request.headers.emplace_back(std::string(name), std::string(value));
     return State::NeedMore;

@@ -55,7 +55,7 @@ std::string peerAddress(const sockaddr_storage &peer)
 
 // What a loop's connections reach after the server is gone: its epoll and wake-up.
 struct LoopShared {
-    enum class Kind { Adopt, Resume, Close };
+    enum class Kind { Adopt, Resume };
     struct Posted {
         Kind kind;
         uint64_t id;
@@ -116,7 +116,9 @@ struct Connection {
     bool readPaused = false;  // the client sent more while a request was in flight
     bool watchingOut = false;
     bool sentContinue = false;
-    int64_t lingerUntilMs = 0;  // non-zero: shut for writing, reading until the client closes
+    int64_t lingerUntilMs = 0;
+    int64_t lastSendMs = 0;  // the last time the socket took some of `out`  // non-zero: shut for
+                             // writing, reading until the client closes
     int64_t lastActiveMs = nowMs();
     int64_t requestStartedMs = 0;
 
@@ -156,15 +158,14 @@ struct Connection {
     }
 
     // An exchange is over once its answer is sent: the next request, or the end.
-    void finishExchange(bool onLoop)
+    void finishExchange()
     {
         inFlight = answered = false;
         lastActiveMs = nowMs();
         if (closeAfter) {
-            if (onLoop)
-                linger();
-            else
-                loop->post({LoopShared::Kind::Close, id, -1, {}});
+            // At once, from whichever thread: nothing the client sent after it is read as a
+            // request (shutdown and epoll_ctl may be called while the loop waits).
+            linger();
             return;
         }
         if (readPaused) {
@@ -176,13 +177,15 @@ struct Connection {
     }
 
     // Sends what `out` holds, as far as the socket takes it now; the loop sends the rest.
-    void flush(bool onLoop)
+    void flush()
     {
+        lastSendMs = nowMs();
         while (outSent < out.size()) {
             ssize_t n = ::send(fd, out.data() + outSent, out.size() - outSent,
                                MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n > 0) {
                 outSent += static_cast<size_t>(n);
+                lastSendMs = nowMs();
                 continue;
             }
             if (n < 0 && errno == EINTR)
@@ -198,11 +201,9 @@ struct Connection {
             out.clear();
             outSent = 0;
             if (answered)
-                finishExchange(onLoop);
-            else if (onLoop)
-                closeNow();
+                finishExchange();
             else
-                loop->post({LoopShared::Kind::Close, id, -1, {}});
+                linger();
             return;
         }
         out.clear();
@@ -212,15 +213,15 @@ struct Connection {
             interest();
         }
         if (answered)
-            finishExchange(onLoop);
+            finishExchange();
     }
 
-    void answer(const HttpResponse &response, bool onLoop)
+    void answer(const HttpResponse &response)
     {
         out += serializeResponse(response, !closeAfter, http10, headOnly);
         answered = true;
         if (!watchingOut)  // otherwise the loop sends it after what is still queued
-            flush(onLoop);
+            flush();
     }
 };
 
@@ -230,7 +231,7 @@ void respond(const std::shared_ptr<Connection> &c, HttpResponse response)
     std::lock_guard lock(c->mutex);
     if (c->fd < 0 || !c->inFlight || c->answered)
         return;
-    c->answer(response, false);
+    c->answer(response);
 }
 
 }  // namespace
@@ -369,9 +370,7 @@ void HttpServer::Impl::onPosted(Loop &loop)
             continue;
         std::shared_ptr<Connection> c = it->second;
         std::unique_lock lock(c->mutex);
-        if (p.kind == LoopShared::Kind::Close)
-            c->linger();
-        else if (c->fd >= 0 && !c->inFlight && !c->lingerUntilMs)
+        if (c->fd >= 0 && !c->inFlight && !c->lingerUntilMs)  // Resume
             process(c, lock);
         if (lock.owns_lock() && c->fd < 0) {
             lock.unlock();
@@ -388,7 +387,7 @@ void HttpServer::Impl::onEvent(Loop &loop, uint64_t id, uint32_t events)
     std::shared_ptr<Connection> c = it->second;
     std::unique_lock lock(c->mutex);
     if (c->fd >= 0 && (events & EPOLLOUT) && c->watchingOut)
-        c->flush(true);
+        c->flush();
     if (c->fd >= 0 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
         if (c->lingerUntilMs) {
             char buffer[kReadChunk];
@@ -439,7 +438,7 @@ void HttpServer::Impl::process(const std::shared_ptr<Connection> &c,
         if (c->parser.wantsContinue() && !c->sentContinue) {
             c->sentContinue = true;
             c->out += "HTTP/1.1 100 Continue\r\n\r\n";
-            c->flush(true);
+            c->flush();
         }
         return;
     }
@@ -451,7 +450,7 @@ void HttpServer::Impl::process(const std::shared_ptr<Connection> &c,
         c->closeAfter = true;  // the framing is lost: nothing after it can be read
         HttpResponse error{c->parser.errorStatus(), "application/json", {}, {}};
         error.body = R"({"message":")" + http::shown(c->parser.error()) + R"("})";
-        c->answer(error, true);
+        c->answer(error);
         return;
     }
     HttpRequest request = c->parser.take();
@@ -477,15 +476,17 @@ void HttpServer::Impl::sweep(Loop &loop)
         std::lock_guard lock(c->mutex);
         if (c->lingerUntilMs && now > c->lingerUntilMs) {
             c->closeNow();
+        } else if (c->fd >= 0 && c->watchingOut && now - c->lastSendMs > options.requestMs) {
+            c->closeNow();  // a client that stopped reading its answer
         } else if (c->fd >= 0 && !c->inFlight && !c->lingerUntilMs) {
             if (c->requestStartedMs && now - c->requestStartedMs > options.requestMs) {
                 c->inFlight = true;
                 c->closeAfter = true;
+                c->headOnly = false;
                 c->answer({408,
                            "application/json",
                            R"({"message":"the request did not arrive in time"})",
-                           {}},
-                          true);
+                           {}});
             } else if (!c->requestStartedMs && now - c->lastActiveMs > options.idleMs) {
                 c->closeNow();
             }

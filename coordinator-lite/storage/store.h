@@ -92,6 +92,9 @@ public:
     // True when other coordinator instances may commit to the same database: their events
     // reach this instance only through the store (eventsAfter), not through its own commits.
     virtual bool isShared() const { return false; }
+    // True when a read waits on a database server (a network round trip, a pool that may be
+    // empty): a caller on an event loop hands it to a thread of its own.
+    virtual bool readsBlock() const { return false; }
     // For shared stores: returns when another instance may have committed events, or after
     // timeoutMs at the latest. Single-instance stores return at once.
     virtual void waitForCommits(int /*timeoutMs*/) {}

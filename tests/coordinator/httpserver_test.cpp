@@ -234,6 +234,7 @@ TEST(HttpServerTest, brokenFramingIsAnsweredWithItsStatusAndTheConnectionClosed)
         {"POST /now HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
         {"POST /now HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 400},
         {"POST /now HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+        {"POST /now HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
         {"POST /now HTTP/1.1\r\nExpect: tea\r\nContent-Length: 1\r\n\r\n", 417},
         {"POST /now HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
         {"GET / HTTP/1.1\r\nX: " + std::string(70 * 1024, 'h') + "\r\n\r\n", 431},
@@ -301,6 +302,32 @@ TEST(HttpServerTest, httpOneZeroAndConnectionCloseEndTheConnectionAfterTheAnswer
     EXPECT_TRUE(a->keepAlive);
     kept.send("GET /d HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     ASSERT_TRUE(kept.read());
+}
+
+TEST(HttpServerTest, nothingAfterARequestThatClosesTheConnectionIsServed)
+{
+    EchoServer s;
+    RawClient c(s.address);
+    c.send(post("/later", "last", "Connection: close\r\n") + post("/now", "pipelined"));
+    auto a = c.read();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->body, "POST /later [last]");
+    EXPECT_FALSE(a->keepAlive);
+    c.send(post("/now", "after"));  // read and dropped while the server waits for the close
+    EXPECT_TRUE(c.closedByServer());
+    EXPECT_EQ(s.requests, 1);
+}
+
+TEST(HttpServerTest, aClientThatStopsReadingItsAnswerIsDisconnected)
+{
+    HttpServerOptions quick;
+    quick.requestMs = 300;
+    EchoServer s(quick);
+    RawClient c(s.address);
+    c.send(post("/big", ""));  // 4 MiB, never read
+    for (int i = 0; i < 300 && s.server.connections() > 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(s.server.connections(), 0u);
 }
 
 TEST(HttpServerTest, anIdleConnectionIsClosedAndAHalfSentRequestGets408)

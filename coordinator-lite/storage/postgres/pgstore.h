@@ -38,6 +38,7 @@ public:
                        int64_t leaseMs) override;
     absl::StatusOr<int> releaseOwned(const std::string &owner, int64_t nowMs) override;
     bool isShared() const override { return true; }
+    bool readsBlock() const override { return true; }
     void waitForCommits(int timeoutMs) override;
 
 private:
