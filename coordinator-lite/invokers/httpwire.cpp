@@ -248,21 +248,11 @@ ResponseParser::State ResponseParser::feed(const char *bytes, size_t size, size_
     };
     while (p < end && m_phase != Phase::Done) {
         if (m_phase == Phase::Head) {
-            // The head ends at an empty line: look for it in what came before and what is new.
-            size_t before = m_head.size();
-            m_head.append(p, end);
-            size_t stop = net::http::headEnd(m_head, before);
-            if (stop == std::string::npos ? m_head.size() > net::http::kMaxHead
-                                          : stop > net::http::kMaxHead) {
-                p = end;
+            auto head = net::http::collectHead(m_head, p, end);
+            if (head == net::http::HeadState::TooLarge)
                 return result(fail("an answer whose headers exceed 64 KiB"));
-            }
-            if (stop == std::string::npos) {
-                p = end;
+            if (head == net::http::HeadState::NeedMore)
                 break;
-            }
-            p += stop - before;
-            m_head.resize(stop);
             State s = headComplete();
             if (s != State::NeedMore)
                 return result(s);

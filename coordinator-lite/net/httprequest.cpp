@@ -287,20 +287,11 @@ RequestParser::State RequestParser::feed(const char *bytes, size_t size, size_t 
                 ++p;
             if (p == end)
                 break;
-            size_t before = m_head.size();
-            m_head.append(p, end);
-            size_t stop = http::headEnd(m_head, before);
-            if (stop == std::string::npos ? m_head.size() > http::kMaxHead
-                                          : stop > http::kMaxHead) {
-                p = end;
+            auto head = http::collectHead(m_head, p, end);
+            if (head == http::HeadState::TooLarge)
                 return result(fail(431, "a request whose headers exceed 64 KiB"));
-            }
-            if (stop == std::string::npos) {
-                p = end;
+            if (head == http::HeadState::NeedMore)
                 break;
-            }
-            p += stop - before;
-            m_head.resize(stop);
             State s = headComplete();
             if (s != State::NeedMore)
                 return result(s);

@@ -1,5 +1,7 @@
 #include "httpserver.h"
 
+#include "httpconnection.h"
+
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 
@@ -25,21 +27,15 @@
 
 namespace coord::net {
 
+using server::Connection;
+using server::LoopShared;
+using server::nowMs;
+
 namespace {
 
 constexpr uint64_t kListenId = 0;
 constexpr uint64_t kWakeId = 1;
 constexpr size_t kReadChunk = 64 * 1024;
-// After its last answer a connection is shut for writing and read until the client closes, at
-// most this long: closing it with a body still unread would reset it, and the client could lose
-// the answer (a 413 before the body it refused).
-constexpr int64_t kLingerMs = 2'000;
-
-int64_t nowMs()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 std::string peerAddress(const sockaddr_storage &peer)
 {
@@ -51,187 +47,6 @@ std::string peerAddress(const sockaddr_storage &peer)
         inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 &>(peer).sin6_addr, text,
                   sizeof text);
     return text;
-}
-
-// What a loop's connections reach after the server is gone: its epoll and wake-up.
-struct LoopShared {
-    enum class Kind { Adopt, Resume };
-    struct Posted {
-        Kind kind;
-        uint64_t id;
-        int fd;
-        std::string remote;
-    };
-    int epoll = -1;
-    int wake = -1;
-    std::mutex mutex;  // guards posted and stopped
-    std::deque<Posted> posted;
-    bool stopped = false;
-
-    ~LoopShared()
-    {
-        for (int fd : {epoll, wake})
-            if (fd >= 0)
-                ::close(fd);
-    }
-    void post(Posted p)
-    {
-        {
-            std::lock_guard lock(mutex);
-            if (stopped) {
-                if (p.kind == Kind::Adopt)
-                    ::close(p.fd);
-                return;
-            }
-            posted.push_back(std::move(p));
-        }
-        uint64_t one = 1;
-        [[maybe_unused]] ssize_t n = ::write(wake, &one, sizeof one);
-    }
-};
-
-// One client connection. Its loop reads it and closes it; an answer is written by whoever gives
-// it. Everything below is guarded by `mutex`.
-struct Connection {
-    Connection(uint64_t id, int fd, std::string remote, std::shared_ptr<LoopShared> loop,
-               size_t maxBody)
-        : id(id), loop(std::move(loop)), fd(fd), parser(maxBody), remote(std::move(remote))
-    {}
-
-    const uint64_t id;
-    const std::shared_ptr<LoopShared> loop;
-    std::mutex mutex;
-    int fd;  // -1: closed
-    RequestParser parser;
-    const std::string remote;
-    std::string in;  // read, not yet parsed from inUsed on
-    size_t inUsed = 0;
-    std::string out;  // to send from outSent on
-    size_t outSent = 0;
-    bool inFlight = false;    // a request is with the handler or its answer is being sent
-    bool answered = false;    // the answer is in `out`
-    bool closeAfter = false;  // once the answer is sent
-    bool http10 = false;
-    bool headOnly = false;    // the request is a HEAD
-    bool readPaused = false;  // the client sent more while a request was in flight
-    bool watchingOut = false;
-    bool sentContinue = false;
-    int64_t lingerUntilMs = 0;
-    int64_t lastSendMs = 0;  // the last time the socket took some of `out`  // non-zero: shut for
-                             // writing, reading until the client closes
-    int64_t lastActiveMs = nowMs();
-    int64_t requestStartedMs = 0;
-
-    void interest()
-    {
-        epoll_event ev{};
-        ev.events = (readPaused ? 0u : uint32_t(EPOLLIN)) | (watchingOut ? uint32_t(EPOLLOUT) : 0u);
-        ev.data.u64 = id;
-        epoll_ctl(loop->epoll, EPOLL_CTL_MOD, fd, &ev);
-    }
-
-    void closeNow()
-    {
-        if (fd < 0)
-            return;
-        ::close(fd);  // leaves the epoll set with it
-        fd = -1;
-        inFlight = false;
-        out.clear();
-        in.clear();
-    }
-
-    // The end of a connection that may still have the client's bytes on their way.
-    void linger()
-    {
-        if (fd < 0 || lingerUntilMs)
-            return;
-        ::shutdown(fd, SHUT_WR);
-        lingerUntilMs = nowMs() + kLingerMs;
-        inFlight = false;
-        in.clear();
-        inUsed = 0;
-        if (readPaused || watchingOut) {
-            readPaused = watchingOut = false;
-            interest();
-        }
-    }
-
-    // An exchange is over once its answer is sent: the next request, or the end.
-    void finishExchange()
-    {
-        inFlight = answered = false;
-        lastActiveMs = nowMs();
-        if (closeAfter) {
-            // At once, from whichever thread: nothing the client sent after it is read as a
-            // request (shutdown and epoll_ctl may be called while the loop waits).
-            linger();
-            return;
-        }
-        if (readPaused) {
-            readPaused = false;
-            interest();
-        }
-        if (inUsed < in.size())  // pipelined: parsed on the loop
-            loop->post({LoopShared::Kind::Resume, id, -1, {}});
-    }
-
-    // Sends what `out` holds, as far as the socket takes it now; the loop sends the rest.
-    void flush()
-    {
-        lastSendMs = nowMs();
-        while (outSent < out.size()) {
-            ssize_t n = ::send(fd, out.data() + outSent, out.size() - outSent,
-                               MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (n > 0) {
-                outSent += static_cast<size_t>(n);
-                lastSendMs = nowMs();
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                if (!watchingOut) {
-                    watchingOut = true;
-                    interest();
-                }
-                return;
-            }
-            closeAfter = true;  // the client is gone
-            out.clear();
-            outSent = 0;
-            if (answered)
-                finishExchange();
-            else
-                linger();
-            return;
-        }
-        out.clear();
-        outSent = 0;
-        if (watchingOut) {
-            watchingOut = false;
-            interest();
-        }
-        if (answered)
-            finishExchange();
-    }
-
-    void answer(const HttpResponse &response)
-    {
-        out += serializeResponse(response, !closeAfter, http10, headOnly);
-        answered = true;
-        if (!watchingOut)  // otherwise the loop sends it after what is still queued
-            flush();
-    }
-};
-
-// From any thread, once per request (HttpResponder sees to that).
-void respond(const std::shared_ptr<Connection> &c, HttpResponse response)
-{
-    std::lock_guard lock(c->mutex);
-    if (c->fd < 0 || !c->inFlight || c->answered)
-        return;
-    c->answer(response);
 }
 
 }  // namespace

@@ -67,13 +67,27 @@ bool headerValue(std::string_view value)
     });
 }
 
-size_t headEnd(const std::string &head, size_t before)
+HeadState collectHead(std::string &head, const char *&p, const char *end)
 {
-    size_t from = before >= 3 ? before - 3 : 0;
-    size_t crlf = head.find("\r\n\r\n", from);
-    size_t lf = head.find("\n\n", from);
-    return std::min(crlf == std::string::npos ? std::string::npos : crlf + 4,
-                    lf == std::string::npos ? std::string::npos : lf + 2);
+    // The end is looked for in what is new and the three bytes before it.
+    const size_t before = head.size();
+    head.append(p, end);
+    const size_t from = before >= 3 ? before - 3 : 0;
+    const size_t crlf = head.find("\r\n\r\n", from);
+    const size_t lf = head.find("\n\n", from);
+    const size_t stop = std::min(crlf == std::string::npos ? std::string::npos : crlf + 4,
+                                 lf == std::string::npos ? std::string::npos : lf + 2);
+    if (stop == std::string::npos ? head.size() > kMaxHead : stop > kMaxHead) {
+        p = end;
+        return HeadState::TooLarge;
+    }
+    if (stop == std::string::npos) {
+        p = end;
+        return HeadState::NeedMore;
+    }
+    p += stop - before;
+    head.resize(stop);
+    return HeadState::Complete;
 }
 
 void BodyReader::startLength(uint64_t length, size_t keep, Overflow overflow)

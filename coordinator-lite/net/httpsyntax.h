@@ -29,9 +29,11 @@ bool toNumber(std::string_view s, T *out, int base = 10)
 constexpr size_t kMaxHead = 64 * 1024;
 constexpr size_t kMaxLine = 4096;
 
-// Where the head that `head` collects ends (after its empty line, CRLF or bare LF), looking
-// from `before - 3` on: what was there before the last append had no end. npos: not yet.
-size_t headEnd(const std::string &head, size_t before);
+// A message head as it arrives: [p, end) appended to `head` up to the head's end (its empty
+// line, CRLF or bare LF). Complete: `head` holds it whole and `p` is past it; NeedMore and
+// TooLarge (over kMaxHead): all of it was taken.
+enum class HeadState { NeedMore, Complete, TooLarge };
+HeadState collectHead(std::string &head, const char *&p, const char *end);
 
 // The lines of a complete head, without their line ends.
 template <typename Each>
