@@ -17,7 +17,6 @@
 
 int main(int argc, char **argv)
 {
-    coord::server::keepFreedMemoryInTheAllocator();
     coord::server::skipMutexDeadlockDetection();
 
     auto options = coord::server::parseServerOptions({argv + 1, argv + argc});

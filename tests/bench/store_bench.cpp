@@ -8,7 +8,6 @@
 // With --db the database is kept (and grows run after run): `--batches 20000 --db
 // DIR/coordinator.db` leaves 1M finished sagas for `coordinator_bench --keep DIR` (cost with a
 // large history).
-#include "server/processtuning.h"
 #include "storage/sqlite/sqlitestore.h"
 
 #include <chrono>
@@ -59,7 +58,6 @@ Event eventOf(EventKind kind, int64_t now, const char *branch = "")
 
 int main(int argc, char **argv)
 {
-    coord::server::keepFreedMemoryInTheAllocator();  // as coordinator-lite does
     int batch = 100, batches = 200;
     auto sync = storage::SqliteStore::Sync::Full;
     std::string keptDb;
