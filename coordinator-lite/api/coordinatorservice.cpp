@@ -58,7 +58,9 @@ CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &
       m_guard(guard),
       m_instanceId(std::move(instanceId)),
       m_watchSlots(limits.maxWatchesPerClient, limits.maxWatches)
-{}
+{
+    SetMessageAllocatorFor_Submit(&m_submitMessages);
+}
 
 grpc::ServerUnaryReactor *CoordinatorService::Ping(grpc::CallbackServerContext *context,
                                                    const pb::PingRequest *, pb::PingReply *reply)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "arenamessageallocator.h"
 #include "clientlimits.h"
 #include "watchslots.h"
 
@@ -71,6 +72,7 @@ private:
     AccessGuard &m_guard;
     std::string m_instanceId;
     WatchSlots m_watchSlots;
+    ArenaMessageAllocator<::txdesk::v1::SubmitRequest, ::txdesk::v1::SubmitReply> m_submitMessages;
 };
 
 }  // namespace coord::api
