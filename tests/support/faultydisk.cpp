@@ -14,6 +14,7 @@ std::mutex g_mutex;
 std::string g_pathPart;
 std::atomic<int> g_fault{0};
 std::atomic<int> g_failedWrites{0};
+std::atomic<int> g_writeCalls{0};
 sqlite3_vfs *g_real = nullptr;
 sqlite3_vfs g_vfs;
 
@@ -52,6 +53,7 @@ int xRead(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 }
 int xWrite(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
+    g_writeCalls++;
     if (int rc = injected(f))
         return rc;
     return real(f)->pMethods->xWrite(real(f), p, n, off);
@@ -160,5 +162,7 @@ void FaultyDisk::set(Fault fault, const std::string &pathPart)
 }
 
 int FaultyDisk::failedWrites() { return g_failedWrites; }
+
+int FaultyDisk::writeCalls() { return g_writeCalls; }
 
 }  // namespace testsupport

@@ -17,6 +17,7 @@ public:
     // Files whose path contains `pathPart` (the database, its -wal and -shm) get `fault`.
     static void set(Fault fault, const std::string &pathPart = {});
     static int failedWrites();  // since the last set()
+    static int writeCalls();    // write calls that reached this VFS, failed or not, ever
 };
 
 }  // namespace testsupport

@@ -138,12 +138,13 @@ bool Statement::isNull(int column) const
     return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
 }
 
-absl::StatusOr<std::unique_ptr<Connection>> Connection::open(const std::string &path, bool readOnly)
+absl::StatusOr<std::unique_ptr<Connection>> Connection::open(const std::string &path, bool readOnly,
+                                                             const char *vfs)
 {
     sqlite3 *db = nullptr;
     int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
     if (rc != SQLITE_OK) {
         absl::Status s = errorStatus(db, rc, absl::StrCat("cannot open database ", path));
         sqlite3_close(db);

@@ -68,7 +68,9 @@ private:
 class Connection
 {
 public:
-    static absl::StatusOr<std::unique_ptr<Connection>> open(const std::string &path, bool readOnly);
+    // `vfs`: a VFS's name, or null for the default one.
+    static absl::StatusOr<std::unique_ptr<Connection>> open(const std::string &path, bool readOnly,
+                                                            const char *vfs = nullptr);
     ~Connection();
 
     // Any SQL, several statements allowed, parsed every time (schema, pragmas).

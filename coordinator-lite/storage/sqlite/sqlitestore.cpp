@@ -3,6 +3,7 @@
 #include "databaselock.h"
 #include "sqlite.h"
 #include "sqliteschema.h"
+#include "walbuffervfs.h"
 #include "storage/sql/storerows.h"
 #include "storage/sql/writeapplier.h"
 
@@ -129,7 +130,9 @@ private:
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string &path, Sync sync)
 {
-    auto writer = Connection::open(path, false);
+    // Durable commits sync the WAL before a reader can see them: its writes can wait for that.
+    auto writer = Connection::open(path, false,
+                                   sync == Sync::Full ? sqlite::walBufferVfs() : nullptr);
     if (!writer.ok())
         return writer.status();
     Connection &db = **writer;
