@@ -147,6 +147,64 @@ TEST_P(StoreContractTest, duplicateGidIsRejectedWithoutTouchingTheOthersInTheBat
     EXPECT_EQ(*m_store->lastSeq(), 4);
 }
 
+TEST_P(StoreContractTest, aLargeMixedBatchIsStoredAsIfWrittenOneByOne)
+{
+    std::vector<TxWrite> init{insertWrite(saga("early", 1))};
+    ASSERT_TRUE(m_store->commit(init)[0].status.ok());
+
+    // More new transactions than one INSERT carries, the end of one inserted before them, and
+    // one inserted and finished in the same batch.
+    auto finish = [](const std::string &gid, TxStatus from) {
+        TxWrite w;
+        w.gid = gid;
+        w.summary = TxSummary{};
+        w.summary->gid = gid;
+        w.summary->status = TxStatus::Succeeded;
+        w.expectStatus = from;
+        w.ops.push_back({"out", OpKind::Action, OpStatus::Succeeded, 1});
+        w.ops.push_back({"in", OpKind::Action, OpStatus::Succeeded, 1});
+        w.attempts.push_back({"out", OpKind::Action, {5, 6, AttemptOutcome::Success, 200, "", ""}});
+        w.attempts.push_back({"in", OpKind::Action, {7, 8, AttemptOutcome::Success, 200, "", ""}});
+        Event e;
+        e.kind = EventKind::TxStatusChanged;
+        w.events.push_back(e);
+        w.events.push_back(e);
+        return w;
+    };
+    std::vector<TxWrite> batch{finish("early", TxStatus::Submitted)};
+    for (int i = 0; i < 20; ++i)
+        batch.push_back(insertWrite(saga("n" + std::to_string(i), 10 + i)));
+    batch.push_back(finish("n3", TxStatus::Submitted));
+    auto results = m_store->commit(batch);
+    int64_t seq = 1;
+    for (size_t i = 0; i < results.size(); ++i) {
+        ASSERT_TRUE(results[i].status.ok()) << i << ": " << results[i].status;
+        for (const Event &e : results[i].events)
+            EXPECT_EQ(e.seq, ++seq) << "events are numbered in write order";
+    }
+    EXPECT_EQ(*m_store->lastSeq(), 1 + 2 + 20 + 2);
+
+    auto early = m_store->get("early");
+    EXPECT_EQ(early->summary.status, TxStatus::Succeeded);
+    EXPECT_EQ(early->summary.lastSeq, 3);
+    EXPECT_EQ(early->findBranch("in")->find(OpKind::Action)->attempts.size(), 1u);
+    auto n3 = m_store->get("n3");
+    EXPECT_EQ(n3->summary.status, TxStatus::Succeeded);
+    EXPECT_EQ(n3->summary.lastSeq, 25);
+    EXPECT_EQ(n3->findBranch("out")->find(OpKind::Action)->status, OpStatus::Succeeded);
+    EXPECT_EQ(n3->findBranch("out")->find(OpKind::Compensate)->status, OpStatus::Pending);
+    for (int i = 0; i < 20; ++i) {
+        auto tx = m_store->get("n" + std::to_string(i));
+        ASSERT_TRUE(tx.ok()) << i << ": " << tx.status();
+        EXPECT_EQ(tx->branches.size(), 2u);
+        EXPECT_EQ(tx->branches[1].after, std::vector<std::string>{"out"});
+        if (i != 3) {
+            EXPECT_EQ(tx->summary.lastSeq, 4 + i);
+        }
+    }
+    EXPECT_EQ(m_store->eventsAfter(0, 100)->size(), 25u);
+}
+
 TEST_P(StoreContractTest, statusGuardRefusesStaleWritesAndKeepsNothingOfThem)
 {
     std::vector<TxWrite> init{insertWrite(saga("g", 1))};

@@ -3,6 +3,7 @@
 #include "storage/store.h"
 
 #include <memory>
+#include <span>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -47,7 +48,8 @@ private:
                 std::unique_ptr<sqlite::Connection> writer, int64_t lastSeq);
     absl::StatusOr<std::unique_ptr<sqlite::Connection>> takeReader();
     void giveBack(std::unique_ptr<sqlite::Connection> reader);
-    absl::Status applyOne(TxWrite &write, WriteResult &result);
+    // Applies the writes as one batch (rows::applyBatch), inside the caller's transaction.
+    absl::Status apply(std::span<TxWrite> writes, std::span<WriteResult> results);
 
     std::string m_path;
     std::unique_ptr<DatabaseLock> m_lock;
