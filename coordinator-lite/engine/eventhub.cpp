@@ -79,17 +79,25 @@ int64_t EventHub::lastSeq() const
 
 std::optional<std::vector<domain::Event>> EventHub::recentAfter(int64_t after, size_t limit) const
 {
+    std::vector<domain::Event> out;
+    if (!visitRecentAfter(after, limit, [&out](const domain::Event &e) { out.push_back(e); }))
+        return std::nullopt;
+    return out;
+}
+
+bool EventHub::visitRecentAfter(int64_t after, size_t limit,
+                                const std::function<void(const domain::Event &)> &visit) const
+{
     std::lock_guard lock(m_mutex);
     if (after >= m_lastSeq)
-        return std::vector<domain::Event>{};
+        return true;
     if (m_tail.empty() || m_tail.front().seq > after + 1)
-        return std::nullopt;
+        return false;
     auto it = std::lower_bound(m_tail.begin(), m_tail.end(), after + 1,
                                [](const domain::Event &e, int64_t seq) { return e.seq < seq; });
-    std::vector<domain::Event> out;
-    for (; it != m_tail.end() && out.size() < limit; ++it)
-        out.push_back(*it);
-    return out;
+    for (size_t n = 0; it != m_tail.end() && n < limit; ++it, ++n)
+        visit(*it);
+    return true;
 }
 
 int EventHub::addListener(Listener listener)

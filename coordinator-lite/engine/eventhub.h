@@ -36,6 +36,10 @@ public:
     // Events with seq > after from the in-memory tail; nullopt when the tail no longer reaches
     // back that far (read the store instead).
     std::optional<std::vector<domain::Event>> recentAfter(int64_t after, size_t limit) const;
+    // The same events handed to `visit` one by one under the hub's lock, without copies; false
+    // when the tail no longer reaches back that far. `visit` must not call the hub.
+    bool visitRecentAfter(int64_t after, size_t limit,
+                          const std::function<void(const domain::Event &)> &visit) const;
 
     // The listener is called (on the publishing thread) after each publish, until removed.
     int addListener(Listener listener);

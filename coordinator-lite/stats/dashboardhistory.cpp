@@ -112,23 +112,30 @@ absl::Status DashboardHistory::backfill(int maxRows)
 absl::Status DashboardHistory::readEvents()
 {
     for (;;) {
-        std::vector<Event> events;
-        if (auto recent = m_hub.recentAfter(m_seq, 10'000)) {
-            events = std::move(*recent);
-        } else {  // fell behind the hub's tail: read the store
+        // Only the summaries of transactions that finished are kept: the rest of the stream
+        // (four or more events a saga) is looked at in place, in the hub's tail.
+        std::vector<TxSummary> finished;
+        int64_t seq = m_seq;
+        size_t read = 0;
+        auto take = [&](const Event &e) {
+            seq = e.seq;
+            ++read;
+            if (e.kind == EventKind::TxStatusChanged && isFinal(e.summary.status))
+                finished.push_back(e.summary);
+        };
+        if (!m_hub.visitRecentAfter(m_seq, 10'000, take)) {  // fell behind the tail: the store
             auto stored = m_store.eventsAfter(m_seq, 10'000);
             if (!stored.ok())
                 return stored.status();
-            events = std::move(*stored);
+            for (const Event &e : *stored)
+                take(e);
         }
-        if (events.empty())
+        if (read == 0)
             return absl::OkStatus();
         std::lock_guard lock(m_mutex);
-        for (const Event &e : events) {
-            m_seq = e.seq;
-            if (e.kind == EventKind::TxStatusChanged && isFinal(e.summary.status))
-                recordFinishedLocked(e.summary);
-        }
+        m_seq = seq;
+        for (const TxSummary &tx : finished)
+            recordFinishedLocked(tx);
         pruneLocked(m_now());
     }
 }
