@@ -1,5 +1,7 @@
 #include "faultydisk.h"
 
+#include "storage/sqlite/vfsshim.h"
+
 #include <sqlite3.h>
 
 #include <atomic>
@@ -24,7 +26,8 @@ struct FaultyFile {
     const char *name;    // valid until close (SQLite's promise)
 };
 
-sqlite3_file *real(sqlite3_file *f) { return reinterpret_cast<FaultyFile *>(f)->real; }
+using Pass = coord::storage::sqlite::PassThrough<FaultyFile>;
+sqlite3_file *real(sqlite3_file *f) { return Pass::real(f); }
 
 int injected(sqlite3_file *f)
 {
@@ -47,10 +50,6 @@ int xClose(sqlite3_file *f)
     f->pMethods = nullptr;
     return rc;
 }
-int xRead(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
-{
-    return real(f)->pMethods->xRead(real(f), p, n, off);
-}
 int xWrite(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
     g_writeCalls++;
@@ -64,39 +63,6 @@ int xTruncate(sqlite3_file *f, sqlite3_int64 size)
         return rc;
     return real(f)->pMethods->xTruncate(real(f), size);
 }
-int xSync(sqlite3_file *f, int flags) { return real(f)->pMethods->xSync(real(f), flags); }
-int xFileSize(sqlite3_file *f, sqlite3_int64 *size)
-{
-    return real(f)->pMethods->xFileSize(real(f), size);
-}
-int xLock(sqlite3_file *f, int lock) { return real(f)->pMethods->xLock(real(f), lock); }
-int xUnlock(sqlite3_file *f, int lock) { return real(f)->pMethods->xUnlock(real(f), lock); }
-int xCheckReservedLock(sqlite3_file *f, int *out)
-{
-    return real(f)->pMethods->xCheckReservedLock(real(f), out);
-}
-int xFileControl(sqlite3_file *f, int op, void *arg)
-{
-    return real(f)->pMethods->xFileControl(real(f), op, arg);
-}
-int xSectorSize(sqlite3_file *f) { return real(f)->pMethods->xSectorSize(real(f)); }
-int xDeviceCharacteristics(sqlite3_file *f)
-{
-    return real(f)->pMethods->xDeviceCharacteristics(real(f));
-}
-int xShmMap(sqlite3_file *f, int region, int size, int extend, void volatile **p)
-{
-    return real(f)->pMethods->xShmMap(real(f), region, size, extend, p);
-}
-int xShmLock(sqlite3_file *f, int offset, int n, int flags)
-{
-    return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
-}
-void xShmBarrier(sqlite3_file *f) { real(f)->pMethods->xShmBarrier(real(f)); }
-int xShmUnmap(sqlite3_file *f, int deleteFlag)
-{
-    return real(f)->pMethods->xShmUnmap(real(f), deleteFlag);
-}
 int xFetch(sqlite3_file *, sqlite3_int64, int, void **p)
 {
     *p = nullptr;  // no memory-mapped reads: every read goes through xRead
@@ -106,21 +72,21 @@ int xUnfetch(sqlite3_file *, sqlite3_int64, void *) { return SQLITE_OK; }
 
 const sqlite3_io_methods g_methods = {3,
                                       xClose,
-                                      xRead,
+                                      Pass::xRead,
                                       xWrite,
                                       xTruncate,
-                                      xSync,
-                                      xFileSize,
-                                      xLock,
-                                      xUnlock,
-                                      xCheckReservedLock,
-                                      xFileControl,
-                                      xSectorSize,
-                                      xDeviceCharacteristics,
-                                      xShmMap,
-                                      xShmLock,
-                                      xShmBarrier,
-                                      xShmUnmap,
+                                      Pass::xSync,
+                                      Pass::xFileSize,
+                                      Pass::xLock,
+                                      Pass::xUnlock,
+                                      Pass::xCheckReservedLock,
+                                      Pass::xFileControl,
+                                      Pass::xSectorSize,
+                                      Pass::xDeviceCharacteristics,
+                                      Pass::xShmMap,
+                                      Pass::xShmLock,
+                                      Pass::xShmBarrier,
+                                      Pass::xShmUnmap,
                                       xFetch,
                                       xUnfetch};
 

@@ -1,5 +1,7 @@
 #include "walbuffervfs.h"
 
+#include "vfsshim.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -27,8 +29,8 @@ struct BufferedFile {
     std::vector<char> pending;
 };
 
+using Pass = PassThrough<BufferedFile>;
 BufferedFile *self(sqlite3_file *f) { return reinterpret_cast<BufferedFile *>(f); }
-sqlite3_file *real(sqlite3_file *f) { return self(f)->real; }
 
 // Writes what is buffered. On failure the bytes are dropped: SQLite fails the commit they
 // belonged to and writes those frames again, at the same offsets, in its next one.
@@ -63,13 +65,13 @@ int xRead(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 {
     if (int rc = flush(f))
         return rc;
-    return real(f)->pMethods->xRead(real(f), p, n, off);
+    return Pass::xRead(f, p, n, off);
 }
 int xWrite(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
     BufferedFile *b = self(f);
     if (!b->wal)
-        return b->real->pMethods->xWrite(b->real, p, n, off);
+        return Pass::xWrite(f, p, n, off);
     const auto end = b->at + static_cast<sqlite3_int64>(b->pending.size());
     if (!b->pending.empty() && (off != end || b->pending.size() + n > kMaxBuffered))
         if (int rc = flush(f))
@@ -84,63 +86,41 @@ int xTruncate(sqlite3_file *f, sqlite3_int64 size)
 {
     if (int rc = flush(f))
         return rc;
-    return real(f)->pMethods->xTruncate(real(f), size);
+    return Pass::xTruncate(f, size);
 }
 int xSync(sqlite3_file *f, int flags)
 {
     if (int rc = flush(f))
         return rc;
-    return real(f)->pMethods->xSync(real(f), flags);
+    return Pass::xSync(f, flags);
 }
 int xFileSize(sqlite3_file *f, sqlite3_int64 *size)
 {
     if (int rc = flush(f))
         return rc;
-    return real(f)->pMethods->xFileSize(real(f), size);
-}
-int xLock(sqlite3_file *f, int lock) { return real(f)->pMethods->xLock(real(f), lock); }
-int xUnlock(sqlite3_file *f, int lock) { return real(f)->pMethods->xUnlock(real(f), lock); }
-int xCheckReservedLock(sqlite3_file *f, int *out)
-{
-    return real(f)->pMethods->xCheckReservedLock(real(f), out);
+    return Pass::xFileSize(f, size);
 }
 int xFileControl(sqlite3_file *f, int op, void *arg)
 {
     if (int rc = flush(f))
         return rc;
-    return real(f)->pMethods->xFileControl(real(f), op, arg);
-}
-int xSectorSize(sqlite3_file *f) { return real(f)->pMethods->xSectorSize(real(f)); }
-int xDeviceCharacteristics(sqlite3_file *f)
-{
-    return real(f)->pMethods->xDeviceCharacteristics(real(f));
-}
-int xShmMap(sqlite3_file *f, int region, int size, int extend, void volatile **p)
-{
-    return real(f)->pMethods->xShmMap(real(f), region, size, extend, p);
-}
-int xShmLock(sqlite3_file *f, int offset, int n, int flags)
-{
-    return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
-}
-void xShmBarrier(sqlite3_file *f) { real(f)->pMethods->xShmBarrier(real(f)); }
-int xShmUnmap(sqlite3_file *f, int deleteFlag)
-{
-    return real(f)->pMethods->xShmUnmap(real(f), deleteFlag);
+    return Pass::xFileControl(f, op, arg);
 }
 int xFetch(sqlite3_file *f, sqlite3_int64 off, int n, void **p)
 {
-    if (real(f)->pMethods->iVersion < 3) {
+    sqlite3_file *real = self(f)->real;
+    if (real->pMethods->iVersion < 3) {
         *p = nullptr;
         return SQLITE_OK;
     }
-    return real(f)->pMethods->xFetch(real(f), off, n, p);
+    return real->pMethods->xFetch(real, off, n, p);
 }
 int xUnfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
 {
-    if (real(f)->pMethods->iVersion < 3)
+    sqlite3_file *real = self(f)->real;
+    if (real->pMethods->iVersion < 3)
         return SQLITE_OK;
-    return real(f)->pMethods->xUnfetch(real(f), off, p);
+    return real->pMethods->xUnfetch(real, off, p);
 }
 
 const sqlite3_io_methods kMethods = {3,
@@ -150,16 +130,16 @@ const sqlite3_io_methods kMethods = {3,
                                      xTruncate,
                                      xSync,
                                      xFileSize,
-                                     xLock,
-                                     xUnlock,
-                                     xCheckReservedLock,
+                                     Pass::xLock,
+                                     Pass::xUnlock,
+                                     Pass::xCheckReservedLock,
                                      xFileControl,
-                                     xSectorSize,
-                                     xDeviceCharacteristics,
-                                     xShmMap,
-                                     xShmLock,
-                                     xShmBarrier,
-                                     xShmUnmap,
+                                     Pass::xSectorSize,
+                                     Pass::xDeviceCharacteristics,
+                                     Pass::xShmMap,
+                                     Pass::xShmLock,
+                                     Pass::xShmBarrier,
+                                     Pass::xShmUnmap,
                                      xFetch,
                                      xUnfetch};
 
