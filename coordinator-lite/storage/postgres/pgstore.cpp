@@ -378,22 +378,20 @@ std::vector<WriteResult> PgStore::commit(std::span<TxWrite> writes)
     // When one does not (a guard lost to another instance, a gid taken twice), the batch is
     // rolled back and applied again write by write, each in its own savepoint, so that only the
     // failed ones fail.
-    const bool allApplied = rows::applyBatch(ops, writes, seq, results).ok();
-    if (allApplied)
+    if (rows::applyBatch(ops, writes, seq, results).ok()) {
         for (const TxWrite &w : writes)
             seq += static_cast<int64_t>(w.events.size());
-    if (!allApplied) {
+    } else {
         db.exec("ROLLBACK").IgnoreError();
         for (WriteResult &r : results)
             r = {};
         if (auto s = begin(); !s.ok())
             return failAll(s);
-    }
-    if (!allApplied)
         if (auto s = applyEachInASavepoint(db, ops, writes, seq, results); !s.ok()) {
             db.exec("ROLLBACK").IgnoreError();
             return failAll(s);
         }
+    }
     if (seq != seqBefore)
         if (auto s = publishSeq(db, seq); !s.ok()) {
             db.exec("ROLLBACK").IgnoreError();

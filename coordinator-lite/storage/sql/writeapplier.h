@@ -13,7 +13,8 @@
 //   absl::StatusOr<int> branchCount(const std::string &gid)
 //   absl::Status updateOperation(const std::string &gid, const OpWrite &)   NotFound when no row
 //   absl::Status raiseLastSeq(const std::string &gid, int64_t seq)
-// The caller wraps each write in a savepoint and rolls it back when this fails.
+// The caller applies a commit's writes as one batch (applyBatch) and, when that fails, rolls it
+// back and applies them again one by one (applyWrite), each in a savepoint of its own.
 namespace coord::storage::rows {
 
 // Inserts one row per item into `table`, kRowsPerInsert rows per statement.
