@@ -49,15 +49,38 @@ MetricsServer::~MetricsServer() { stop(); }
 
 void MetricsServer::transactionFinished(const TxSummary &tx, int64_t durationMs)
 {
-    m_transactions->Add({{"type", toString(tx.type)}, {"status", toString(tx.status)}}).Increment();
-    m_txDuration->Add({{"type", toString(tx.type)}}, kSeconds).Observe(durationMs / 1000.0);
+    const auto type = static_cast<size_t>(tx.type), status = static_cast<size_t>(tx.status);
+    m_transactionSeries
+        .get(type * 8 + status,
+             [&]() -> prometheus::Counter & {
+                 return m_transactions->Add(
+                     {{"type", toString(tx.type)}, {"status", toString(tx.status)}});
+             })
+        .Increment();
+    m_txDurationSeries
+        .get(type,
+             [&]() -> prometheus::Histogram & {
+                 return m_txDuration->Add({{"type", toString(tx.type)}}, kSeconds);
+             })
+        .Observe(durationMs / 1000.0);
 }
 
 void MetricsServer::attemptFinished(OpKind op, AttemptOutcome outcome, int64_t durationMs,
                                     const std::string &)
 {
-    m_operations->Add({{"op", toString(op)}, {"outcome", toString(outcome)}}).Increment();
-    m_callDuration->Add({{"op", toString(op)}}, kSeconds).Observe(durationMs / 1000.0);
+    const auto kind = static_cast<size_t>(op), result = static_cast<size_t>(outcome);
+    m_operationSeries
+        .get(kind * 8 + result,
+             [&]() -> prometheus::Counter & {
+                 return m_operations->Add({{"op", toString(op)}, {"outcome", toString(outcome)}});
+             })
+        .Increment();
+    m_callDurationSeries
+        .get(kind,
+             [&]() -> prometheus::Histogram & {
+                 return m_callDuration->Add({{"op", toString(op)}}, kSeconds);
+             })
+        .Observe(durationMs / 1000.0);
 }
 
 std::string MetricsServer::render()
