@@ -18,14 +18,14 @@ using namespace domain;
 
 namespace {
 
-grpc::ServerUnaryReactor *finish(grpc::CallbackServerContext *context, const grpc::Status &status)
+UnaryReactor *finish(RpcContext *context, const grpc::Status &status)
 {
     auto *reactor = context->DefaultReactor();
     reactor->Finish(status);
     return reactor;
 }
 
-engine::Engine::ActionDone replyWith(grpc::ServerUnaryReactor *reactor, pb::ActionReply *out)
+engine::Engine::ActionDone replyWith(UnaryReactor *reactor, pb::ActionReply *out)
 {
     return [reactor, out](absl::StatusOr<ActionOutcome> r) {
         if (r.ok()) {
@@ -41,6 +41,29 @@ engine::Engine::ActionDone replyWith(grpc::ServerUnaryReactor *reactor, pb::Acti
 AdminService::AdminService(storage::Store &store, engine::Engine &engine, AccessGuard &guard)
     : m_store(store), m_engine(engine), m_guard(guard)
 {}
+
+void AdminService::serveOn(RpcLoop &loop)
+{
+    using S = ::txdesk::v1::Admin::AsyncService;
+    using Self = AdminService;
+    auto on = [&](auto request, auto method) {
+        loop.unary(
+            &m_async, request,
+            [this, method](RpcContext *c, const auto *r, auto *out) {
+                return (this->*method)(c, r, out);
+            },
+            RpcLoop::Run::OnWorker);
+    };
+    on(&S::RequestCancelBranch, &Self::CancelBranch);
+    on(&S::RequestAbort, &Self::Abort);
+    on(&S::RequestMarkFailed, &Self::MarkFailed);
+    on(&S::RequestPause, &Self::Pause);
+    on(&S::RequestResume, &Self::Resume);
+    on(&S::RequestRetry, &Self::Retry);
+    on(&S::RequestResolve, &Self::Resolve);
+    on(&S::RequestListAudit, &Self::ListAudit);
+    on(&S::RequestAuditBarrierPrune, &Self::AuditBarrierPrune);
+}
 
 AdminService::Reactor *AdminService::act(Ctx *c, int action, const pb::ActionRequest *r,
                                          pb::ActionReply *out)

@@ -4,7 +4,7 @@
 #include "protoconvert.h"
 #include "stats/dashboardhistory.h"
 #include "statusmapping.h"
-#include "watchreactor.h"
+#include "watchstream.h"
 
 #include "engine/engine.h"
 #include "engine/eventhub.h"
@@ -23,7 +23,7 @@ int64_t nowMs()
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-grpc::ServerUnaryReactor *finish(grpc::CallbackServerContext *context, const grpc::Status &status)
+UnaryReactor *finish(RpcContext *context, const grpc::Status &status)
 {
     auto *reactor = context->DefaultReactor();
     reactor->Finish(status);
@@ -31,7 +31,7 @@ grpc::ServerUnaryReactor *finish(grpc::CallbackServerContext *context, const grp
 }
 
 // Answers with the transaction the engine hands back (later, on an engine thread).
-engine::Engine::Done replyWith(grpc::ServerUnaryReactor *reactor, pb::Transaction *out)
+engine::Engine::Done replyWith(UnaryReactor *reactor, pb::Transaction *out)
 {
     return [reactor, out](absl::StatusOr<domain::Transaction> tx) {
         if (tx.ok())
@@ -58,12 +58,36 @@ CoordinatorService::CoordinatorService(storage::Store &store, engine::EventHub &
       m_guard(guard),
       m_instanceId(std::move(instanceId)),
       m_watchSlots(limits.maxWatchesPerClient, limits.maxWatches)
+{}
+
+void CoordinatorService::serveOn(RpcLoop &loop)
 {
-    SetMessageAllocatorFor_Submit(&m_submitMessages);
+    using S = ::txdesk::v1::Coordinator::AsyncService;
+    using Self = CoordinatorService;
+    using Run = RpcLoop::Run;
+    auto on = [&](auto request, auto method, Run run) {
+        loop.unary(
+            &m_async, request,
+            [this, method](RpcContext *c, const auto *r, auto *out) {
+                return (this->*method)(c, r, out);
+            },
+            run);
+    };
+    on(&S::RequestPing, &Self::Ping, Run::Inline);
+    on(&S::RequestSubmit, &Self::Submit, Run::Inline);
+    on(&S::RequestGet, &Self::Get, Run::OnWorker);
+    on(&S::RequestGetMany, &Self::GetMany, Run::OnWorker);
+    on(&S::RequestList, &Self::List, Run::OnWorker);
+    on(&S::RequestHistory, &Self::History, Run::Inline);
+    on(&S::RequestPrepare, &Self::Prepare, Run::Inline);
+    on(&S::RequestRegisterBranch, &Self::RegisterBranch, Run::Inline);
+    on(&S::RequestSubmitPrepared, &Self::SubmitPrepared, Run::Inline);
+    on(&S::RequestAbortPrepared, &Self::AbortPrepared, Run::Inline);
+    serveWatch(loop, m_async, {m_guard, m_watchSlots, m_store, m_hub});
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::Ping(grpc::CallbackServerContext *context,
-                                                   const pb::PingRequest *, pb::PingReply *reply)
+UnaryReactor *CoordinatorService::Ping(RpcContext *context, const pb::PingRequest *,
+                                       pb::PingReply *reply)
 {
     auto actor = m_guard.check(*context, domain::Role::Viewer, "Ping");
     if (!actor.ok())
@@ -77,9 +101,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Ping(grpc::CallbackServerContext *
     return finish(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::Get(grpc::CallbackServerContext *context,
-                                                  const pb::GetRequest *request,
-                                                  pb::Transaction *reply)
+UnaryReactor *CoordinatorService::Get(RpcContext *context, const pb::GetRequest *request,
+                                      pb::Transaction *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Get", request->gid());
         !actor.ok())
@@ -93,9 +116,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Get(grpc::CallbackServerContext *c
     return finish(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::GetMany(grpc::CallbackServerContext *context,
-                                                      const pb::GetManyRequest *request,
-                                                      pb::GetManyReply *reply)
+UnaryReactor *CoordinatorService::GetMany(RpcContext *context, const pb::GetManyRequest *request,
+                                          pb::GetManyReply *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Viewer, "GetMany"); !actor.ok())
         return finish(context, toGrpc(actor.status()));
@@ -125,9 +147,8 @@ grpc::ServerUnaryReactor *CoordinatorService::GetMany(grpc::CallbackServerContex
     return finish(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::List(grpc::CallbackServerContext *context,
-                                                   const pb::ListRequest *request,
-                                                   pb::ListReply *reply)
+UnaryReactor *CoordinatorService::List(RpcContext *context, const pb::ListRequest *request,
+                                       pb::ListReply *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Viewer, "List"); !actor.ok())
         return finish(context, toGrpc(actor.status()));
@@ -145,9 +166,8 @@ grpc::ServerUnaryReactor *CoordinatorService::List(grpc::CallbackServerContext *
     return finish(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::History(grpc::CallbackServerContext *context,
-                                                      const pb::HistoryRequest *request,
-                                                      pb::HistoryReply *reply)
+UnaryReactor *CoordinatorService::History(RpcContext *context, const pb::HistoryRequest *request,
+                                          pb::HistoryReply *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Viewer, "History"); !actor.ok())
         return finish(context, toGrpc(actor.status()));
@@ -155,20 +175,8 @@ grpc::ServerUnaryReactor *CoordinatorService::History(grpc::CallbackServerContex
     return finish(context, grpc::Status::OK);
 }
 
-grpc::ServerWriteReactor<pb::Event> *CoordinatorService::Watch(grpc::CallbackServerContext *context,
-                                                               const pb::WatchRequest *request)
-{
-    if (auto actor = m_guard.check(*context, domain::Role::Viewer, "Watch"); !actor.ok())
-        return rejectWatch(toGrpc(actor.status()));
-    auto slot = m_watchSlots.acquire(m_guard.clientOf(*context));
-    if (!slot.ok())
-        return rejectWatch(toGrpc(slot.status()));
-    return startWatch(context, request, m_store, m_hub, std::move(*slot));
-}
-
-grpc::ServerUnaryReactor *CoordinatorService::Submit(grpc::CallbackServerContext *context,
-                                                     const pb::SubmitRequest *request,
-                                                     pb::SubmitReply *reply)
+UnaryReactor *CoordinatorService::Submit(RpcContext *context, const pb::SubmitRequest *request,
+                                         pb::SubmitReply *reply)
 {
     auto actor = m_guard.check(*context, domain::Role::Operator, "Submit", request->gid());
     if (!actor.ok())
@@ -188,9 +196,8 @@ grpc::ServerUnaryReactor *CoordinatorService::Submit(grpc::CallbackServerContext
     return reactor;
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::Prepare(grpc::CallbackServerContext *context,
-                                                      const pb::PrepareRequest *request,
-                                                      pb::PrepareReply *reply)
+UnaryReactor *CoordinatorService::Prepare(RpcContext *context, const pb::PrepareRequest *request,
+                                          pb::PrepareReply *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Operator, "Prepare", request->gid());
         !actor.ok())
@@ -205,8 +212,9 @@ grpc::ServerUnaryReactor *CoordinatorService::Prepare(grpc::CallbackServerContex
     return reactor;
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::RegisterBranch(
-    grpc::CallbackServerContext *context, const pb::RegisterBranchRequest *request, pb::Empty *)
+UnaryReactor *CoordinatorService::RegisterBranch(RpcContext *context,
+                                                 const pb::RegisterBranchRequest *request,
+                                                 pb::Empty *)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Operator, "RegisterBranch",
                                    request->gid());
@@ -221,9 +229,9 @@ grpc::ServerUnaryReactor *CoordinatorService::RegisterBranch(
     return reactor;
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::SubmitPrepared(grpc::CallbackServerContext *context,
-                                                             const pb::FinishRequest *request,
-                                                             pb::SubmitReply *reply)
+UnaryReactor *CoordinatorService::SubmitPrepared(RpcContext *context,
+                                                 const pb::FinishRequest *request,
+                                                 pb::SubmitReply *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Operator, "SubmitPrepared",
                                    request->gid());
@@ -238,9 +246,9 @@ grpc::ServerUnaryReactor *CoordinatorService::SubmitPrepared(grpc::CallbackServe
     return reactor;
 }
 
-grpc::ServerUnaryReactor *CoordinatorService::AbortPrepared(grpc::CallbackServerContext *context,
-                                                            const pb::FinishRequest *request,
-                                                            pb::SubmitReply *reply)
+UnaryReactor *CoordinatorService::AbortPrepared(RpcContext *context,
+                                                const pb::FinishRequest *request,
+                                                pb::SubmitReply *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Operator, "AbortPrepared",
                                    request->gid());

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "arenamessageallocator.h"
 #include "clientlimits.h"
+#include "rpcloop.h"
 #include "watchslots.h"
 
 #include "txdesk/v1/coordinator.grpc.pb.h"
@@ -24,47 +24,41 @@ namespace coord::api {
 class AccessGuard;
 
 // The txdesk.v1.Coordinator gRPC service: thin adapters from RPCs to the store and engine.
-class CoordinatorService final : public ::txdesk::v1::Coordinator::CallbackService
+class CoordinatorService final
 {
 public:
     CoordinatorService(storage::Store &store, engine::EventHub &hub, engine::Engine &engine,
                        const stats::DashboardHistory &history, AccessGuard &guard,
                        std::string instanceId, const ClientLimits &limits);
 
-    grpc::ServerUnaryReactor *Ping(grpc::CallbackServerContext *context,
-                                   const ::txdesk::v1::PingRequest *request,
-                                   ::txdesk::v1::PingReply *reply) override;
-    grpc::ServerUnaryReactor *Get(grpc::CallbackServerContext *context,
-                                  const ::txdesk::v1::GetRequest *request,
-                                  ::txdesk::v1::Transaction *reply) override;
-    grpc::ServerUnaryReactor *GetMany(grpc::CallbackServerContext *context,
-                                      const ::txdesk::v1::GetManyRequest *request,
-                                      ::txdesk::v1::GetManyReply *reply) override;
-    grpc::ServerUnaryReactor *List(grpc::CallbackServerContext *context,
-                                   const ::txdesk::v1::ListRequest *request,
-                                   ::txdesk::v1::ListReply *reply) override;
-    grpc::ServerUnaryReactor *History(grpc::CallbackServerContext *context,
-                                      const ::txdesk::v1::HistoryRequest *request,
-                                      ::txdesk::v1::HistoryReply *reply) override;
-    grpc::ServerWriteReactor<::txdesk::v1::Event> *Watch(
-        grpc::CallbackServerContext *context, const ::txdesk::v1::WatchRequest *request) override;
-    grpc::ServerUnaryReactor *Submit(grpc::CallbackServerContext *context,
-                                     const ::txdesk::v1::SubmitRequest *request,
-                                     ::txdesk::v1::SubmitReply *reply) override;
-    grpc::ServerUnaryReactor *Prepare(grpc::CallbackServerContext *context,
-                                      const ::txdesk::v1::PrepareRequest *request,
-                                      ::txdesk::v1::PrepareReply *reply) override;
-    grpc::ServerUnaryReactor *RegisterBranch(grpc::CallbackServerContext *context,
-                                             const ::txdesk::v1::RegisterBranchRequest *request,
-                                             ::txdesk::v1::Empty *reply) override;
-    grpc::ServerUnaryReactor *SubmitPrepared(grpc::CallbackServerContext *context,
-                                             const ::txdesk::v1::FinishRequest *request,
-                                             ::txdesk::v1::SubmitReply *reply) override;
-    grpc::ServerUnaryReactor *AbortPrepared(grpc::CallbackServerContext *context,
-                                            const ::txdesk::v1::FinishRequest *request,
-                                            ::txdesk::v1::SubmitReply *reply) override;
+    UnaryReactor *Ping(RpcContext *context, const ::txdesk::v1::PingRequest *request,
+                       ::txdesk::v1::PingReply *reply);
+    UnaryReactor *Get(RpcContext *context, const ::txdesk::v1::GetRequest *request,
+                      ::txdesk::v1::Transaction *reply);
+    UnaryReactor *GetMany(RpcContext *context, const ::txdesk::v1::GetManyRequest *request,
+                          ::txdesk::v1::GetManyReply *reply);
+    UnaryReactor *List(RpcContext *context, const ::txdesk::v1::ListRequest *request,
+                       ::txdesk::v1::ListReply *reply);
+    UnaryReactor *History(RpcContext *context, const ::txdesk::v1::HistoryRequest *request,
+                          ::txdesk::v1::HistoryReply *reply);
+    UnaryReactor *Submit(RpcContext *context, const ::txdesk::v1::SubmitRequest *request,
+                         ::txdesk::v1::SubmitReply *reply);
+    UnaryReactor *Prepare(RpcContext *context, const ::txdesk::v1::PrepareRequest *request,
+                          ::txdesk::v1::PrepareReply *reply);
+    UnaryReactor *RegisterBranch(RpcContext *context,
+                                 const ::txdesk::v1::RegisterBranchRequest *request,
+                                 ::txdesk::v1::Empty *reply);
+    UnaryReactor *SubmitPrepared(RpcContext *context, const ::txdesk::v1::FinishRequest *request,
+                                 ::txdesk::v1::SubmitReply *reply);
+    UnaryReactor *AbortPrepared(RpcContext *context, const ::txdesk::v1::FinishRequest *request,
+                                ::txdesk::v1::SubmitReply *reply);
+
+    // The service to register with the server builder, and its methods on `loop`.
+    grpc::Service *service() { return &m_async; }
+    void serveOn(RpcLoop &loop);
 
 private:
+    ::txdesk::v1::Coordinator::AsyncService m_async;
     storage::Store &m_store;
     engine::EventHub &m_hub;
     engine::Engine &m_engine;
@@ -72,7 +66,6 @@ private:
     AccessGuard &m_guard;
     std::string m_instanceId;
     WatchSlots m_watchSlots;
-    ArenaMessageAllocator<::txdesk::v1::SubmitRequest, ::txdesk::v1::SubmitReply> m_submitMessages;
 };
 
 }  // namespace coord::api

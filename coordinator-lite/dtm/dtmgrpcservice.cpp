@@ -34,19 +34,19 @@ grpc::Status toGrpc(const DtmAnswer &a)
     return {grpc::StatusCode::UNKNOWN, a.message};  // what grpc-go sends for a plain error
 }
 
-grpc::ServerUnaryReactor *finish(grpc::CallbackServerContext *context, grpc::Status status)
+api::UnaryReactor *finish(api::RpcContext *context, grpc::Status status)
 {
     auto *reactor = context->DefaultReactor();
     reactor->Finish(std::move(status));
     return reactor;
 }
 
-DtmService::Reply answerTo(grpc::ServerUnaryReactor *reactor)
+DtmService::Reply answerTo(api::UnaryReactor *reactor)
 {
     return [reactor](DtmAnswer a) { reactor->Finish(toGrpc(a)); };
 }
 
-grpc::ServerUnaryReactor *unsupported(grpc::CallbackServerContext *context, const char *what)
+api::UnaryReactor *unsupported(api::RpcContext *context, const char *what)
 {
     return finish(context,
                   {grpc::StatusCode::UNIMPLEMENTED,
@@ -105,11 +105,32 @@ DtmGrpcService::DtmGrpcService(DtmService &service, api::AccessGuard &guard)
     : m_service(service), m_guard(guard)
 {}
 
+void DtmGrpcService::serveOn(api::RpcLoop &loop)
+{
+    using S = ::dtmgimp::Dtm::AsyncService;
+    using Self = DtmGrpcService;
+    auto on = [&](auto request, auto method) {
+        loop.unary(
+            &m_async, request,
+            [this, method](api::RpcContext *c, const auto *r, auto *out) {
+                return (this->*method)(c, r, out);
+            },
+            api::RpcLoop::Run::Inline);
+    };
+    on(&S::RequestNewGid, &Self::NewGid);
+    on(&S::RequestSubmit, &Self::Submit);
+    on(&S::RequestPrepare, &Self::Prepare);
+    on(&S::RequestAbort, &Self::Abort);
+    on(&S::RequestRegisterBranch, &Self::RegisterBranch);
+    on(&S::RequestPrepareWorkflow, &Self::PrepareWorkflow);
+    on(&S::RequestSubscribe, &Self::Subscribe);
+    on(&S::RequestUnsubscribe, &Self::Unsubscribe);
+    on(&S::RequestDeleteTopic, &Self::DeleteTopic);
+}
+
 template <class UseCase>
-grpc::ServerUnaryReactor *DtmGrpcService::trans(grpc::CallbackServerContext *context,
-                                                const char *rpc,
-                                                const ::dtmgimp::DtmRequest *request,
-                                                UseCase useCase)
+api::UnaryReactor *DtmGrpcService::trans(api::RpcContext *context, const char *rpc,
+                                         const ::dtmgimp::DtmRequest *request, UseCase useCase)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Operator, rpc, request->gid());
         !actor.ok())
@@ -122,9 +143,8 @@ grpc::ServerUnaryReactor *DtmGrpcService::trans(grpc::CallbackServerContext *con
     return reactor;
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::NewGid(grpc::CallbackServerContext *context,
-                                                 const google::protobuf::Empty *,
-                                                 ::dtmgimp::DtmGidReply *reply)
+api::UnaryReactor *DtmGrpcService::NewGid(api::RpcContext *context, const google::protobuf::Empty *,
+                                          ::dtmgimp::DtmGidReply *reply)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Viewer, "DTM NewGid"); !actor.ok())
         return finish(context, api::toGrpc(actor.status()));
@@ -132,36 +152,36 @@ grpc::ServerUnaryReactor *DtmGrpcService::NewGid(grpc::CallbackServerContext *co
     return finish(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::Submit(grpc::CallbackServerContext *context,
-                                                 const ::dtmgimp::DtmRequest *request,
-                                                 google::protobuf::Empty *)
+api::UnaryReactor *DtmGrpcService::Submit(api::RpcContext *context,
+                                          const ::dtmgimp::DtmRequest *request,
+                                          google::protobuf::Empty *)
 {
     return trans(context, "DTM Submit", request, [this](const DtmTrans &t, DtmService::Reply r) {
         m_service.submit(t, domain::TxOrigin::DtmGrpc, std::move(r));
     });
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::Prepare(grpc::CallbackServerContext *context,
-                                                  const ::dtmgimp::DtmRequest *request,
-                                                  google::protobuf::Empty *)
+api::UnaryReactor *DtmGrpcService::Prepare(api::RpcContext *context,
+                                           const ::dtmgimp::DtmRequest *request,
+                                           google::protobuf::Empty *)
 {
     return trans(context, "DTM Prepare", request, [this](const DtmTrans &t, DtmService::Reply r) {
         m_service.prepare(t, domain::TxOrigin::DtmGrpc, std::move(r));
     });
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::Abort(grpc::CallbackServerContext *context,
-                                                const ::dtmgimp::DtmRequest *request,
-                                                google::protobuf::Empty *)
+api::UnaryReactor *DtmGrpcService::Abort(api::RpcContext *context,
+                                         const ::dtmgimp::DtmRequest *request,
+                                         google::protobuf::Empty *)
 {
     return trans(context, "DTM Abort", request, [this](const DtmTrans &t, DtmService::Reply r) {
         m_service.abort(t, std::move(r));
     });
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::RegisterBranch(grpc::CallbackServerContext *context,
-                                                         const ::dtmgimp::DtmBranchRequest *request,
-                                                         google::protobuf::Empty *)
+api::UnaryReactor *DtmGrpcService::RegisterBranch(api::RpcContext *context,
+                                                  const ::dtmgimp::DtmBranchRequest *request,
+                                                  google::protobuf::Empty *)
 {
     if (auto actor = m_guard.check(*context, domain::Role::Operator, "DTM RegisterBranch",
                                    request->gid());
@@ -172,30 +192,30 @@ grpc::ServerUnaryReactor *DtmGrpcService::RegisterBranch(grpc::CallbackServerCon
     return reactor;
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::PrepareWorkflow(grpc::CallbackServerContext *context,
-                                                          const ::dtmgimp::DtmRequest *,
-                                                          ::dtmgimp::DtmProgressesReply *)
+api::UnaryReactor *DtmGrpcService::PrepareWorkflow(api::RpcContext *context,
+                                                   const ::dtmgimp::DtmRequest *,
+                                                   ::dtmgimp::DtmProgressesReply *)
 {
     return unsupported(context, "PrepareWorkflow (workflow transactions)");
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::Subscribe(grpc::CallbackServerContext *context,
-                                                    const ::dtmgimp::DtmTopicRequest *,
-                                                    google::protobuf::Empty *)
+api::UnaryReactor *DtmGrpcService::Subscribe(api::RpcContext *context,
+                                             const ::dtmgimp::DtmTopicRequest *,
+                                             google::protobuf::Empty *)
 {
     return unsupported(context, "Subscribe (msg topics)");
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::Unsubscribe(grpc::CallbackServerContext *context,
-                                                      const ::dtmgimp::DtmTopicRequest *,
-                                                      google::protobuf::Empty *)
+api::UnaryReactor *DtmGrpcService::Unsubscribe(api::RpcContext *context,
+                                               const ::dtmgimp::DtmTopicRequest *,
+                                               google::protobuf::Empty *)
 {
     return unsupported(context, "Unsubscribe (msg topics)");
 }
 
-grpc::ServerUnaryReactor *DtmGrpcService::DeleteTopic(grpc::CallbackServerContext *context,
-                                                      const ::dtmgimp::DtmTopicRequest *,
-                                                      google::protobuf::Empty *)
+api::UnaryReactor *DtmGrpcService::DeleteTopic(api::RpcContext *context,
+                                               const ::dtmgimp::DtmTopicRequest *,
+                                               google::protobuf::Empty *)
 {
     return unsupported(context, "DeleteTopic (msg topics)");
 }

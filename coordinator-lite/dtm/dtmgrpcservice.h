@@ -2,6 +2,8 @@
 
 #include "dtmrequest.h"
 
+#include "api/rpcloop.h"
+
 #include "dtmgimp/dtmgimp.grpc.pb.h"
 
 namespace coord::api {
@@ -15,45 +17,46 @@ class DtmService;
 // DTM's gRPC service dtmgimp.Dtm on the coordinator's gRPC port, beside txdesk.v1
 // (dtmsvr/api_grpc.go). A business failure is ABORTED, ONGOING is FAILED_PRECONDITION
 // (dtmgrpc/type.go DtmError2GrpcError). Tokens as for txdesk.v1: authorization metadata.
-class DtmGrpcService final : public ::dtmgimp::Dtm::CallbackService
+class DtmGrpcService final
 {
 public:
     DtmGrpcService(DtmService &service, api::AccessGuard &guard);
 
-    grpc::ServerUnaryReactor *NewGid(grpc::CallbackServerContext *context,
-                                     const google::protobuf::Empty *request,
-                                     ::dtmgimp::DtmGidReply *reply) override;
-    grpc::ServerUnaryReactor *Submit(grpc::CallbackServerContext *context,
-                                     const ::dtmgimp::DtmRequest *request,
-                                     google::protobuf::Empty *reply) override;
-    grpc::ServerUnaryReactor *Prepare(grpc::CallbackServerContext *context,
-                                      const ::dtmgimp::DtmRequest *request,
-                                      google::protobuf::Empty *reply) override;
-    grpc::ServerUnaryReactor *Abort(grpc::CallbackServerContext *context,
-                                    const ::dtmgimp::DtmRequest *request,
-                                    google::protobuf::Empty *reply) override;
-    grpc::ServerUnaryReactor *RegisterBranch(grpc::CallbackServerContext *context,
-                                             const ::dtmgimp::DtmBranchRequest *request,
-                                             google::protobuf::Empty *reply) override;
-    grpc::ServerUnaryReactor *PrepareWorkflow(grpc::CallbackServerContext *context,
-                                              const ::dtmgimp::DtmRequest *request,
-                                              ::dtmgimp::DtmProgressesReply *reply) override;
-    grpc::ServerUnaryReactor *Subscribe(grpc::CallbackServerContext *context,
-                                        const ::dtmgimp::DtmTopicRequest *request,
-                                        google::protobuf::Empty *reply) override;
-    grpc::ServerUnaryReactor *Unsubscribe(grpc::CallbackServerContext *context,
-                                          const ::dtmgimp::DtmTopicRequest *request,
-                                          google::protobuf::Empty *reply) override;
-    grpc::ServerUnaryReactor *DeleteTopic(grpc::CallbackServerContext *context,
-                                          const ::dtmgimp::DtmTopicRequest *request,
-                                          google::protobuf::Empty *reply) override;
+    api::UnaryReactor *NewGid(api::RpcContext *context, const google::protobuf::Empty *request,
+                              ::dtmgimp::DtmGidReply *reply);
+    api::UnaryReactor *Submit(api::RpcContext *context, const ::dtmgimp::DtmRequest *request,
+                              google::protobuf::Empty *reply);
+    api::UnaryReactor *Prepare(api::RpcContext *context, const ::dtmgimp::DtmRequest *request,
+                               google::protobuf::Empty *reply);
+    api::UnaryReactor *Abort(api::RpcContext *context, const ::dtmgimp::DtmRequest *request,
+                             google::protobuf::Empty *reply);
+    api::UnaryReactor *RegisterBranch(api::RpcContext *context,
+                                      const ::dtmgimp::DtmBranchRequest *request,
+                                      google::protobuf::Empty *reply);
+    api::UnaryReactor *PrepareWorkflow(api::RpcContext *context,
+                                       const ::dtmgimp::DtmRequest *request,
+                                       ::dtmgimp::DtmProgressesReply *reply);
+    api::UnaryReactor *Subscribe(api::RpcContext *context,
+                                 const ::dtmgimp::DtmTopicRequest *request,
+                                 google::protobuf::Empty *reply);
+    api::UnaryReactor *Unsubscribe(api::RpcContext *context,
+                                   const ::dtmgimp::DtmTopicRequest *request,
+                                   google::protobuf::Empty *reply);
+    api::UnaryReactor *DeleteTopic(api::RpcContext *context,
+                                   const ::dtmgimp::DtmTopicRequest *request,
+                                   google::protobuf::Empty *reply);
+
+    // The service to register with the server builder, and its methods on `loop`.
+    grpc::Service *service() { return &m_async; }
+    void serveOn(api::RpcLoop &loop);
 
 private:
     // Submit, Prepare and Abort: who may call, the request as DTM's TransGlobal, the use-case.
     template <class UseCase>
-    grpc::ServerUnaryReactor *trans(grpc::CallbackServerContext *context, const char *rpc,
-                                    const ::dtmgimp::DtmRequest *request, UseCase useCase);
+    api::UnaryReactor *trans(api::RpcContext *context, const char *rpc,
+                             const ::dtmgimp::DtmRequest *request, UseCase useCase);
 
+    ::dtmgimp::Dtm::AsyncService m_async;
     DtmService &m_service;
     api::AccessGuard &m_guard;
 };

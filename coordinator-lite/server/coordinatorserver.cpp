@@ -3,6 +3,8 @@
 #include "api/accessguard.h"
 #include "api/adminservice.h"
 #include "api/coordinatorservice.h"
+#include "api/healthservice.h"
+#include "api/rpcloop.h"
 #include "dtm/dtmgrpcservice.h"
 #include "dtm/dtmhttpserver.h"
 #include "dtm/dtmservice.h"
@@ -26,9 +28,9 @@
 #include <spdlog/spdlog.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
+#include <set>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -36,6 +38,10 @@
 
 namespace coord::server {
 namespace {
+
+// Threads for the calls that may wait on the store (Get, List, operator actions), beside the
+// one thread that polls the gRPC calls.
+constexpr int kRpcWorkers = 2;
 
 // SQLite: stable for one database on one host, so a restarted coordinator takes back its own
 // work at once instead of waiting for its old leases to expire. PostgreSQL: several instances
@@ -224,17 +230,27 @@ absl::Status CoordinatorServer::startApis(const ServerOptions &options,
         m_dtmAddress = *bound;
     }
 
-    grpc::EnableDefaultHealthCheckService(true);
+    m_health = std::make_unique<api::HealthService>(
+        std::set<std::string>{"txdesk.v1.Coordinator", "txdesk.v1.Admin", "dtmgimp.Dtm"});
+    // Every service on one completion queue that one thread of ours polls (api/rpcloop.h);
+    // reflection is the one synchronous service, rarely called.
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort(options.listen, credentials, &port);
-    builder.RegisterService(m_service.get());
-    builder.RegisterService(m_admin.get());
-    builder.RegisterService(m_dtmGrpc.get());
+    m_rpcLoop = std::make_unique<api::RpcLoop>(builder, kRpcWorkers);
+    builder.RegisterService(m_service->service());
+    builder.RegisterService(m_admin->service());
+    builder.RegisterService(m_dtmGrpc->service());
+    builder.RegisterService(m_health->service());
+    m_service->serveOn(*m_rpcLoop);
+    m_admin->serveOn(*m_rpcLoop);
+    m_dtmGrpc->serveOn(*m_rpcLoop);
+    m_health->serveOn(*m_rpcLoop);
     m_server = builder.BuildAndStart();
     if (!m_server || port == 0)
         return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+    m_rpcLoop->start();
     std::string host = options.listen.substr(0, options.listen.rfind(':'));
     m_address = absl::StrCat(host, ":", port);
     if (m_dbLock)
@@ -260,6 +276,8 @@ void CoordinatorServer::shutdown()
         m_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
         m_server->Wait();
     }
+    if (m_rpcLoop)
+        m_rpcLoop->stop();
     if (m_committer)
         m_committer->stop();
     if (m_follower)

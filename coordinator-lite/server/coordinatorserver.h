@@ -38,6 +38,8 @@ class AccessGuard;
 class AdminService;
 class Authorizer;
 class CoordinatorService;
+class HealthService;
+class RpcLoop;
 }  // namespace coord::api
 
 namespace coord::stats {
@@ -91,7 +93,9 @@ private:
     std::unique_ptr<api::AdminService> m_admin;
     std::unique_ptr<dtm::DtmService> m_dtm;
     std::unique_ptr<dtm::DtmGrpcService> m_dtmGrpc;
+    std::unique_ptr<api::HealthService> m_health;
     std::unique_ptr<dtm::DtmHttpServer> m_dtmHttp;
+    std::unique_ptr<api::RpcLoop> m_rpcLoop;  // declared before the server: outlives it
     std::unique_ptr<grpc::Server> m_server;
     std::string m_address;
     std::string m_metricsAddress;

@@ -1,0 +1,83 @@
+#include "rpcloop.h"
+
+#include "engine/threadname.h"
+
+namespace coord::api {
+
+RpcLoop::RpcLoop(grpc::ServerBuilder &builder, int workers)
+    : m_queue(builder.AddCompletionQueue()), m_workerCount(workers)
+{}
+
+RpcLoop::~RpcLoop() { stop(); }
+
+void RpcLoop::start()
+{
+    m_started = true;
+    for (int i = 0; i < m_workerCount; ++i)
+        m_workers.emplace_back([this] {
+            engine::nameThisThread("grpc-worker");
+            work();
+        });
+    for (const auto &arm : m_armers)
+        arm();
+    m_thread = std::thread([this] {
+        engine::nameThisThread("grpc-loop");
+        void *tag = nullptr;
+        bool ok = false;
+        while (m_queue->Next(&tag, &ok))
+            static_cast<Tag *>(tag)->proceed(ok);
+    });
+}
+
+void RpcLoop::post(std::function<void()> work)
+{
+    {
+        std::lock_guard lock(m_workMutex);
+        m_work.push_back(std::move(work));
+    }
+    m_workReady.notify_one();
+}
+
+void RpcLoop::work()
+{
+    for (;;) {
+        std::function<void()> next;
+        {
+            std::unique_lock lock(m_workMutex);
+            m_workReady.wait(lock, [this] { return m_workersStopping || !m_work.empty(); });
+            if (m_work.empty())
+                return;
+            next = std::move(m_work.front());
+            m_work.pop_front();
+        }
+        next();
+    }
+}
+
+void RpcLoop::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping)
+            return;
+        m_stopping = true;
+    }
+    m_queue->Shutdown();
+    if (m_thread.joinable()) {
+        m_thread.join();
+    } else if (!m_started) {
+        void *tag = nullptr;
+        bool ok = false;
+        while (m_queue->Next(&tag, &ok)) {
+        }
+    }
+    {
+        std::lock_guard lock(m_workMutex);
+        m_workersStopping = true;
+    }
+    m_workReady.notify_all();
+    for (auto &worker : m_workers)
+        worker.join();
+}
+
+}  // namespace coord::api
