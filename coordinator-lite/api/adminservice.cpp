@@ -46,23 +46,16 @@ void AdminService::serveOn(RpcLoop &loop)
 {
     using S = ::txdesk::v1::Admin::AsyncService;
     using Self = AdminService;
-    auto on = [&](auto request, auto method) {
-        loop.unary(
-            &m_async, request,
-            [this, method](RpcContext *c, const auto *r, auto *out) {
-                return (this->*method)(c, r, out);
-            },
-            RpcLoop::Run::OnWorker);
-    };
-    on(&S::RequestCancelBranch, &Self::CancelBranch);
-    on(&S::RequestAbort, &Self::Abort);
-    on(&S::RequestMarkFailed, &Self::MarkFailed);
-    on(&S::RequestPause, &Self::Pause);
-    on(&S::RequestResume, &Self::Resume);
-    on(&S::RequestRetry, &Self::Retry);
-    on(&S::RequestResolve, &Self::Resolve);
-    on(&S::RequestListAudit, &Self::ListAudit);
-    on(&S::RequestAuditBarrierPrune, &Self::AuditBarrierPrune);
+    constexpr auto onWorker = RpcLoop::Run::OnWorker;  // an action may read the store
+    loop.unary(&m_async, &S::RequestCancelBranch, this, &Self::CancelBranch, onWorker);
+    loop.unary(&m_async, &S::RequestAbort, this, &Self::Abort, onWorker);
+    loop.unary(&m_async, &S::RequestMarkFailed, this, &Self::MarkFailed, onWorker);
+    loop.unary(&m_async, &S::RequestPause, this, &Self::Pause, onWorker);
+    loop.unary(&m_async, &S::RequestResume, this, &Self::Resume, onWorker);
+    loop.unary(&m_async, &S::RequestRetry, this, &Self::Retry, onWorker);
+    loop.unary(&m_async, &S::RequestResolve, this, &Self::Resolve, onWorker);
+    loop.unary(&m_async, &S::RequestListAudit, this, &Self::ListAudit, onWorker);
+    loop.unary(&m_async, &S::RequestAuditBarrierPrune, this, &Self::AuditBarrierPrune, onWorker);
 }
 
 AdminService::Reactor *AdminService::act(Ctx *c, int action, const pb::ActionRequest *r,

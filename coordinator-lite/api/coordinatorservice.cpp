@@ -65,24 +65,16 @@ void CoordinatorService::serveOn(RpcLoop &loop)
     using S = ::txdesk::v1::Coordinator::AsyncService;
     using Self = CoordinatorService;
     using Run = RpcLoop::Run;
-    auto on = [&](auto request, auto method, Run run) {
-        loop.unary(
-            &m_async, request,
-            [this, method](RpcContext *c, const auto *r, auto *out) {
-                return (this->*method)(c, r, out);
-            },
-            run);
-    };
-    on(&S::RequestPing, &Self::Ping, Run::Inline);
-    on(&S::RequestSubmit, &Self::Submit, Run::Inline);
-    on(&S::RequestGet, &Self::Get, Run::OnWorker);
-    on(&S::RequestGetMany, &Self::GetMany, Run::OnWorker);
-    on(&S::RequestList, &Self::List, Run::OnWorker);
-    on(&S::RequestHistory, &Self::History, Run::Inline);
-    on(&S::RequestPrepare, &Self::Prepare, Run::Inline);
-    on(&S::RequestRegisterBranch, &Self::RegisterBranch, Run::Inline);
-    on(&S::RequestSubmitPrepared, &Self::SubmitPrepared, Run::Inline);
-    on(&S::RequestAbortPrepared, &Self::AbortPrepared, Run::Inline);
+    loop.unary(&m_async, &S::RequestPing, this, &Self::Ping, Run::Inline);
+    loop.unary(&m_async, &S::RequestSubmit, this, &Self::Submit, Run::Inline);
+    loop.unary(&m_async, &S::RequestGet, this, &Self::Get, Run::OnWorker);
+    loop.unary(&m_async, &S::RequestGetMany, this, &Self::GetMany, Run::OnWorker);
+    loop.unary(&m_async, &S::RequestList, this, &Self::List, Run::OnWorker);
+    loop.unary(&m_async, &S::RequestHistory, this, &Self::History, Run::Inline);
+    loop.unary(&m_async, &S::RequestPrepare, this, &Self::Prepare, Run::Inline);
+    loop.unary(&m_async, &S::RequestRegisterBranch, this, &Self::RegisterBranch, Run::Inline);
+    loop.unary(&m_async, &S::RequestSubmitPrepared, this, &Self::SubmitPrepared, Run::Inline);
+    loop.unary(&m_async, &S::RequestAbortPrepared, this, &Self::AbortPrepared, Run::Inline);
     serveWatch(loop, m_async, {m_guard, m_watchSlots, m_store, m_hub});
 }
 

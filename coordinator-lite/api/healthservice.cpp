@@ -19,13 +19,7 @@ public:
     static void ask(RpcLoop &loop, Service &service, Knows knows)
     {
         auto *call = new HealthWatch(loop, service, std::move(knows));
-        call->notifyWhenDone();
-        bool asked = loop.begin([&] {
-            service.RequestWatch(&call->m_context, &call->m_request, &call->m_writer, loop.queue(),
-                                 loop.queue(), call->arrived());
-        });
-        if (!asked)
-            delete call;
+        StreamCall::ask(call, service, &Service::RequestWatch, &call->m_request);
     }
 
 private:

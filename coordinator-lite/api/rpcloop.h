@@ -75,6 +75,19 @@ public:
     template <class Service, class Request, class Reply>
     void unary(std::type_identity_t<Service> *service, RequestFn<Service, Request, Reply> request,
                std::type_identity_t<Handler<Request, Reply>> handler, Run run);
+    // The same for a member handler of `self`.
+    template <class Self, class Service, class Request, class Reply>
+    void unary(std::type_identity_t<Service> *service, RequestFn<Service, Request, Reply> request,
+               Self *self, UnaryReactor *(Self::*method)(RpcContext *, const Request *, Reply *),
+               Run run)
+    {
+        unary<Service, Request, Reply>(
+            service, request,
+            [self, method](RpcContext *c, const Request *r, Reply *out) {
+                return (self->*method)(c, r, out);
+            },
+            run);
+    }
     // Serves a method some other way: `arm` asks for its first call once the server runs.
     void serve(std::function<void()> arm) { m_armers.push_back(std::move(arm)); }
 

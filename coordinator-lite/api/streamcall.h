@@ -3,14 +3,15 @@
 #include "rpcloop.h"
 
 #include <memory>
+#include <type_traits>
 #include <mutex>
 
 namespace coord::api {
 
 // One server-streaming call on an RpcLoop: at most one write in flight, the status after the
 // last write, and the call deleted once every one of its completions has come back. Subclasses
-// say what to send (started, writable) and what to undo before deletion (ending); `ask` in the
-// subclass asks gRPC for the call with arrived() as its tag and notifyWhenDone() set.
+// say what to send (started, writable) and what to undo before deletion (ending), and make
+// each call with `ask`.
 //
 // Writes and finish may be started from any thread; completions come on the loop's thread.
 template <class Message>
@@ -66,8 +67,26 @@ protected:
             startFinish();
     }
 
-    RpcLoop::Tag *arrived() { return &m_arrivedTag; }
-    void notifyWhenDone() { m_context.AsyncNotifyWhenDone(&m_doneTag); }
+    template <class Service, class Request>
+    using RequestFn = void (Service::*)(grpc::ServerContext *, Request *,
+                                        grpc::ServerAsyncWriter<Message> *, grpc::CompletionQueue *,
+                                        grpc::ServerCompletionQueue *, void *);
+
+    // Asks gRPC for the next call of `request` into `call` (its request message: `into`);
+    // deletes `call` when the loop is stopping.
+    template <class Service, class Request>
+    static void ask(StreamCall *call, std::type_identity_t<Service> &service,
+                    RequestFn<Service, Request> request, Request *into)
+    {
+        call->m_context.AsyncNotifyWhenDone(&call->m_doneTag);
+        RpcLoop &loop = call->m_loop;
+        bool asked = loop.begin([&] {
+            (service.*request)(&call->m_context, into, &call->m_writer, loop.queue(), loop.queue(),
+                               &call->m_arrivedTag);
+        });
+        if (!asked)
+            delete call;
+    }
 
     RpcLoop &m_loop;
     grpc::ServerContext m_context;

@@ -23,13 +23,7 @@ public:
     static void ask(RpcLoop &loop, Service &service, const WatchDeps &deps)
     {
         auto *call = new WatchStream(loop, service, deps);
-        call->notifyWhenDone();
-        bool asked = loop.begin([&] {
-            service.RequestWatch(&call->m_context, &call->m_request, &call->m_writer, loop.queue(),
-                                 loop.queue(), call->arrived());
-        });
-        if (!asked)
-            delete call;
+        StreamCall::ask(call, service, &Service::RequestWatch, &call->m_request);
     }
 
 private:

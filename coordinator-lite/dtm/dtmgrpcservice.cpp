@@ -109,23 +109,16 @@ void DtmGrpcService::serveOn(api::RpcLoop &loop)
 {
     using S = ::dtmgimp::Dtm::AsyncService;
     using Self = DtmGrpcService;
-    auto on = [&](auto request, auto method) {
-        loop.unary(
-            &m_async, request,
-            [this, method](api::RpcContext *c, const auto *r, auto *out) {
-                return (this->*method)(c, r, out);
-            },
-            api::RpcLoop::Run::Inline);
-    };
-    on(&S::RequestNewGid, &Self::NewGid);
-    on(&S::RequestSubmit, &Self::Submit);
-    on(&S::RequestPrepare, &Self::Prepare);
-    on(&S::RequestAbort, &Self::Abort);
-    on(&S::RequestRegisterBranch, &Self::RegisterBranch);
-    on(&S::RequestPrepareWorkflow, &Self::PrepareWorkflow);
-    on(&S::RequestSubscribe, &Self::Subscribe);
-    on(&S::RequestUnsubscribe, &Self::Unsubscribe);
-    on(&S::RequestDeleteTopic, &Self::DeleteTopic);
+    constexpr auto onLoop = api::RpcLoop::Run::Inline;  // the engine does not block
+    loop.unary(&m_async, &S::RequestNewGid, this, &Self::NewGid, onLoop);
+    loop.unary(&m_async, &S::RequestSubmit, this, &Self::Submit, onLoop);
+    loop.unary(&m_async, &S::RequestPrepare, this, &Self::Prepare, onLoop);
+    loop.unary(&m_async, &S::RequestAbort, this, &Self::Abort, onLoop);
+    loop.unary(&m_async, &S::RequestRegisterBranch, this, &Self::RegisterBranch, onLoop);
+    loop.unary(&m_async, &S::RequestPrepareWorkflow, this, &Self::PrepareWorkflow, onLoop);
+    loop.unary(&m_async, &S::RequestSubscribe, this, &Self::Subscribe, onLoop);
+    loop.unary(&m_async, &S::RequestUnsubscribe, this, &Self::Unsubscribe, onLoop);
+    loop.unary(&m_async, &S::RequestDeleteTopic, this, &Self::DeleteTopic, onLoop);
 }
 
 template <class UseCase>
