@@ -3,6 +3,11 @@
 #include "engine/threadname.h"
 
 namespace coord::api {
+namespace {
+
+thread_local const RpcLoop *t_loop = nullptr;  // the loop whose thread this is
+
+}  // namespace
 
 RpcLoop::RpcLoop(grpc::ServerBuilder &builder, int workers)
     : m_queue(builder.AddCompletionQueue()), m_workerCount(workers)
@@ -22,6 +27,7 @@ void RpcLoop::start()
         arm();
     m_thread = std::thread([this] {
         engine::nameThisThread("grpc-loop");
+        t_loop = this;
         void *tag = nullptr;
         bool ok = false;
         while (m_queue->Next(&tag, &ok))
@@ -36,6 +42,32 @@ void RpcLoop::post(std::function<void()> work)
         m_work.push_back(std::move(work));
     }
     m_workReady.notify_one();
+}
+
+void RpcLoop::runOnLoop(std::function<void()> work)
+{
+    if (t_loop == this)
+        return work();
+    std::unique_lock lock(m_mutex);
+    if (m_stopping) {
+        lock.unlock();
+        return work();
+    }
+    m_handedOver.push_back(std::move(work));
+    if (m_handedOver.size() == 1)
+        // A deadline in the past fires at once; "now" is rounded up to the next millisecond.
+        m_handOverAlarm.Set(m_queue.get(), gpr_inf_past(GPR_CLOCK_MONOTONIC), &m_handOverTag);
+}
+
+void RpcLoop::runHandedOver()
+{
+    std::vector<std::function<void()>> batch;
+    {
+        std::lock_guard lock(m_mutex);
+        batch.swap(m_handedOver);
+    }
+    for (auto &work : batch)
+        work();
 }
 
 void RpcLoop::work()

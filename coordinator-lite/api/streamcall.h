@@ -13,7 +13,9 @@ namespace coord::api {
 // say what to send (started, writable) and what to undo before deletion (ending), and make
 // each call with `ask`.
 //
-// Writes and finish may be started from any thread; completions come on the loop's thread.
+// Everything runs on the loop's thread (work from other threads comes with RpcLoop::runOnLoop):
+// gRPC's own synchronisation of a call is invisible to ThreadSanitizer, and one thread per call
+// needs none. The guard's lock and `valid` flag let hand-overs find out the call has ended.
 template <class Message>
 class StreamCall
 {
@@ -30,8 +32,8 @@ protected:
     // The call is over: undo what started() set up (lock not held: may wait on other locks).
     virtual void ending() {}
 
-    // Every callback runs under this lock; outside ones (a listener) take it with `lock()` and
-    // check `alive()` before touching the call.
+    // Every callback runs under this lock; work handed over takes it and checks `valid` (the
+    // call may have ended meanwhile) before touching the call.
     struct Guard {
         std::recursive_mutex mutex;
         bool valid = true;

@@ -44,10 +44,13 @@ private:
             return finish({grpc::StatusCode::INVALID_ARGUMENT, "from_seq: must be >= 0"});
         m_sentSeq = m_request.from_seq();
         auto guard = this->guard();
+        // Published on the committer's thread: the stream writes on the loop's.
         m_listener = m_deps.hub.addListener([this, guard] {
-            std::lock_guard lock(guard->mutex);
-            if (guard->valid)
-                pump();
+            m_loop.runOnLoop([this, guard] {
+                std::lock_guard lock(guard->mutex);
+                if (guard->valid)
+                    pump();
+            });
         });
         m_listening = true;
         pump();
@@ -91,15 +94,18 @@ private:
         // Older than the hub's tail: read from the store on a worker, not on the loop.
         m_reading = true;
         m_loop.post([this, guard = guard(), store = &m_deps.store, after = m_sentSeq] {
-            auto stored = store->eventsAfter(after, kBatch);
-            std::lock_guard lock(guard->mutex);
-            if (!guard->valid)
-                return;
-            m_reading = false;
-            if (!stored.ok())
-                return finish(toGrpc(stored.status()));
-            m_queue.assign(stored->begin(), stored->end());
-            pump();
+            auto stored = std::make_shared<absl::StatusOr<std::vector<domain::Event>>>(
+                store->eventsAfter(after, kBatch));
+            m_loop.runOnLoop([this, guard, stored] {
+                std::lock_guard lock(guard->mutex);
+                if (!guard->valid)
+                    return;
+                m_reading = false;
+                if (!stored->ok())
+                    return finish(toGrpc(stored->status()));
+                m_queue.assign((*stored)->begin(), (*stored)->end());
+                pump();
+            });
         });
     }
 

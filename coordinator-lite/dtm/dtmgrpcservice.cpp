@@ -7,6 +7,12 @@
 
 #include <absl/strings/str_cat.h>
 
+// Messages with map fields stay off the calls' arenas (api/rpcloop.h).
+template <>
+inline constexpr bool coord::api::detail::kOnArena<::dtmgimp::DtmRequest> = false;
+template <>
+inline constexpr bool coord::api::detail::kOnArena<::dtmgimp::DtmBranchRequest> = false;
+
 namespace coord::dtm {
 
 namespace {

@@ -58,7 +58,7 @@ protected:
         req.set_wait(true);
         pb::SubmitReply reply;
         auto status = m_coordinator->stub().Submit(&ctx, req, &reply);
-        EXPECT_TRUE(status.ok()) << status.error_message();
+        EXPECT_TRUE(status.ok()) << status.error_message() << "\n" << m_coordinator->output();
         EXPECT_EQ(reply.transaction().summary().status(), pb::SUCCEEDED);
         return reply.transaction().summary().gid();
     }
