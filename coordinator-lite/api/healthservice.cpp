@@ -14,30 +14,28 @@ using Response = ::grpc::health::v1::HealthCheckResponse;
 class HealthWatch final : public StreamCall<Response>
 {
 public:
-    using Knows = std::function<bool(const std::string &)>;
-
-    static void ask(RpcLoop &loop, Service &service, Knows knows)
+    static void ask(RpcLoop &loop, Service &service, const HealthService &health)
     {
-        auto *call = new HealthWatch(loop, service, std::move(knows));
+        auto *call = new HealthWatch(loop, service, health);
         StreamCall::ask(call, service, &Service::RequestWatch, &call->m_request);
     }
 
 private:
-    HealthWatch(RpcLoop &loop, Service &service, Knows knows)
-        : StreamCall(loop), m_service(service), m_knows(std::move(knows))
+    HealthWatch(RpcLoop &loop, Service &service, const HealthService &health)
+        : StreamCall(loop), m_service(service), m_health(health)
     {}
 
     void started() override
     {
-        ask(m_loop, m_service, m_knows);
-        m_response.set_status(m_knows(m_request.service()) ? Response::SERVING
-                                                           : Response::SERVICE_UNKNOWN);
+        ask(m_loop, m_service, m_health);
+        m_response.set_status(m_health.knows(m_request.service()) ? Response::SERVING
+                                                                  : Response::SERVICE_UNKNOWN);
         write(m_response);
     }
     void writable() override {}
 
     Service &m_service;
-    Knows m_knows;
+    const HealthService &m_health;
     Request m_request;
     Response m_response;
 };
@@ -59,9 +57,7 @@ void HealthService::serveOn(RpcLoop &loop)
             return reactor;
         },
         RpcLoop::Run::Inline);
-    loop.serve([&loop, this] {
-        HealthWatch::ask(loop, m_async, [this](const std::string &s) { return knows(s); });
-    });
+    loop.serve([&loop, this] { HealthWatch::ask(loop, m_async, *this); });
 }
 
 }  // namespace coord::api

@@ -20,13 +20,13 @@ public:
     grpc::Service *service() { return &m_async; }
     void serveOn(RpcLoop &loop);
 
-private:
-    using Status = ::grpc::health::v1::HealthCheckResponse::ServingStatus;
+    // The server itself ("") or one of its services.
     bool knows(const std::string &service) const
     {
         return service.empty() || m_services.count(service) > 0;
     }
 
+private:
     ::grpc::health::v1::Health::AsyncService m_async;
     const std::set<std::string> m_services;
 };

@@ -17,7 +17,6 @@ RpcLoop::~RpcLoop() { stop(); }
 
 void RpcLoop::start()
 {
-    m_started = true;
     for (int i = 0; i < m_workerCount; ++i)
         m_workers.emplace_back([this] {
             engine::nameThisThread("grpc-worker");
@@ -97,7 +96,7 @@ void RpcLoop::stop()
     m_queue->Shutdown();
     if (m_thread.joinable()) {
         m_thread.join();
-    } else if (!m_started) {
+    } else {  // never started: nothing polls the queue but us
         void *tag = nullptr;
         bool ok = false;
         while (m_queue->Next(&tag, &ok)) {

@@ -133,7 +133,6 @@ private:
     std::thread m_thread;
     std::mutex m_mutex;
     bool m_stopping = false;
-    bool m_started = false;
     std::vector<std::function<void()>> m_handedOver;  // under m_mutex
     grpc::Alarm m_handOverAlarm;                      // set while m_handedOver is not empty
     HandOver m_handOverTag{this};
@@ -187,8 +186,8 @@ public:
         auto *call = new UnaryCall(method);
         grpc::ServerCompletionQueue *queue = method->loop->queue();
         bool asked = method->loop->begin([&] {
-            (method->service->*method->request)(&call->m_context, call->m_request, &call->m_writer,
-                                                queue, queue, call);
+            (method->service->*method->request)(&call->m_context, call->m_request.get(),
+                                                &call->m_writer, queue, queue, call);
         });
         if (!asked)
             delete call;
@@ -202,9 +201,10 @@ public:
         }
         ask(m_method);
         if (m_method->run == RpcLoop::Run::Inline)
-            m_method->handler(this, m_request, m_reply);
+            m_method->handler(this, m_request.get(), m_reply.get());
         else
-            m_method->loop->post([this] { m_method->handler(this, m_request, m_reply); });
+            m_method->loop->post(
+                [this] { m_method->handler(this, m_request.get(), m_reply.get()); });
     }
 
     const grpc::ServerContextBase &server() const override { return m_context; }
@@ -218,7 +218,7 @@ public:
             m_answered = true;
             bool started = m_method->loop->begin([&] {
                 if (status.ok())
-                    m_writer.Finish(*m_reply, status, this);
+                    m_writer.Finish(*m_reply.get(), status, this);
                 else
                     m_writer.FinishWithError(status, this);
             });
@@ -232,10 +232,8 @@ private:
 
     std::shared_ptr<const Method> m_method;
     google::protobuf::Arena m_arena;
-    MessageSlot<Request> m_requestSlot{&m_arena};
-    MessageSlot<Reply> m_replySlot{&m_arena};
-    Request *m_request = m_requestSlot.get();
-    Reply *m_reply = m_replySlot.get();
+    MessageSlot<Request> m_request{&m_arena};
+    MessageSlot<Reply> m_reply{&m_arena};
     grpc::ServerContext m_context;
     grpc::ServerAsyncResponseWriter<Reply> m_writer{&m_context};
     bool m_answered = false;

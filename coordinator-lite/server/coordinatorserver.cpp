@@ -230,8 +230,9 @@ absl::Status CoordinatorServer::startApis(const ServerOptions &options,
         m_dtmAddress = *bound;
     }
 
-    m_health = std::make_unique<api::HealthService>(
-        std::set<std::string>{"txdesk.v1.Coordinator", "txdesk.v1.Admin", "dtmgimp.Dtm"});
+    m_health = std::make_unique<api::HealthService>(std::set<std::string>{
+        ::txdesk::v1::Coordinator::service_full_name(), ::txdesk::v1::Admin::service_full_name(),
+        ::dtmgimp::Dtm::service_full_name()});
     // Every service on one completion queue that one thread of ours polls (api/rpcloop.h);
     // reflection is the one synchronous service, rarely called.
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
